@@ -1,0 +1,1 @@
+"""Reference device agent and fleet simulator for grassroots loudspeaker clusters."""

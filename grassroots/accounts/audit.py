@@ -1,0 +1,112 @@
+"""Write the audit log: who did what, when, from where, to which object.
+
+Actions call :func:`record`. Where the action runs inside a request, the
+middleware has put the request in a context variable, so the address and the
+user come along without every action taking a ``request`` argument. Jobs,
+commands and the gateway name themselves with :func:`acting_as`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Model
+
+from .models import AuditEntry
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from grassroots.areas.models import Area
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an action comes from: an address and a channel."""
+
+    ip_address: str | None = None
+    source: str = ""
+
+
+SYSTEM = Origin(source="system")
+_origin: ContextVar[Origin | None] = ContextVar("grassroots_audit_origin", default=None)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """Return the client address, as axes (and nginx's X-Forwarded-For) sees it."""
+    # axes resolves the address once per request with its proxy settings.
+    ip = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+    return ip or None
+
+
+def origin_of(request: HttpRequest) -> Origin:
+    path = request.path
+    if path.startswith("/api/") or path.startswith("/open311/"):
+        source = "api"
+    elif path.startswith("/console/"):
+        source = "console"
+    else:
+        source = "web"
+    return Origin(ip_address=client_ip(request), source=source)
+
+
+@contextlib.contextmanager
+def acting_as(origin: Origin) -> Iterator[None]:
+    """Attribute the audit entries written inside the block to ``origin``."""
+    token = _origin.set(origin)
+    try:
+        yield
+    finally:
+        _origin.reset(token)
+
+
+def record(
+    action: str,
+    actor: Any = None,
+    obj: Model | None = None,
+    *,
+    area: Area | str | None = None,
+    data: dict[str, Any] | None = None,
+    object_repr: str | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit log and return it.
+
+    ``action`` is a dotted code such as ``"bulletin.approve"``; ``area`` (an
+    Area or a path) decides which administrators see the entry.
+    """
+    origin = _origin.get() or SYSTEM
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    if area is None and obj is not None:
+        area = _area_of(obj)
+    area_path = (
+        area if isinstance(area, str) else (area.path if area is not None else "")
+    )
+    return AuditEntry.objects.create(
+        actor=actor if authenticated else None,
+        actor_name=(actor.get_username() if authenticated else str(actor or ""))[:200],
+        ip_address=origin.ip_address,
+        source=origin.source,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=(object_repr if object_repr is not None else str(obj or ""))[:255],
+        area_path=area_path,
+        data=data or {},
+    )
+
+
+def _area_of(obj: Model) -> Area | str | None:
+    """Return the area an object belongs to, by the usual names for it."""
+    from grassroots.areas.models import Area
+
+    if isinstance(obj, Area):
+        return obj
+    for name in ("area", "commune", "issuing_area"):
+        value = getattr(obj, name, None)
+        if isinstance(value, Area):
+            return value
+    return None

@@ -1,0 +1,278 @@
+"""Console pages for staff accounts, their roles, and the audit log.
+
+Each is a Wagtail viewset narrowed by the scope rule: an administrator of a
+commune sees and manages the accounts and roles of that commune only.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.users.forms import UserCreationForm, UserEditForm
+from wagtail.users.views import users as wagtail_user_views
+
+from . import actions, audit, scope
+from .models import AuditEntry, RoleAssignment, User
+from .permissions import ScopedIndexMixin, ScopedObjectMixin, ScopedPermissionPolicy
+from .roles import Capability
+
+
+def local_time(value) -> str:
+    """Return a timestamp as dd/mm/yyyy hh:mm:ss in the province's time zone."""
+    return date_format(timezone.localtime(value), "d/m/Y H:i:s") if value else ""
+
+
+# Staff accounts ---------------------------------------------------------------
+
+STAFF_FIELDS = [
+    "username",
+    "last_name",
+    "first_name",
+    "email",
+    "phone",
+    "position",
+    "area",
+]
+
+
+class StaffFormMixin:
+    """Limit the "works for" choices to the areas the editing user manages."""
+
+    def __init__(self, *args, for_user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        fields = self.fields  # type: ignore[attr-defined]
+        fields["email"].required = False
+        fields["area"].required = not (for_user and for_user.is_superuser)
+        fields["area"].queryset = scope.areas(for_user, Capability.MANAGE_USERS).filter(
+            level__lte=3
+        )
+        if for_user is None or not for_user.is_superuser:
+            fields.pop("is_superuser", None)
+            fields.pop("groups", None)  # groups follow roles, see actions.sync_groups
+
+
+class StaffCreationForm(StaffFormMixin, UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = [*STAFF_FIELDS, "is_superuser"]
+
+
+class StaffEditForm(StaffFormMixin, UserEditForm):
+    class Meta(UserEditForm.Meta):
+        model = User
+        fields = [*STAFF_FIELDS, "is_active", "is_superuser"]
+
+
+class _FormForUser:
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "for_user": self.request.user}  # type: ignore[misc]
+
+
+class StaffIndexView(ScopedIndexMixin, wagtail_user_views.IndexView):
+    pass
+
+
+class StaffCreateView(_FormForUser, wagtail_user_views.CreateView):
+    def save_instance(self):
+        user = super().save_instance()
+        audit.record("account.create", self.request.user, user)
+        return user
+
+
+class StaffEditView(_FormForUser, ScopedObjectMixin, wagtail_user_views.EditView):
+    def save_instance(self):
+        user = super().save_instance()
+        audit.record(
+            "account.change",
+            self.request.user,
+            user,
+            data={"fields": self.form.changed_data},
+        )
+        return user
+
+
+class StaffDeleteView(ScopedObjectMixin, wagtail_user_views.DeleteView):
+    pass
+
+
+class StaffHistoryView(ScopedObjectMixin, wagtail_user_views.HistoryView):
+    pass
+
+
+class UserViewSet(wagtail_user_views.UserViewSet):
+    index_view_class = StaffIndexView
+    add_view_class = StaffCreateView
+    edit_view_class = StaffEditView
+    delete_view_class = StaffDeleteView
+    history_view_class = StaffHistoryView
+
+    def get_form_class(self, for_update=False):
+        return StaffEditForm if for_update else StaffCreationForm
+
+
+# Roles -------------------------------------------------------------------------
+
+
+class RoleAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["user", "role", "area"]
+
+    def __init__(self, *args, for_user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.for_user = for_user
+        self.fields["user"].queryset = scope.scope(
+            User.objects.filter(is_active=True), for_user, Capability.MANAGE_USERS
+        ).order_by("username")
+        self.fields["area"].queryset = scope.areas(
+            for_user, Capability.MANAGE_USERS
+        ).active()
+
+
+class RoleCreateView(_FormForUser, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        try:
+            return actions.grant_role(
+                self.request.user, data["user"], data["role"], data["area"]
+            )
+        except (PermissionDenied, ValidationError) as exc:
+            raise PermissionDenied(str(exc)) from exc
+
+
+class RoleDeleteView(ScopedObjectMixin, generic.DeleteView):
+    def delete_action(self):
+        actions.revoke_role(self.request.user, self.object)
+
+
+class RoleIndexView(ScopedIndexMixin, generic.IndexView):
+    pass
+
+
+class RoleAssignmentViewSet(ModelViewSet):
+    model = RoleAssignment
+    icon = "group"
+    menu_label = _("Roles")
+    add_to_settings_menu = True
+    menu_order = 610
+    copy_view_enabled = False
+    index_view_class = RoleIndexView
+    add_view_class = RoleCreateView
+    delete_view_class = RoleDeleteView
+    form_fields = ["user", "role", "area"]
+    list_display = [
+        "user",
+        "role",
+        "area",
+        "granted_by",
+        Column(
+            "granted_at",
+            label=_("granted"),
+            accessor=lambda r: local_time(r.granted_at),
+        ),
+    ]
+    list_filter = ["role"]
+    search_fields = [
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "area__name",
+    ]
+
+    def get_form_class(self, for_update=False):
+        return RoleAssignmentForm
+
+
+# Audit log ----------------------------------------------------------------------
+
+
+class AuditPolicy(ScopedPermissionPolicy):
+    """Reading only, for everyone, superusers included: the log is append-only."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and super().user_has_permission(user, action)
+
+
+class AuditIndexView(ScopedIndexMixin, generic.IndexView):
+    scope_actions = ("view",)
+    any_permission_required = ["view"]
+
+
+class AuditViewSet(ModelViewSet):
+    model = AuditEntry
+    icon = "history"
+    menu_label = _("Audit log")
+    add_to_settings_menu = True
+    menu_order = 620
+    copy_view_enabled = False
+    index_view_class = AuditIndexView
+    inspect_view_enabled = False
+    form_fields = []
+    list_per_page = 50
+    list_display = [
+        Column(
+            "at", label=_("when"), accessor=lambda e: local_time(e.at), sort_key="at"
+        ),
+        Column("actor_name", label=_("who")),
+        Column("action", label=_("action")),
+        Column("object_repr", label=_("object")),
+        Column("ip_address", label=_("from address")),
+        Column("source", label=_("from")),
+    ]
+    list_filter = {
+        "action": ["exact"],
+        "source": ["exact"],
+        "at": ["date__gte", "date__lte"],
+    }
+    search_fields = ["actor_name", "object_repr", "action"]
+    list_export = [
+        "at",
+        "actor_name",
+        "ip_address",
+        "source",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "area_path",
+        "data",
+    ]
+
+
+def register_policies() -> None:
+    """Register the scoped policies; Wagtail wants this before any view is built."""
+    from wagtail.permissions import register_permission_policy
+
+    register_permission_policy(
+        User,
+        ScopedPermissionPolicy(
+            User,
+            path_field="area__path",
+            manage=Capability.MANAGE_USERS,
+            view=Capability.MANAGE_USERS,
+        ),
+    )
+    register_permission_policy(
+        RoleAssignment,
+        ScopedPermissionPolicy(
+            RoleAssignment,
+            path_field="area__path",
+            manage=Capability.MANAGE_USERS,
+            view=Capability.MANAGE_USERS,
+        ),
+    )
+    register_permission_policy(
+        AuditEntry,
+        AuditPolicy(
+            AuditEntry,
+            path_field="area_path",
+            manage=Capability.VIEW_AUDIT,
+            view=Capability.VIEW_AUDIT,
+        ),
+    )

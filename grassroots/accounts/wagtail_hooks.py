@@ -1,0 +1,27 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from .viewsets import AuditViewSet, RoleAssignmentViewSet, register_policies
+
+# Policies first: Wagtail builds a fallback policy on first use otherwise.
+register_policies()
+
+
+@hooks.register("register_admin_viewset")
+def register_roles():
+    return RoleAssignmentViewSet("roles")
+
+
+@hooks.register("register_admin_viewset")
+def register_audit():
+    return AuditViewSet("audit")
+
+
+@hooks.register("register_account_menu_item")
+def second_factor_menu_item(request):
+    return {
+        "url": reverse("accounts:otp_setup"),
+        "label": _("Two-step verification"),
+        "help_text": _("Protect your account with a code from your phone."),
+    }

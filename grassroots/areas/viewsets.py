@@ -1,0 +1,136 @@
+"""Console pages for the area tree: browse it, keep hamlets, import hamlet files."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
+
+from grassroots.accounts import scope
+from grassroots.accounts.permissions import ScopedIndexMixin, ScopedObjectMixin
+from grassroots.accounts.roles import Capability
+
+from . import actions
+from .models import HAMLET_KINDS, Area, Kind, Level
+
+
+class HamletForm(forms.ModelForm):
+    """Create or edit a hamlet; provinces and communes follow the catalogue."""
+
+    commune = forms.ModelChoiceField(queryset=Area.objects.none(), label=_("commune"))
+
+    class Meta:
+        model = Area
+        fields = ["commune", "code", "name", "kind", "latitude", "longitude"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = (
+            scope.areas(for_user, Capability.MANAGE_AREAS)
+            .communes()
+            .active()
+            .order_by("name")
+        )
+        self.fields["kind"].choices = [(k.value, k.label) for k in HAMLET_KINDS]
+        self.fields["kind"].initial = Kind.HAMLET
+        if self.instance.pk:
+            self.fields["commune"].initial = self.instance.parent_id
+            self.fields["commune"].disabled = True
+
+
+class _HamletSaveMixin:
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "for_user": self.request.user}  # type: ignore[misc]
+
+    def save_instance(self):
+        data = self.form.cleaned_data  # type: ignore[attr-defined]
+        hamlet = getattr(self, "object", None)
+        try:
+            return actions.save_hamlet(
+                self.request.user,  # type: ignore[attr-defined]
+                commune=data["commune"]
+                if hamlet is None or hamlet.pk is None
+                else hamlet.parent,
+                code=data["code"],
+                name=data["name"],
+                kind=data["kind"],
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
+                hamlet=hamlet if hamlet is not None and hamlet.pk else None,
+            )
+        except ValidationError as exc:
+            raise PermissionDenied(" ".join(exc.messages)) from exc
+
+
+class AreaIndexView(ScopedIndexMixin, generic.IndexView):
+    """Areas in the user's scope; ``?parent=ID`` walks down the tree."""
+
+    scope_actions = ("view",)
+
+    def get_base_queryset(self):
+        queryset = (
+            super().get_base_queryset().annotate(children_count=Count("children"))
+        )
+        parent = self.request.GET.get("parent")
+        if parent and parent.isdigit() and not self.is_searching:
+            queryset = queryset.filter(parent_id=int(parent))
+        return queryset
+
+    def get_edit_url(self, instance):
+        if instance.level == Level.HAMLET:
+            return super().get_edit_url(instance)
+        # Provinces and communes are not edited: their name opens what lies below.
+        return f"{reverse(self.index_url_name)}?parent={instance.pk}"
+
+    @property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if scope.can_anywhere(self.request.user, Capability.MANAGE_AREAS):
+            buttons.append(
+                HeaderButton(
+                    _("Import hamlets"), url=reverse("areas_import"), icon_name="upload"
+                )
+            )
+        return buttons
+
+
+class HamletCreateView(_HamletSaveMixin, generic.CreateView):
+    pass
+
+
+class HamletEditView(_HamletSaveMixin, ScopedObjectMixin, generic.EditView):
+    def get_queryset(self):
+        # Only hamlets are edited here; communes and provinces follow the catalogue.
+        return super().get_queryset().filter(level=Level.HAMLET)
+
+
+class AreaViewSet(ModelViewSet):
+    model = Area
+    icon = "site"
+    menu_label = _("Areas")
+    menu_order = 500
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    index_view_class = AreaIndexView
+    add_view_class = HamletCreateView
+    edit_view_class = HamletEditView
+    form_fields = ["code", "name", "kind", "latitude", "longitude"]
+    list_display = [
+        "name",
+        Column("code", label=_("code")),
+        Column("kind", label=_("kind"), accessor="get_kind_display"),
+        Column("children_count", label=_("units below")),
+        Column("is_active", label=_("active")),
+    ]
+    list_filter = ["level", "kind", "is_active"]
+    search_fields = ["name", "code"]
+    list_per_page = 50
+
+    def get_form_class(self, for_update=False):
+        return HamletForm

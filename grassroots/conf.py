@@ -1,0 +1,126 @@
+"""The typed configuration schema, read once from the environment at start-up.
+
+Every value has a default for the embedded mode (one machine, no servers to set
+up): SQLite, huey on SQLite, the embedded MQTT broker. Setting ``DATABASE_URL``,
+``REDIS_URL`` or ``MQTT_URL`` swaps in the real server. ``docs/configuration.md``
+lists every variable; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(ValueError):
+    """Raised when an environment variable holds a value of the wrong kind."""
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be one of 1/0, true/false, yes/no; got {raw!r}")
+
+
+def _list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number; got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Config:
+    """Deployment settings; the environment variable is the field name in capitals.
+
+    ``env`` names the variable where it differs from the field name.
+    """
+
+    debug: bool = field(default=False, metadata={"env": "DEBUG"})
+    secret_key: str = field(default="", metadata={"env": "SECRET_KEY"})
+    allowed_hosts: list[str] = field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "[::1]"],
+        metadata={"env": "ALLOWED_HOSTS"},
+    )
+    csrf_trusted_origins: list[str] = field(
+        default_factory=list, metadata={"env": "CSRF_TRUSTED_ORIGINS"}
+    )
+    database_url: str = field(default="", metadata={"env": "DATABASE_URL"})
+    redis_url: str = field(default="", metadata={"env": "REDIS_URL"})
+    mqtt_url: str = field(default="", metadata={"env": "MQTT_URL"})
+    data_dir: Path = field(
+        default=BASE_DIR / "var", metadata={"env": "GRASSROOTS_DATA_DIR"}
+    )
+    media_root: Path | None = field(default=None, metadata={"env": "MEDIA_ROOT"})
+    media_url: str = field(default="/media/", metadata={"env": "MEDIA_URL"})
+    media_storage: str = field(
+        default="django.core.files.storage.FileSystemStorage",
+        metadata={"env": "MEDIA_STORAGE"},
+    )
+    static_root: Path | None = field(default=None, metadata={"env": "STATIC_ROOT"})
+    base_url: str = field(
+        default="http://127.0.0.1:8000", metadata={"env": "GRASSROOTS_BASE_URL"}
+    )
+    http_host: str = field(default="127.0.0.1", metadata={"env": "GRASSROOTS_HOST"})
+    http_port: int = field(default=8000, metadata={"env": "GRASSROOTS_PORT"})
+    embedded_mqtt_port: int = field(
+        default=1884, metadata={"env": "GRASSROOTS_MQTT_PORT"}
+    )
+    email_url: str = field(default="console:", metadata={"env": "EMAIL_URL"})
+    default_from_email: str = field(
+        default="hethongthongtin@localhost", metadata={"env": "DEFAULT_FROM_EMAIL"}
+    )
+    require_second_factor: bool = field(
+        default=False, metadata={"env": "GRASSROOTS_REQUIRE_2FA"}
+    )
+    log_level: str = field(default="INFO", metadata={"env": "GRASSROOTS_LOG_LEVEL"})
+
+    @property
+    def media_dir(self) -> Path:
+        return self.media_root or self.data_dir / "media"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.static_root or self.data_dir / "static"
+
+    @property
+    def embedded_broker(self) -> bool:
+        """Return True when this machine runs its own MQTT broker."""
+        return not self.mqtt_url
+
+
+def load(environ: Mapping[str, str] | None = None) -> Config:
+    """Return the configuration read from ``environ`` (default: the process's)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for f in fields(Config):
+        name = f.metadata["env"]
+        if name not in environ:
+            continue
+        raw = environ[name]
+        kind = str(f.type)
+        if kind == "bool":
+            values[f.name] = _bool(name, raw)
+        elif kind == "int":
+            values[f.name] = _int(name, raw)
+        elif kind.startswith("list"):
+            values[f.name] = _list(raw)
+        elif "Path" in kind:
+            values[f.name] = Path(raw).expanduser().resolve() if raw else f.default
+        else:
+            values[f.name] = raw
+    return Config(**values)  # type: ignore[arg-type]

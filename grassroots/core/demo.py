@@ -1,0 +1,35 @@
+"""Demo data for ``make run``: the current Đồng Tháp province, loaded idempotently.
+
+Each app with demo data has a ``demo`` module with ``load(out)``; they run in
+the order of ``LOADERS`` (later ones use what earlier ones made). Loading twice
+changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+
+PROVINCE_CODE = 82
+#: The password of every demo account, printed by ``make run``; demo only.
+DEMO_PASSWORD = "demo-dongthap"  # noqa: S105 - a published demo password, not a secret
+
+LOADERS = (
+    "grassroots.areas.demo",
+    "grassroots.accounts.demo",
+)
+
+
+def load_all(out: Callable[[str], None]) -> None:
+    for dotted in LOADERS:
+        import_module(dotted).load(out)
+
+
+def banner_lines() -> list[str]:
+    """Return what the demo apps want shown at start-up (logins, device addresses)."""
+    lines: list[str] = []
+    for dotted in LOADERS:
+        module = import_module(dotted)
+        if hasattr(module, "banner"):
+            lines.extend(module.banner())
+    return lines

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from grassroots.accounts import audit
+from grassroots.core import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo: Đồng Tháp province with its communes and hamlets, staff "
+        "accounts, and the other apps' demo data. Safe to run again: it only adds "
+        "what is missing."
+    )
+
+    def handle(self, *args, **options):
+        with audit.acting_as(audit.Origin(source="command line")), transaction.atomic():
+            demo.load_all(self.stdout.write)

@@ -1,0 +1,1 @@
+"""Running the whole system: the processes and the supervisor of ``grassroots run``."""

@@ -1,0 +1,53 @@
+"""The processes of one machine, in start order; each later issue adds its own.
+
+``grassroots run`` starts them all under one supervisor. In production each is
+its own systemd unit (see docs/deployment.md); the web and worker processes
+can run as several copies.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    argv: list[str]
+    #: Seconds to wait after SIGTERM before SIGKILL.
+    stop_timeout_s: float = 10.0
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "grassroots", *args]
+
+
+def processes(*, simulate_devices: int = 0) -> list[Process]:
+    """Return the processes to start, in order (they stop in reverse order)."""
+    host, port = settings.GRASSROOTS_HTTP_HOST, str(settings.GRASSROOTS_HTTP_PORT)
+    found = [
+        Process(
+            "web",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "grassroots.asgi:application",
+                "--host",
+                host,
+                "--port",
+                port,
+                "--no-access-log",
+                "--lifespan",
+                "off",
+                "--timeout-graceful-shutdown",
+                "5",
+            ],
+        ),
+        Process("worker", _command("run_huey", "--quiet")),
+    ]
+    return found

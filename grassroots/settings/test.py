@@ -1,0 +1,26 @@
+"""Test settings: fast password hashing, jobs run inline, mail kept in memory.
+
+``DATABASE_URL`` still chooses the database, so the same suite runs on SQLite
+and on PostgreSQL.
+"""
+
+import os
+
+from grassroots.conf import BASE_DIR
+
+# Tests keep their files apart from the demo's data directory.
+os.environ.setdefault("GRASSROOTS_DATA_DIR", str(BASE_DIR / "var" / "test"))
+
+from .base import *  # noqa: E402, F403
+from .base import HUEY  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY = {**HUEY, "immediate": True}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_ENABLED = True
