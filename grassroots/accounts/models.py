@@ -81,6 +81,18 @@ class RoleAssignment(models.Model):
         return f"{self.user}: {self.get_role_display()} — {self.area}"
 
 
+class Source(models.TextChoices):
+    """The channel an audited action came through."""
+
+    CONSOLE = "console", _("staff console")
+    API = "api", _("API")
+    WEB = "web", _("public website")
+    COMMAND = "command", _("command line")
+    WORKER = "worker", _("background job")
+    GATEWAY = "gateway", _("device gateway")
+    SYSTEM = "system", _("system")
+
+
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs):
         raise TypeError("The audit log is append-only.")
@@ -94,7 +106,9 @@ class AuditEntry(models.Model):
 
     The actor's name and the object's label are copied in, so the entry stays
     readable after the account or object is gone. The database refuses updates
-    (a trigger added by a migration), not only the ORM.
+    (a trigger added by migration 0002), not only the ORM. SQLite rebuilds a
+    table to alter it, losing its triggers: a migration that alters this model
+    must create the trigger again (``checks.py`` reports it missing).
     """
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -112,10 +126,7 @@ class AuditEntry(models.Model):
     actor_name = models.CharField(_("who"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     source = models.CharField(
-        _("from"),
-        max_length=40,
-        blank=True,
-        help_text=_("console, api, command line, worker, gateway …"),
+        _("channel"), max_length=20, choices=Source.choices, blank=True
     )
     action = models.CharField(_("action"), max_length=60, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
@@ -142,3 +153,10 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
+
+    @property
+    def action_label(self) -> str:
+        """Return what the action code means, in the reader's language."""
+        from .audit import describe
+
+        return describe(self.action)

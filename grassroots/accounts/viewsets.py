@@ -168,12 +168,12 @@ class RoleAssignmentViewSet(ModelViewSet):
     form_fields = ["user", "role", "area"]
     list_display = [
         "user",
-        "role",
+        Column("role", label=_("Role"), accessor="get_role_display"),
         "area",
         "granted_by",
         Column(
             "granted_at",
-            label=_("granted"),
+            label=_("Granted"),
             accessor=lambda r: local_time(r.granted_at),
         ),
     ]
@@ -217,13 +217,13 @@ class AuditViewSet(ModelViewSet):
     list_per_page = 50
     list_display = [
         Column(
-            "at", label=_("when"), accessor=lambda e: local_time(e.at), sort_key="at"
+            "at", label=_("When"), accessor=lambda e: local_time(e.at), sort_key="at"
         ),
-        Column("actor_name", label=_("who")),
-        Column("action", label=_("action")),
-        Column("object_repr", label=_("object")),
-        Column("ip_address", label=_("from address")),
-        Column("source", label=_("from")),
+        Column("actor_name", label=_("Who")),
+        Column("action", label=_("Action"), accessor="action_label"),
+        Column("object_repr", label=_("Object")),
+        Column("ip_address", label=_("Address")),
+        Column("source", label=_("Channel"), accessor="get_source_display"),
     ]
     list_filter = {
         "action": ["exact"],

@@ -76,3 +76,13 @@ def test_logins_and_failed_logins_are_recorded_with_their_address(tree, client):
         "198.51.100.9",
         tree.commune_a.path,
     )
+
+
+def test_a_lost_trigger_is_reported_by_the_system_checks(db):
+    from grassroots.accounts.checks import audit_log_is_append_only
+
+    assert audit_log_is_append_only(None) == []
+    with connection.cursor() as cursor:
+        suffix = " ON accounts_auditentry" if connection.vendor == "postgresql" else ""
+        cursor.execute("DROP TRIGGER accounts_auditentry_no_update" + suffix)
+    assert [e.id for e in audit_log_is_append_only(None)] == ["grassroots.E001"]

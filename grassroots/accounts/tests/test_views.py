@@ -96,3 +96,18 @@ def test_administrators_read_and_filter_the_audit_log_of_their_area(tree, client
     client.force_login(admin)
     page = client.get("/console/audit/?action=role.grant").content.decode()
     assert "nguoi-a" in page and "nguoi-b" not in page
+
+
+def test_an_english_browser_still_gets_vietnamese_until_english_is_chosen(tree, client):
+    admin = make_user(Role.ADMINISTRATOR, tree.commune_a)
+    client.force_login(admin)
+    page = client.get(
+        "/console/areas/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    ).content.decode()
+    assert "Đơn vị hành chính" in page
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(admin)
+    profile.preferred_language = "en"
+    profile.save()
+    assert "Areas" in client.get("/console/areas/").content.decode()
