@@ -178,8 +178,8 @@ PAGES = {
         ["Phân quyền", "Người dùng", "Vai trò", "Đơn vị", "Ngày giao", "Tìm kiếm"],
     ),
     "/console/audit/": (
-        ["Audit log", "when", "who", "action", "Signed in", "console", "Search"],
-        ["Nhật ký hệ thống", "Thời điểm", "Người thực hiện", "Đăng nhập"],
+        ["Audit log", "When", "Who", "Action", "Channel", "logged in", "console"],
+        ["Nhật ký hệ thống", "Thời điểm", "Người thực hiện", "Thao tác", "Kênh"],
     ),
     "/console/account/": (
         [
@@ -202,7 +202,6 @@ MENU = (
         "Cài đặt",
         "Người dùng",
         "Phân quyền",
-        "Trợ giúp",
         "Đăng xuất",
     ],
 )
