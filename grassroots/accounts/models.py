@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots.areas.fields import PathField
 
@@ -124,7 +125,10 @@ class AuditEntry(models.Model):
         db_constraint=False,
     )
     actor_name = models.CharField(_("who"), max_length=200, blank=True)
-    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    # A context of its own: Wagtail's forms use "from address" for an e-mail sender.
+    ip_address = models.GenericIPAddressField(
+        pgettext_lazy("audit", "from address"), null=True, blank=True
+    )
     source = models.CharField(
         _("channel"), max_length=20, choices=Source.choices, blank=True
     )
