@@ -42,6 +42,11 @@ def preview_area(user: Any) -> Area | None:
     return None
 
 
+class _TitledMixin:
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]  # type: ignore[attr-defined]
+
+
 class SpeakerRequiredMixin:
     def dispatch(self, request, *args, **kwargs):
         if not actions.can_preview(request.user):
@@ -49,7 +54,9 @@ class SpeakerRequiredMixin:
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 
-class PreviewView(SpeakerRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class PreviewView(
+    SpeakerRequiredMixin, _TitledMixin, WagtailAdminTemplateMixin, TemplateView
+):
     """Type or paste a text, see how it will be said, and hear it."""
 
     template_name = "tts/preview.html"
@@ -129,7 +136,7 @@ def audio_status(request: HttpRequest, key: str) -> HttpResponse:
     return TemplateResponse(request, "tts/_audio.html", {"audio": audio})
 
 
-class VoiceView(WagtailAdminTemplateMixin, TemplateView):
+class VoiceView(_TitledMixin, WagtailAdminTemplateMixin, TemplateView):
     """The province's voice, speed, loudness and chimes."""
 
     template_name = "tts/voice.html"

@@ -123,7 +123,8 @@ class DictionaryIndexView(ScopedIndexMixin, generic.IndexView):
     @property
     def header_buttons(self):
         buttons = list(super().header_buttons)
-        if scope.areas(self.request.user, Capability.OPERATE_BROADCASTS).provinces():
+        operates = scope.areas(self.request.user, Capability.OPERATE_BROADCASTS)
+        if operates.provinces().exists():
             buttons.append(
                 HeaderButton(
                     _("Add the shipped entries"),

@@ -2,17 +2,29 @@ from django.urls import path
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from grassroots.accounts import scope
 from grassroots.accounts.permissions import ScopedPermissionPolicy
 from grassroots.accounts.roles import Capability
 
 from .models import Abbreviation
 from .viewsets import SpeechViewSetGroup, install_defaults
 
+
+class ProvincePolicy(ScopedPermissionPolicy):
+    """The scope rule for province-wide rows: commune staff neither see nor add any."""
+
+    def user_has_permission(self, user, action):
+        return super().user_has_permission(user, action) and (
+            scope.roots(user, self.capability(action)) is None
+            or scope.areas(user, self.capability(action)).provinces().exists()
+        )
+
+
 # Policies first: Wagtail builds a fallback policy on first use otherwise.
-# Everyone reads the dictionary of their province; province operators edit it.
+# Province staff read the province's dictionary; its operators edit it.
 register_permission_policy(
     Abbreviation,
-    ScopedPermissionPolicy(
+    ProvincePolicy(
         Abbreviation,
         path_field="province__path",
         manage=Capability.OPERATE_BROADCASTS,
