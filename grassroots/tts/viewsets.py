@@ -181,6 +181,16 @@ class AbbreviationViewSet(ModelViewSet):
     def get_form_class(self, for_update=False):
         return AbbreviationForm
 
+    def get_menu_item(self, order=None):
+        # Commune staff would only ever see an empty list: no menu entry for them.
+        return _ShownMenuItem(
+            self.menu_label,
+            self.menu_url,
+            icon_name=self.menu_icon,
+            order=self.get_menu_item_order(order),
+            shown=_can_see_voice,
+        )
+
 
 class SpeechViewSetGroup(ViewSetGroup):
     menu_label = gettext_lazy("Speech")

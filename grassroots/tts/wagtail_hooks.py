@@ -3,7 +3,7 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from grassroots.accounts import scope
-from grassroots.accounts.permissions import ScopedPermissionPolicy
+from grassroots.accounts.permissions import READ_ACTIONS, ScopedPermissionPolicy
 from grassroots.accounts.roles import Capability
 
 from .models import Abbreviation
@@ -11,12 +11,19 @@ from .viewsets import SpeechViewSetGroup, install_defaults
 
 
 class ProvincePolicy(ScopedPermissionPolicy):
-    """The scope rule for province-wide rows: commune staff neither see nor add any."""
+    """The scope rule for province-wide rows: only province staff may add any.
+
+    Reading follows the plain scope rule (commune staff get an empty list).
+    """
 
     def user_has_permission(self, user, action):
-        return super().user_has_permission(user, action) and (
-            scope.roots(user, self.capability(action)) is None
-            or scope.areas(user, self.capability(action)).provinces().exists()
+        allowed = super().user_has_permission(user, action)
+        if not allowed or action in READ_ACTIONS:
+            return allowed
+        capability = self.capability(action)
+        return (
+            scope.roots(user, capability) is None
+            or scope.areas(user, capability).provinces().exists()
         )
 
 
