@@ -104,9 +104,19 @@ class PreviewView(
             return TemplateResponse(
                 request,
                 "tts/_audio.html",
-                {"audio": audio, "error": error, "form_errors": form.errors},
+                {
+                    "audio": audio,
+                    "error": error,
+                    "form_errors": form.errors,
+                    "spoken_oob": audio.spoken_text if audio else None,
+                },
             )
-        context = self.get_context_data(form=form, audio=audio, error=error)
+        context = self.get_context_data(
+            form=form,
+            audio=audio,
+            error=error,
+            spoken=audio.spoken_text if audio else "",
+        )
         return self.render_to_response(context)
 
 

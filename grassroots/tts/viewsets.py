@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -165,7 +165,7 @@ class AbbreviationViewSet(ModelViewSet):
     list_display = [
         "abbreviation",
         Column("spoken", label=gettext_lazy("say it as")),
-        Column("is_active", label=gettext_lazy("in use")),
+        BooleanColumn("is_active", label=gettext_lazy("in use")),
         Column("province", label=gettext_lazy("province")),
         Column(
             "updated_at",
