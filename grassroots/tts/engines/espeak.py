@@ -9,7 +9,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .base import Engine, SynthesisError, Voice, require_binary
+from .base import Engine, EngineUnavailable, SynthesisError, Voice, require_binary
 
 #: Seconds allowed per 1,000 characters (espeak-ng speaks ~100 times real time).
 SECONDS_PER_1000_CHARS = 5
@@ -34,8 +34,13 @@ class EspeakEngine(Engine):
 
     @cached_property
     def version(self) -> str:
+        try:
+            binary = self.binary
+        except EngineUnavailable:
+            # Requests are still accepted and fail visibly when rendered.
+            return "missing"
         result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
-            [self.binary, "--version"],
+            [binary, "--version"],
             capture_output=True,
             text=True,
             timeout=10,

@@ -248,3 +248,18 @@ def test_settings_and_dictionary_actions_are_scoped_and_audited(tree):
         "tts.dictionary_install",
         "tts.dictionary_delete",
     } <= codes
+
+
+def test_missing_espeak_gives_a_clear_error_and_a_system_check(tree, monkeypatch):
+    """An administrator reads which package to install, in the console and in checks."""
+    from grassroots.tts.checks import speech_programs
+
+    real_which = shutil.which
+    monkeypatch.setattr(
+        shutil, "which", lambda n: None if n == "espeak-ng" else real_which(n)
+    )
+    with pytest.raises(actions.RenderError) as caught:
+        actions.render_now("Thông báo.", area=tree.province)
+    assert "apt-get install espeak-ng" in str(caught.value)
+    assert RenderedAudio.objects.get().status == Status.FAILED
+    assert [w.id for w in speech_programs(None)] == ["tts.W001"]
