@@ -20,6 +20,7 @@ from grassroots.accounts import scope
 from grassroots.accounts.permissions import ScopedIndexMixin, ScopedObjectMixin
 from grassroots.accounts.roles import Capability
 from grassroots.accounts.viewsets import local_time
+from grassroots.areas.models import Level
 
 from . import actions, views
 from .forms import AbbreviationForm
@@ -60,7 +61,7 @@ class PreviewViewSet(ViewSet):
 
 
 def _can_see_voice(user) -> bool:
-    return scope.areas(user, Capability.VIEW).provinces().exists()
+    return scope.areas(user, Capability.VIEW).filter(level=Level.PROVINCE).exists()
 
 
 class VoiceViewSet(ViewSet):

@@ -78,8 +78,8 @@ def read_date(match: re.Match[str], ctx: Context) -> str:
     lead = (match.group("lead") or "").strip().lower()
     if not year and not lead and not match.group("d0"):
         if _has_lead(match, _NOT_A_DATE):  # "hẻm 12/3": "mười hai trên ba"
-            words = f"{numbers.cardinal(day, d)} trên {numbers.cardinal(month, d)}"
-            return spaced(words, match)
+            address = f"{numbers.cardinal(day, d)} trên {numbers.cardinal(month, d)}"
+            return spaced(address, match)
     words: list[str] = []
     if lead in ("mùng", "mồng"):
         words.append(lead)

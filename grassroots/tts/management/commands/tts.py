@@ -126,7 +126,7 @@ class Command(BaseCommand):
         )
         stored = audio.mp3 if kind == "mp3" else audio.opus
         with (
-            default_storage.open(stored.name, "rb") as source,
+            default_storage.open(str(stored.name), "rb") as source,
             output.open("wb") as out,
         ):
             shutil.copyfileobj(source, out)
