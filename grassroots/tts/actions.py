@@ -85,7 +85,7 @@ def request_render(
         raise PermissionDenied(_("You may not render speech for this area."))
     voicing = speech.voicing_for(area, voice=voice, rate=rate, chimes=chimes)
     spoken = speech.spoken_form(text, area=area, dialect=voicing.dialect)
-    if not spoken.strip(" .,"):
+    if not any(ch.isalnum() for ch in spoken):
         raise ValidationError(_("There is nothing to read in this text."))
     key = speech.content_key(spoken, voicing)
     audio, created = RenderedAudio.objects.get_or_create(

@@ -12,6 +12,8 @@ from grassroots.areas.models import Area, Level
 MIN_LUFS, MAX_LUFS, DEFAULT_LUFS = -24.0, -14.0, -16.0
 DEFAULT_RATE = 145
 DEFAULT_VOICE = "vi-vn-x-south"
+#: After this long in the queue the console says the worker may not be running.
+QUEUE_WARNING_S = 30
 
 
 class Status(models.TextChoices):
@@ -81,6 +83,17 @@ class RenderedAudio(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (Status.QUEUED, Status.RENDERING)
+
+    @property
+    def waiting_too_long(self) -> bool:
+        """Return True if the job has waited so long that the worker may be down."""
+        from django.utils import timezone
+
+        return (
+            self.status == Status.QUEUED
+            and self.created_at is not None
+            and (timezone.now() - self.created_at).total_seconds() > QUEUE_WARNING_S
+        )
 
     @property
     def duration_text(self) -> str:

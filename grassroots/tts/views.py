@@ -77,6 +77,10 @@ class PreviewView(
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", self.get_form())
+        key = self.request.GET.get("audio", "")
+        if "audio" not in context and len(key) == 64:
+            # Without JavaScript, "check again" comes back here with the key.
+            context["audio"] = RenderedAudio.objects.filter(key=key).first()
         area = preview_area(self.request.user)
         context["province"] = speech.province_of(area)
         context["max_chars"] = PREVIEW_MAX_CHARS

@@ -74,7 +74,8 @@ class TestRequestRender:
         assert audio.loudness_lufs == pytest.approx(-18, abs=1.5)
 
     def test_empty_huge_or_unreadable_text_is_refused(self, fake_engine):
-        for text in ("", "   ", "x" * (speech.MAX_TEXT_CHARS + 1), "<b></b>"):
+        too_long = "x" * (speech.MAX_TEXT_CHARS + 1)
+        for text in ("", "   ", too_long, "<b></b>", "!!! ...", "\x00"):
             with pytest.raises(ValidationError):
                 actions.request_render(text)
         assert RenderedAudio.objects.count() == 0

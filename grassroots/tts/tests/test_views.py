@@ -62,6 +62,24 @@ class TestPreview:
         assert audio.key[:8] not in body or "hx-get" not in body  # polling stopped
         assert f"{RenderedAudio.objects.get().mp3_sha256}" in body
 
+    def test_a_job_waiting_too_long_says_the_worker_may_be_down(
+        self, fake_engine, operator, client, django_capture_on_commit_callbacks
+    ):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        with django_capture_on_commit_callbacks(execute=False):
+            post_preview(client, "Thông báo.")
+        audio = RenderedAudio.objects.get()
+        url = f"/console/speech/audio/{audio.key}/"
+        assert "worker" not in client.get(url).content.decode()
+        RenderedAudio.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+        assert "worker" in client.get(url).content.decode()
+        # Without JavaScript, "check again" shows the whole page with the status.
+        page = client.get(f"/console/speech/?audio={audio.key}").content.decode()
+        assert "<html" in page and 'data-status="queued"' in page
+
     def test_failure_is_shown_with_its_reason(
         self, fake_engine, operator, client, django_capture_on_commit_callbacks
     ):
