@@ -108,6 +108,10 @@ _LETTER = re.compile(
 _ROMAN_HEADING = re.compile(r"(?m)^(?P<r>[IVXL]{1,6})(?P<end>[.)])\s")
 # Free-standing numerals of two letters or more: "Khóa học 2025 - XV".
 _ROMAN_FREE = re.compile(r"(?<![\w.])(?P<r>(?:X{0,3})(?:IX|IV|VI{0,3}|I{2,3}))(?!\w)")
+# A unit after a word and a slash: "người/km2" is "người trên ki lô mét vuông".
+_PER_UNIT = re.compile(
+    rf"(?<=[^\W\d_])\s*/\s*(?P<unit>{_alternatives(UNITS)})(?![^\W\d_])"
+)
 _PLAIN = re.compile(rf"(?<![\w.,])(?P<n>{_N})(?P<letter>[A-Z](?!\w))?(?![\d])")
 
 
@@ -182,6 +186,7 @@ def apply(text: str, ctx: Context) -> str:
         lambda m: spaced(f"{numbers.read(m.group('n'), d)} {d.thousand}", m), text
     )
     text = replace(_UNIT, text, lambda m: read_unit(m, ctx))
+    text = _PER_UNIT.sub(lambda m: f" trên {UNITS[m.group('unit')]}", text)
     text = _ORDINAL.sub(
         lambda m: f"{m.group('lead')} {numbers.ordinal(int(m.group('n')), d)}", text
     )

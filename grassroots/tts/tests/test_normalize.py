@@ -214,6 +214,11 @@ class TestUnits:
             "trên giây, hai ki lô mét vuông, mười tấn."
         )
 
+    def test_unit_after_a_word(self):
+        assert say("Mật độ 473 người/km2.") == (
+            "Mật độ bốn trăm bảy mươi ba người trên ki lô mét vuông."
+        )
+
     def test_percent_with_decimal(self):
         assert say("Tỷ lệ tiêm đạt 98,5%.") == (
             "Tỷ lệ tiêm đạt chín mươi tám phẩy năm phần trăm."
@@ -244,6 +249,11 @@ class TestAbbreviations:
         assert say("TP.HCM, TP. HCM, TP.Cao Lãnh và TP Sa Đéc") == (
             "Thành phố Hồ Chí Minh, Thành phố Hồ Chí Minh, thành phố Cao Lãnh "
             "và thành phố Sa Đéc."
+        )
+
+    def test_comrade_and_pupils(self):
+        assert say("Đ/c Bí thư Chi bộ và HS, GV trường THCS.") == (
+            "đồng chí Bí thư Chi bộ và học sinh, giáo viên trường trung học cơ sở."
         )
 
     def test_schools_and_insurance(self):
