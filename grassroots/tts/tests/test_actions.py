@@ -264,3 +264,23 @@ def test_missing_espeak_gives_a_clear_error_and_a_system_check(tree, monkeypatch
     assert "apt-get install espeak-ng" in str(caught.value)
     assert RenderedAudio.objects.get().status == Status.FAILED
     assert [w.id for w in speech_programs(None)] == ["tts.W001"]
+
+
+def test_urgent_renders_jump_the_queue(
+    fake_engine, monkeypatch, django_capture_on_commit_callbacks
+):
+    """An emergency bulletin's audio is queued with a higher huey priority."""
+    from grassroots.tts import tasks
+
+    queued = []
+    monkeypatch.setattr(
+        tasks, "render_audio", lambda pk, priority: queued.append((pk, priority))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        normal = actions.request_render("Thông báo họp dân.")
+        urgent = actions.request_render("Khẩn cấp: sơ tán.", urgent=True)
+    assert queued == [
+        (normal.pk, tasks.NORMAL_PRIORITY),
+        (urgent.pk, tasks.URGENT_PRIORITY),
+    ]
+    assert tasks.URGENT_PRIORITY > tasks.NORMAL_PRIORITY
