@@ -34,6 +34,6 @@ def test_operator_previews_a_bulletin_in_the_browser(
         })"""
     )
     assert duration > 3  # chimes, gaps and speech: the browser can play it
-    page.screenshot(
-        path=os.path.join(artifacts_dir, "tts-preview-phone.png"), full_page=True
-    )
+    page.locator("#tts-result").scroll_into_view_if_needed()
+    page.screenshot(path=os.path.join(artifacts_dir, "tts-preview-phone.png"))
+    page.context.close()
