@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "grassroots.areas",
     "grassroots.accounts",
     "grassroots.accounts.wagtail_users.WagtailUsersAppConfig",
+    "grassroots.tts",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
@@ -278,6 +279,8 @@ GRASSROOTS_EMBEDDED_BROKER = CONFIG.embedded_broker
 GRASSROOTS_BASE_URL = CONFIG.base_url
 GRASSROOTS_HTTP_HOST = CONFIG.http_host
 GRASSROOTS_HTTP_PORT = CONFIG.http_port
+# Text-to-speech: the engine class (see grassroots/tts/engines/).
+GRASSROOTS_TTS_ENGINE = CONFIG.tts_engine
 # Media is served by Django only in embedded mode; nginx serves it in production.
 GRASSROOTS_SERVE_MEDIA = True
 
