@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "grassroots.areas",
     "grassroots.accounts",
     "grassroots.accounts.wagtail_users.WagtailUsersAppConfig",
+    "grassroots.training",
+    "grassroots.indicators",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",

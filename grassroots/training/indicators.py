@@ -1,0 +1,82 @@
+"""The indicator "share of officials trained", computed from the training roster."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from grassroots.accounts.scope import area_q
+from grassroots.areas.models import Area
+from grassroots.indicators import catalogue
+from grassroots.indicators.registry import Indicator, Measure, register
+
+from .models import IT_TOPICS, Attendance, Official, Status, Topic
+
+
+def _flagged(end: datetime.date) -> QuerySet[Official]:
+    """Return the officials counted on ``end``, each flagged with what they completed."""
+    completed = Attendance.objects.filter(
+        official=OuterRef("pk"), status=Status.COMPLETED, completed_on__lte=end
+    )
+    return (
+        Official.objects.filter(needs_training=True)
+        .on_roster(end)
+        .annotate(
+            professional=Exists(
+                completed.filter(session__course__topic=Topic.PROFESSIONAL)
+            ),
+            it=Exists(completed.filter(session__course__topic__in=IT_TOPICS)),
+        )
+    )
+
+
+def _province_paths(areas: Sequence[Area]) -> set[str]:
+    return {a.path.split("/", 1)[0] + "/" for a in areas}
+
+
+@register
+class OfficialsTrained(Indicator):
+    spec = catalogue.OFFICIALS_TRAINED
+
+    def compute(
+        self, area: Area | None, start: datetime.date, end: datetime.date
+    ) -> Measure:
+        officials = self.under(_flagged(end), area)
+        total = professional = it = both = 0
+        for has_professional, has_it in officials.values_list("professional", "it"):
+            total += 1
+            professional += has_professional
+            it += has_it
+            both += has_professional and has_it
+        return self.measure(both, total, professional=professional, it=it)
+
+    def compute_many(
+        self, areas: Sequence[Area], start: datetime.date, end: datetime.date
+    ) -> dict[int, Measure]:
+        # One query for all areas: filter by their provinces (a handful of
+        # prefixes, whatever the number of communes), then bucket by path.
+        if not areas:
+            return {}
+        rows = (
+            _flagged(end)
+            .filter(area_q(_province_paths(areas), "area__path"))
+            .values_list("area__path", "professional", "it")
+        )
+        counts = {a.pk: [0, 0, 0, 0] for a in areas}
+        rows = list(rows)
+        owners = self.bucket((path for path, _p, _i in rows), areas)
+        for path, has_professional, has_it in rows:
+            owner = owners[path]
+            if owner is None:
+                continue
+            c = counts[owner]
+            c[0] += 1
+            c[1] += has_professional
+            c[2] += has_it
+            c[3] += has_professional and has_it
+        return {
+            pk: self.measure(c[3], c[0], professional=c[1], it=c[2])
+            for pk, c in counts.items()
+        }
