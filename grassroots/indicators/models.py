@@ -20,9 +20,7 @@ class Snapshot(models.Model):
     """
 
     indicator = models.CharField(_("indicator"), max_length=40)
-    area = models.ForeignKey(
-        "areas.Area", on_delete=models.CASCADE, related_name="+"
-    )
+    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
     area_path = PathField(_("area"))
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     numerator = models.DecimalField(max_digits=20, decimal_places=4)

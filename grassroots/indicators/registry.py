@@ -166,23 +166,18 @@ class Indicator:
         return queryset.filter(**{f"{path_field}__under": area.path})
 
     @staticmethod
-    def bucket(
-        paths: Iterable[str], areas: Sequence[Area]
-    ) -> dict[str, int | None]:
-        """Map each row path to the id of the area in ``areas`` that contains it.
-
-        Areas in one call never nest (they are siblings, or all communes), so a
-        path belongs to at most one of them.
-        """
+    def bucket(paths: Iterable[str], areas: Sequence[Area]) -> dict[str, list[int]]:
+        """Map each row path to the ids of the areas in ``areas`` that contain it."""
         by_path = {a.path: a.pk for a in areas}
         lengths = sorted({len(p) for p in by_path}, reverse=True)
-        found: dict[str, int | None] = {}
+        found: dict[str, list[int]] = {}
         for path in paths:
-            if path in found:
-                continue
-            found[path] = next(
-                (by_path[path[:n]] for n in lengths if path[:n] in by_path), None
-            )
+            if path not in found:
+                found[path] = [
+                    by_path[path[:n]]
+                    for n in lengths
+                    if n <= len(path) and path[:n] in by_path
+                ]
         return found
 
 
@@ -236,8 +231,10 @@ def entries() -> list[Entry]:
     for code, indicator in _registered.items():
         specs.setdefault(code, indicator.spec)
     return [
-        Entry(_registered[code].spec if code in _registered else spec,
-              _registered.get(code))
+        Entry(
+            _registered[code].spec if code in _registered else spec,
+            _registered.get(code),
+        )
         for code, spec in sorted(specs.items(), key=lambda kv: kv[1].order)
     ]
 

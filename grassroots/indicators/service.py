@@ -222,7 +222,9 @@ def breakdown(
     table: dict[str, dict[int, Result]] = {}
     for entry in entries:
         relevant = [c for c in children if c.level in entry.spec.levels]
-        measures = measure_many(entry.indicator, relevant, start, end) if relevant else {}
+        measures = (
+            measure_many(entry.indicator, relevant, start, end) if relevant else {}
+        )
         table[entry.spec.code] = {
             area_id: Result(entry.spec, True, m, end) for area_id, m in measures.items()
         }
@@ -242,9 +244,12 @@ def trend(
     the last month); a flow indicator gives each month's own activity.
     """
     month_list = [
-        periods.add_months(periods.month_start(end), -i) for i in range(count - 1, -1, -1)
+        periods.add_months(periods.month_start(end), -i)
+        for i in range(count - 1, -1, -1)
     ]
-    closed = [m for m in month_list if periods.is_closed(m) and periods.month_end(m) <= end]
+    closed = [
+        m for m in month_list if periods.is_closed(m) and periods.month_end(m) <= end
+    ]
     ids = [a.pk for a in provinces()] if area is None else [area.pk]
     if area is not None and area.level not in SNAPSHOT_LEVELS:
         ids = []

@@ -68,14 +68,12 @@ class OfficialsTrained(Indicator):
         rows = list(rows)
         owners = self.bucket((path for path, _p, _i in rows), areas)
         for path, has_professional, has_it in rows:
-            owner = owners[path]
-            if owner is None:
-                continue
-            c = counts[owner]
-            c[0] += 1
-            c[1] += has_professional
-            c[2] += has_it
-            c[3] += has_professional and has_it
+            for owner in owners[path]:
+                c = counts[owner]
+                c[0] += 1
+                c[1] += has_professional
+                c[2] += has_it
+                c[3] += has_professional and has_it
         return {
             pk: self.measure(c[3], c[0], professional=c[1], it=c[2])
             for pk, c in counts.items()

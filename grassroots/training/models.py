@@ -63,7 +63,10 @@ class Official(models.Model):
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     position = models.CharField(_("position"), max_length=200, blank=True)
     category = models.CharField(
-        _("category"), max_length=20, choices=Category.choices, default=Category.OFFICIAL
+        _("category"),
+        max_length=20,
+        choices=Category.choices,
+        default=Category.OFFICIAL,
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
