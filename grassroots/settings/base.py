@@ -279,6 +279,10 @@ GRASSROOTS_HTTP_HOST = CONFIG.http_host
 GRASSROOTS_HTTP_PORT = CONFIG.http_port
 # Media is served by Django only in embedded mode; nginx serves it in production.
 GRASSROOTS_SERVE_MEDIA = True
+# Background map of the dashboard, e.g. https://tiles.example.vn/{z}/{x}/{y}.png;
+# empty: the map shows units on a plain background (nothing is fetched).
+GRASSROOTS_MAP_TILES_URL = CONFIG.map_tiles_url
+GRASSROOTS_MAP_ATTRIBUTION = CONFIG.map_attribution
 
 LOGGING = {
     "version": 1,
