@@ -55,6 +55,7 @@ class Document(FPDF):
         orientation: str = "P",
         footer_text: str = "",
         serif: bool = False,
+        with_footer: bool = True,
     ) -> None:
         super().__init__(orientation=orientation, unit="mm", format="A4")
         # fontTools reports every subsetting step at INFO level.
@@ -70,6 +71,7 @@ class Document(FPDF):
                         "(scripts/system-packages.sh does)."
                     )
                 self.add_font(family, style, str(path))
+        self.with_footer = with_footer
         self.doc_title = text(title)
         self.footer_text = text(footer_text)
         self.set_title(self.doc_title)
@@ -82,6 +84,8 @@ class Document(FPDF):
         self.set_font(FAMILY, size=10)
 
     def footer(self) -> None:
+        if not self.with_footer:
+            return
         self.set_y(-12)
         self.set_font(FAMILY, size=8)
         self.set_text_color(90, 90, 90)

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 
-from grassroots.indicators.tests.test_officials_trained import roster  # noqa: F401
 from grassroots.testing import make_user
 
 D = datetime.date

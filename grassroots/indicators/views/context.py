@@ -59,10 +59,11 @@ def selection(request: HttpRequest, data=None) -> Selection:
     start, end = periods.year_to_date()
     errors: list[str] = []
     try:
-        if data.get("from"):
-            start = periods.parse_date(data["from"])
         if data.get("to"):
             end = periods.parse_date(data["to"])
+            start = end.replace(month=1, day=1)
+        if data.get("from"):
+            start = periods.parse_date(data["from"])
         periods.check_period(start, end)
     except ValueError as exc:
         errors.append(str(exc))

@@ -72,7 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     if res
                     else "—",
                     "parts": f"{reports.format_number(res.measure.numerator)}/{reports.format_number(res.measure.denominator)}"
-                    if res and res.measure
+                    if res and res.measure and res.measure.denominator
                     else "",
                     "status": res.status if res else "none",
                 }
@@ -128,6 +128,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "from_label": periods.label(start),
         "to_label": periods.label(end),
         "cards": cards,
+        "pending": [c for c in cards if not c["result"].available],
         "entries": entries,
         "rows": rows,
         "map_code": map_code,

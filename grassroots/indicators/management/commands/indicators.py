@@ -1,6 +1,8 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from grassroots.indicators import periods, reports, service
 from grassroots.indicators.lookup import find_area
@@ -33,11 +35,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, area, start, end, format, units, **options):
+        # Vietnamese first, as in the console (Django commands start in English).
+        translation.activate(settings.LANGUAGE_CODE)
         try:
             target = find_area(area)
-            default_start, default_end = periods.year_to_date()
-            start_date = periods.parse_date(start) if start else default_start
-            end_date = periods.parse_date(end) if end else default_end
+            end_date = periods.parse_date(end) if end else periods.today()
+            start_date = (
+                periods.parse_date(start) if start else end_date.replace(month=1, day=1)
+            )
             periods.check_period(start_date, end_date)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
@@ -52,7 +57,7 @@ class Command(BaseCommand):
                 )
             )
             return
-        name = target.full_name if target else "Cả nước"
+        name = target.full_name if target else translation.gettext("Whole country")
         self.stdout.write(
             f"{name} — {periods.label(start_date)} – {periods.label(end_date)}"
         )
