@@ -31,6 +31,8 @@ class ExportIndexView(ScopedIndexMixin, generic.IndexView):
 
 
 class ExportViewSet(ModelViewSet):
+    name = "indicators_exports"
+    url_prefix = "indicators/exports"
     model = Export
     icon = "download"
     menu_label = _("Exports")
@@ -49,9 +51,10 @@ class ExportViewSet(ModelViewSet):
             sort_key="requested_at",
         ),
         Column("state", label=_("state"), accessor="get_state_display"),
+        Column("file_name", label=_("file")),
     ]
     list_filter = ["kind", "format", "state"]
-    search_fields = ["area__name", "requested_by__username"]
+    search_fields = ["area__name", "requested_by__username", "file_name"]
 
 
 def export_policy() -> ExportPolicy:

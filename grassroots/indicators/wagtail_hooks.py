@@ -59,7 +59,7 @@ def dashboard_menu_item():
 
 @hooks.register("register_admin_viewset")
 def register_exports():
-    return ExportViewSet("indicators_exports", url_prefix="indicators/exports")
+    return ExportViewSet()
 
 
 @hooks.register("register_admin_menu_item")

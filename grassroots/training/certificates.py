@@ -9,7 +9,7 @@ from fpdf.enums import XPos, YPos
 
 from grassroots.accounts import audit, scope
 from grassroots.accounts.roles import Capability
-from grassroots.core.pdf import FAMILY, SERIF, Document, text
+from grassroots.indicators.pdf import FAMILY, SERIF, Document, text
 
 from .models import Attendance
 

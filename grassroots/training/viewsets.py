@@ -143,6 +143,8 @@ class OfficialInspectView(ScopedInspectMixin, generic.InspectView):
 
 
 class OfficialViewSet(ModelViewSet):
+    name = "training_roster"
+    url_prefix = "training/roster"
     model = Official
     icon = "user"
     menu_label = _("Roster")
@@ -198,6 +200,8 @@ class CourseIndexView(ScopedIndexMixin, generic.IndexView):
 
 
 class CourseViewSet(ModelViewSet):
+    name = "training_courses"
+    url_prefix = "training/courses"
     model = Course
     icon = "doc-full"
     menu_label = _("Courses")
@@ -271,6 +275,8 @@ class SessionIndexView(ScopedIndexMixin, generic.IndexView):
 
 
 class SessionViewSet(ModelViewSet):
+    name = "training_sessions"
+    url_prefix = "training/sessions"
     model = TrainingSession
     icon = "date"
     menu_label = _("Sessions")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from grassroots.core.pdf import Document
+from ..pdf import Document
 
 from .. import periods, reports
 from . import STATUS_FILLS
