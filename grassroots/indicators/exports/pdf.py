@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from ..pdf import Document
-
 from .. import periods, reports
+from ..pdf import Document
 from . import STATUS_FILLS
 
 
