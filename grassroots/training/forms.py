@@ -64,6 +64,11 @@ class OfficialForm(WagtailAdminModelForm):
         ).order_by("username")
         self.fields["account"].required = False
 
+    def _get_validation_exclusions(self):
+        # The action checks staff codes (and the rest) and reports every
+        # problem at once; the model's constraint would stop at the first.
+        return {*super()._get_validation_exclusions(), "code"}
+
 
 class CourseForm(WagtailAdminModelForm):
     area = AreaChoiceField(queryset=Area.objects.none(), label=_("organised by"))

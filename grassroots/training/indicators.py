@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from grassroots.accounts.scope import area_q
 from grassroots.areas.models import Area
 from grassroots.indicators import catalogue
 from grassroots.indicators.registry import Indicator, Measure, register
+from grassroots.indicators.reports import Section, register_section
 
 from .models import IT_TOPICS, Attendance, Official, Status, Topic
 
@@ -78,3 +80,60 @@ class OfficialsTrained(Indicator):
             pk: self.measure(c[3], c[0], professional=c[1], it=c[2])
             for pk, c in counts.items()
         }
+
+
+@register_section
+def sessions_in_period(
+    area: Area | None, start: datetime.date, end: datetime.date
+) -> Section:
+    """List the sessions held in the period that people of ``area`` attended."""
+    people = Attendance.objects.filter(
+        session__starts_on__gte=start, session__starts_on__lte=end
+    )
+    if area is not None:
+        people = people.filter(official__area__path__under=area.path)
+    rows = (
+        people.values(
+            "session_id",
+            "session__course__title",
+            "session__course__topic",
+            "session__starts_on",
+            "session__ends_on",
+            "session__place",
+            "session__trainer",
+        )
+        .annotate(
+            attended=Count("id", filter=~Q(status=Status.ABSENT)),
+            completed=Count("id", filter=Q(status=Status.COMPLETED)),
+        )
+        .order_by("session__starts_on", "session_id")
+    )
+    topics = dict(Topic.choices)
+    table = [
+        [
+            row["session__course__title"],
+            str(topics.get(row["session__course__topic"], "")),
+            f"{row['session__starts_on']:%d/%m/%Y}–{row['session__ends_on']:%d/%m/%Y}",
+            row["session__place"],
+            row["session__trainer"],
+            row["attended"],
+            row["completed"],
+        ]
+        for row in rows
+    ]
+    return Section(
+        title=_("Training sessions in the period"),
+        headers=[
+            _("Course"),
+            _("Topic"),
+            _("Dates"),
+            _("Place"),
+            _("Trainer"),
+            _("Attended"),
+            _("Completed"),
+        ],
+        rows=table,
+        note=_(
+            "People of the area who attended and who completed each session held in the period."
+        ),
+    )

@@ -104,6 +104,9 @@ class Official(models.Model):
                 fields=["area", "code"],
                 condition=~Q(code=""),
                 name="training_official_code_unique_in_area",
+                violation_error_message=_(
+                    "Another person of this area already has this staff code."
+                ),
             )
         ]
 
