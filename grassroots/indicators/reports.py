@@ -119,9 +119,18 @@ def format_number(value: object) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+def format_goal(value: Decimal | None, unit: str) -> str:
+    """Return a target as written in the plan: "100%", "30%", "15"."""
+    if value is None:
+        return "—"
+    if value == value.to_integral_value():
+        return f"{int(value)}%" if unit == registry.Unit.PERCENT else str(int(value))
+    return format_value(value, unit)
+
+
 def format_target(spec: registry.Spec, day: datetime.date) -> str:
     target = spec.target_for(day)
     if target is None:
         return "—"
     prefix = "≥ " if spec.unit == registry.Unit.RATIO else ""
-    return prefix + format_value(target, spec.unit)
+    return prefix + format_goal(target, spec.unit)

@@ -27,8 +27,8 @@ def _card(result: service.Result, trend) -> dict:
         "value": reports.format_value(result.value, spec.unit),
         "numerator": reports.format_number(m.numerator) if m else "",
         "denominator": reports.format_number(m.denominator) if m else "",
-        "target_2025": reports.format_value(spec.target_2025, spec.unit),
-        "target_2030": reports.format_value(spec.target_2030, spec.unit),
+        "target_2025": reports.format_goal(spec.target_2025, spec.unit),
+        "target_2030": reports.format_goal(spec.target_2030, spec.unit),
         "target_now": reports.format_target(spec, result.end),
         "trend": [
             {
@@ -136,6 +136,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "tiles": settings.GRASSROOTS_MAP_TILES_URL,
             "attribution": settings.GRASSROOTS_MAP_ATTRIBUTION,
             "centre": centre,
+            "outline": area.boundary if area is not None else None,
             "layers": map_layers,
         },
         "can_export": actions.can_export(request.user, area),

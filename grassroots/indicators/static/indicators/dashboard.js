@@ -52,6 +52,9 @@
   } else {
     document.getElementById("gr-map-note").hidden = false;
   }
+  if (map.outline) {
+    window.L.geoJSON(map.outline, { style: { color: "#5f6368", weight: 1, fill: false } }).addTo(leaflet);
+  }
   var overlays = {};
   map.layers.forEach(function (layer) {
     var group = window.L.layerGroup();
@@ -72,7 +75,8 @@
         text.appendChild(link);
       }
       marker.bindPopup(text);
-      marker.bindTooltip(f.label);
+      // With few units the names stay on the map, which then reads without tiles.
+      marker.bindTooltip(f.label, { permanent: layer.features.length <= 25, direction: "right" });
       group.addLayer(marker);
     });
     group.addTo(leaflet);
