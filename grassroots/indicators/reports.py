@@ -81,6 +81,18 @@ def build(
     progress: Progress | None = None,
 ) -> Report:
     """Return the report of ``area`` for the period; ``full`` adds trends and sections."""
+    with service.reading():
+        return _build(area, start, end, full=full, progress=progress)
+
+
+def _build(
+    area: Area | None,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    full: bool,
+    progress: Progress | None,
+) -> Report:
     step = progress or (lambda pct: None)
     report = Report(area, start, end, service.results(area, start, end), full=full)
     step(25)

@@ -13,9 +13,11 @@ adds up its months.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -32,6 +34,40 @@ from .registry import Entry, Indicator, Kind, Measure, Spec, Status
 #: Levels whose closed months are kept as snapshots.
 SNAPSHOT_LEVELS = (Level.PROVINCE, Level.COMMUNE)
 TREND_MONTHS = 12
+
+
+_memo: ContextVar[dict | None] = ContextVar("grassroots_indicator_memo", default=None)
+
+
+@contextlib.contextmanager
+def reading() -> Iterator[None]:
+    """Share live computations inside the block (one page, one export, one command).
+
+    The dashboard asks for the same live numbers several times (the value, the
+    trend's current month, the table of units below); inside a reading each is
+    computed once.
+    """
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _live(
+    indicator: Indicator,
+    areas: Sequence[Area],
+    start: datetime.date,
+    end: datetime.date,
+) -> dict[int, Measure]:
+    memo = _memo.get()
+    if memo is None:
+        return indicator.compute_many(areas, start, end)
+    flow = indicator.spec.kind == Kind.FLOW
+    key = (indicator.spec.code, tuple(sorted(a.pk for a in areas)), flow and start, end)
+    if key not in memo:
+        memo[key] = indicator.compute_many(areas, start, end)
+    return memo[key]
 
 
 def _number(value: Decimal) -> Decimal | int:
@@ -104,12 +140,12 @@ def measure_many(
                 edges.append((after, end))
             for edge_start, edge_end in edges:
                 if covered:
-                    extra = indicator.compute_many(covered, edge_start, edge_end)
+                    extra = _live(indicator, covered, edge_start, edge_end)
                     for area_id, m in extra.items():
                         found[area_id] = found[area_id] + m
     missing = [a for a in areas if a.pk not in found]
     if missing:
-        found.update(indicator.compute_many(missing, start, end))
+        found.update(_live(indicator, missing, start, end))
     return found
 
 
@@ -265,6 +301,6 @@ def trend(
             for m in by_month[month]:
                 total = total + m
         else:
-            total = indicator.compute(area, month, stop)
+            total = measure(indicator, area, month, stop)
         series.append((month, total))
     return series

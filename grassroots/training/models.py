@@ -209,7 +209,13 @@ class Attendance(models.Model):
                 fields=["session", "official"], name="training_attendance_once"
             )
         ]
-        indexes = [models.Index(fields=["status", "completed_on"])]
+        # The indicator asks, for each person, "completed anything by this day?"
+        indexes = [
+            models.Index(
+                fields=["official", "status", "completed_on"],
+                name="training_attendance_done",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.official} — {self.session}"

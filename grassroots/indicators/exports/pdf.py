@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils.translation import gettext as _
 
 from .. import periods, reports
@@ -112,8 +114,6 @@ def write(report: reports.Report) -> bytes:
 
 
 def _text(value: object) -> str:
-    import datetime
-
     if isinstance(value, datetime.date):
         return periods.label(value)
     return reports.format_number(value) if isinstance(value, int) else str(value)

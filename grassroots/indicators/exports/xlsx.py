@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import io
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -162,9 +164,6 @@ def write(report: reports.Report) -> bytes:
 
 
 def _cell(value: object) -> object:
-    import datetime
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, datetime.date):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
+from grassroots.areas.models import Area
 
 from .. import actions, maps, periods, registry, reports, service
 from ..models import ExportFormat, ExportKind
@@ -43,10 +47,23 @@ def _card(result: service.Result, trend) -> dict:
     }
 
 
+def _roots(user) -> list:
+    """Return the user's areas when there are several, to switch between them."""
+    paths = scope.roots(user, Capability.VIEW)
+    if not paths or len(paths) < 2:
+        return []
+    return list(Area.objects.filter(path__in=paths).order_by("path"))
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show each indicator against its target, its trend, the units below, a map."""
     if not scope.can_anywhere(request.user, Capability.VIEW):
         raise PermissionDenied
+    with service.reading():
+        return _dashboard(request)
+
+
+def _dashboard(request: HttpRequest) -> HttpResponse:
     sel = selection(request)
     area, start, end = sel.area, sel.start, sel.end
     results = service.results(area, start, end)
@@ -102,8 +119,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 )
         drill = child.level < 4 or bool(child.children.exists())
         rows.append({"area": child, "cells": cells, "drill": drill})
-    from dataclasses import asdict
-
     map_layers = [
         {
             "code": "units",
@@ -125,6 +140,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "area": area,
         "area_name": area.full_name if area else _("Whole country"),
         "crumbs": breadcrumbs(request, area),
+        "roots": _roots(request.user),
         "from_label": periods.label(start),
         "to_label": periods.label(end),
         "cards": cards,
@@ -148,7 +164,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
     }
     for error in sel.errors:
-        from django.contrib import messages
-
         messages.error(request, error)
     return render(request, "indicators/dashboard.html", context)

@@ -46,8 +46,11 @@ class Command(BaseCommand):
             periods.check_period(start_date, end_date)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        results = service.results(target, start_date, end_date)
-        breakdown = service.breakdown(target, start_date, end_date) if units else None
+        with service.reading():
+            results = service.results(target, start_date, end_date)
+            breakdown = (
+                service.breakdown(target, start_date, end_date) if units else None
+            )
         if format == "json":
             self.stdout.write(
                 json.dumps(
