@@ -42,7 +42,7 @@ class ExportViewSet(ModelViewSet):
     index_view_class = ExportIndexView
     form_fields = []
     list_display = [
-        Column("__str__", label=_("export"), accessor=str),
+        "__str__",
         Column("requested_by", label=_("requested by")),
         Column(
             "requested_at",

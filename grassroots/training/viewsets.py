@@ -10,7 +10,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -22,6 +22,11 @@ from grassroots.accounts.roles import Capability
 
 from . import actions, forms
 from .models import Course, Official, Status, TrainingSession
+
+
+def _date(value) -> str:
+    """Return a date as dd/mm/yyyy (Wagtail's date column says "3 months ago")."""
+    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def _add_errors(form, exc: ValidationError | PermissionDenied) -> None:
@@ -160,8 +165,8 @@ class OfficialViewSet(ModelViewSet):
         "position",
         Column("area", label=_("works in")),
         Column("category", label=_("category"), accessor="get_category_display"),
-        Column("needs_training", label=_("needs training")),
-        DateColumn("left_on", label=_("left on")),
+        BooleanColumn("needs_training", label=_("needs training")),
+        Column("left_on", label=_("left on"), accessor=lambda o: _date(o.left_on)),
     ]
     list_filter = ["category", "needs_training"]
     search_fields = ["full_name", "code", "position", "area__name"]
@@ -215,7 +220,7 @@ class CourseViewSet(ModelViewSet):
         Column("topic", label=_("topic"), accessor="get_topic_display"),
         Column("area", label=_("organised by")),
         Column("hours", label=_("hours")),
-        Column("is_active", label=_("offered")),
+        BooleanColumn("is_active", label=_("offered")),
     ]
     list_filter = ["topic", "is_active"]
     search_fields = ["title", "area__name"]
@@ -286,9 +291,14 @@ class SessionViewSet(ModelViewSet):
     edit_view_class = SessionEditView
     delete_view_class = SessionDeleteView
     list_display = [
-        Column("course", label=_("course")),
-        DateColumn("starts_on", label=_("from")),
-        DateColumn("ends_on", label=_("to")),
+        "course",
+        Column(
+            "starts_on",
+            label=_("from"),
+            accessor=lambda s: _date(s.starts_on),
+            sort_key="starts_on",
+        ),
+        Column("ends_on", label=_("to"), accessor=lambda s: _date(s.ends_on)),
         Column("place", label=_("place")),
         Column("trainer", label=_("trainer")),
         Column("area", label=_("organised by")),
