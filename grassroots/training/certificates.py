@@ -9,6 +9,7 @@ from fpdf.enums import XPos, YPos
 
 from grassroots.accounts import audit, scope
 from grassroots.accounts.roles import Capability
+from grassroots.areas.models import Kind
 from grassroots.indicators.pdf import FAMILY, SERIF, Document, text
 
 from .models import Attendance
@@ -45,6 +46,17 @@ def _centre(doc: Document, value: str, size: float, style: str = "", family=SERI
     )
 
 
+def _formal(area) -> str:
+    """Return the area's name as a People's Committee writes it: "TỈNH ĐỒNG THÁP"."""
+    prefix = {Kind.PROVINCE: "Tỉnh", Kind.CENTRAL_CITY: "Thành phố"}.get(area.kind)
+    name = (
+        f"{prefix} {area.name}"
+        if prefix and not area.name.startswith(prefix)
+        else area.name
+    )
+    return name.upper()
+
+
 def render(attendance: Attendance) -> bytes:
     session = attendance.session
     course = session.course
@@ -72,7 +84,7 @@ def render(attendance: Attendance) -> bytes:
     doc.multi_cell(
         110,
         6,
-        text(_("PEOPLE'S COMMITTEE OF %(area)s") % {"area": organiser.name.upper()}),
+        text(_("PEOPLE'S COMMITTEE OF %(area)s") % {"area": _formal(organiser)}),
         align="C",
     )
     doc.set_xy(150, top)

@@ -14,6 +14,14 @@ from grassroots.areas.models import Area, Level
 
 from .models import Course, Official, Status, TrainingSession
 
+DATE_FORMAT = "%d/%m/%Y"
+
+
+def _date_widget() -> AdminDateInput:
+    # Explicit: the widget takes a strftime format, and the project's
+    # WAGTAIL_DATE_FORMAT ("d/m/Y") is a Django one, shown literally.
+    return AdminDateInput(format=DATE_FORMAT)
+
 
 def _areas(user, levels=(Level.PROVINCE, Level.COMMUNE, Level.HAMLET)):
     return (
@@ -51,9 +59,9 @@ class OfficialForm(WagtailAdminModelForm):
             "notes",
         ]
         widgets = {
-            "date_of_birth": AdminDateInput,
-            "started_on": AdminDateInput,
-            "left_on": AdminDateInput,
+            "date_of_birth": _date_widget(),
+            "started_on": _date_widget(),
+            "left_on": _date_widget(),
         }
 
     def __init__(self, *args, for_user=None, **kwargs):
@@ -88,7 +96,7 @@ class SessionForm(WagtailAdminModelForm):
     class Meta:
         model = TrainingSession
         fields = ["course", "area", "starts_on", "ends_on", "place", "trainer", "notes"]
-        widgets = {"starts_on": AdminDateInput, "ends_on": AdminDateInput}
+        widgets = {"starts_on": _date_widget(), "ends_on": _date_widget()}
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
@@ -157,5 +165,5 @@ class AttendanceForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices, label=_("status"))
     result = forms.CharField(max_length=100, required=False, label=_("result"))
     completed_on = forms.DateField(
-        required=False, label=_("completed on"), widget=AdminDateInput
+        required=False, label=_("completed on"), widget=_date_widget()
     )
