@@ -92,6 +92,10 @@ class Config:
         default="grassroots.tts.engines.espeak.EspeakEngine",
         metadata={"env": "GRASSROOTS_TTS_ENGINE"},
     )
+    map_tiles_url: str = field(default="", metadata={"env": "GRASSROOTS_MAP_TILES_URL"})
+    map_attribution: str = field(
+        default="", metadata={"env": "GRASSROOTS_MAP_ATTRIBUTION"}
+    )
 
     @property
     def media_dir(self) -> Path:

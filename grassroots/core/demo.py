@@ -18,6 +18,7 @@ LOADERS = (
     "grassroots.areas.demo",
     "grassroots.accounts.demo",
     "grassroots.tts.demo",
+    "grassroots.training.demo",
 )
 
 

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "grassroots.accounts",
     "grassroots.accounts.wagtail_users.WagtailUsersAppConfig",
     "grassroots.tts",
+    "grassroots.training",
+    "grassroots.indicators",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
@@ -227,9 +229,10 @@ WAGTAIL_SITE_NAME = "Hệ thống thông tin cơ sở"
 WAGTAILADMIN_BASE_URL = CONFIG.base_url
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
-WAGTAIL_DATE_FORMAT = "d/m/Y"
-WAGTAIL_DATETIME_FORMAT = "d/m/Y H:i"
-WAGTAIL_TIME_FORMAT = "H:i"
+# Wagtail's date widgets take Python's strftime codes, not Django's.
+WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
+WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+WAGTAIL_TIME_FORMAT = "%H:%M"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "txt"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
@@ -283,6 +286,10 @@ GRASSROOTS_HTTP_PORT = CONFIG.http_port
 GRASSROOTS_TTS_ENGINE = CONFIG.tts_engine
 # Media is served by Django only in embedded mode; nginx serves it in production.
 GRASSROOTS_SERVE_MEDIA = True
+# Background map of the dashboard, e.g. https://tiles.example.vn/{z}/{x}/{y}.png;
+# empty: the map shows units on a plain background (nothing is fetched).
+GRASSROOTS_MAP_TILES_URL = CONFIG.map_tiles_url
+GRASSROOTS_MAP_ATTRIBUTION = CONFIG.map_attribution
 
 LOGGING = {
     "version": 1,

@@ -12,7 +12,7 @@ from grassroots.conf import BASE_DIR
 os.environ.setdefault("GRASSROOTS_DATA_DIR", str(BASE_DIR / "var" / "test"))
 
 from .base import *  # noqa: E402, F403
-from .base import HUEY  # noqa: E402
+from .base import DATABASES, HUEY  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
@@ -24,3 +24,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = True
+# The live server's threads must not keep connections open past a test
+# (PostgreSQL then refuses to drop the test database).
+DATABASES["default"]["CONN_MAX_AGE"] = 0
