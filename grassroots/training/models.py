@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Topic(models.TextChoices):
@@ -123,7 +124,7 @@ class Course(models.Model):
         on_delete=models.PROTECT,
         related_name="training_courses",
     )
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("course", "title"), max_length=255)
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
     description = models.TextField(_("description"), blank=True)
     hours = models.PositiveSmallIntegerField(_("hours"), null=True, blank=True)

@@ -10,6 +10,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -284,7 +285,7 @@ class SessionViewSet(ModelViewSet):
     url_prefix = "training/sessions"
     model = TrainingSession
     icon = "date"
-    menu_label = _("Sessions")
+    menu_label = pgettext_lazy("training", "Sessions")
     copy_view_enabled = False
     index_view_class = SessionIndexView
     add_view_class = SessionCreateView

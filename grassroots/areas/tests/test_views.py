@@ -7,7 +7,10 @@ from grassroots.testing import make_user
 def upload(client, commune, content: bytes, name="ap.csv"):
     return client.post(
         "/console/areas-import/",
-        {"commune": commune.pk, "file": SimpleUploadedFile(name, content, content_type="text/csv")},
+        {
+            "commune": commune.pk,
+            "file": SimpleUploadedFile(name, content, content_type="text/csv"),
+        },
         follow=True,
     )
 
@@ -23,7 +26,11 @@ def test_an_administrator_imports_a_hamlet_file_in_the_console(tree, client):
 def test_a_bad_file_shows_every_problem_and_imports_nothing(tree, client):
     client.force_login(make_user("administrator", tree.commune_a))
     before = Area.objects.count()
-    page = upload(client, tree.commune_a, "code,name,kind\nN 1,Ấp,ấp\nN2,,ấp\nN3,<script>x</script>,quận\n".encode())
+    page = upload(
+        client,
+        tree.commune_a,
+        "code,name,kind\nN 1,Ấp,ấp\nN2,,ấp\nN3,<script>x</script>,quận\n".encode(),
+    )
     html = page.content.decode()
     assert page.status_code == 200 and Area.objects.count() == before
     assert "Chưa nhập dữ liệu nào" in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .. import periods, reports
 from ..pdf import Document
@@ -46,7 +47,7 @@ def write(report: reports.Report) -> bytes:
             _("Value"),
             _("Numerator / denominator"),
             _("Target"),
-            _("Status"),
+            pgettext("indicator", "Status"),
         ],
         rows,
         widths=(110, 28, 52, 30, 47),

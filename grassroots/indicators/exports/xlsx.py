@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -60,7 +61,7 @@ def write(report: reports.Report) -> bytes:
         _("Target in force"),
         _("Target 2025"),
         _("Target 2030"),
-        _("Status"),
+        pgettext("indicator", "Status"),
         _("Definition"),
     ]
     _header(summary, 5, headers)

@@ -183,6 +183,6 @@ def test_the_roster_import_page_lists_every_problem(client, tree, admin_a):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Chưa có dữ liệu nào được nhập" in body
+    assert "Chưa nhập dữ liệu nào" in body
     assert "“32/01/1990” không phải là ngày" in body
     assert not Official.objects.exists()
