@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "grassroots.areas",
     "grassroots.accounts",
     "grassroots.accounts.wagtail_users.WagtailUsersAppConfig",
+    "grassroots.bulletins",
+    "grassroots.portal",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
@@ -237,6 +239,8 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
+# Approved bulletins are published by our action (status, audit, channels).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "grassroots.bulletins.workflow.finish_workflow"
 
 
 def _email_settings(url: str) -> dict[str, object]:

@@ -1,0 +1,77 @@
+"""What citizens may read: published, valid bulletins, by area and category.
+
+The portal, its feeds and the public API all read through these functions, so
+"public" means one thing everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from grassroots.areas.models import Area
+
+from . import search
+from .models import Bulletin, Category
+
+
+def bulletins() -> QuerySet[Bulletin]:
+    """Return every bulletin citizens may read now, emergencies first."""
+    return (
+        Bulletin.objects.public()
+        .select_related("category", "issuing_area")
+        .level_first()
+    )
+
+
+def relevant_to(queryset: QuerySet[Bulletin], area: Area) -> QuerySet[Bulletin]:
+    """Keep bulletins meant for ``area``: aimed at it, above it, or inside it.
+
+    A commune's page shows province-wide bulletins, the commune's own, and
+    those for any of its hamlets; a hamlet's page shows its own, its
+    commune's and the province's.
+    """
+    through = Bulletin.target_areas.through
+    aimed = through.objects.filter(
+        Q(area__path__in=area.ancestor_paths) | Q(area__path__under=area.path)
+    ).values("bulletin_id")
+    return queryset.filter(pk__in=aimed)
+
+
+def filtered(
+    queryset: QuerySet[Bulletin],
+    *,
+    area: Area | None = None,
+    category: Category | None = None,
+    level: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    query: str = "",
+) -> QuerySet[Bulletin]:
+    """Apply the portal's and the API's filters; a query orders by relevance."""
+    if area is not None:
+        queryset = relevant_to(queryset, area)
+    if category is not None:
+        queryset = queryset.filter(category=category)
+    if level:
+        queryset = queryset.filter(level=level)
+    tz = timezone.get_current_timezone()
+    if since:
+        start = datetime.combine(since, time.min, tzinfo=tz)
+        queryset = queryset.filter(first_published_at__gte=start)
+    if until:
+        end = datetime.combine(until, time.max, tzinfo=tz)
+        queryset = queryset.filter(first_published_at__lte=end)
+    if query:
+        queryset = search.search(queryset, query)
+    return queryset
+
+
+def area_by_path(path: str) -> Area | None:
+    """Return the active area at ``path`` ("82/28261" or "82/28261/"), if any."""
+    path = path.strip("/")
+    if not path:
+        return None
+    return Area.objects.filter(path=f"{path}/", is_active=True).first()
