@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja import Status as HttpStatus
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from grassroots.accounts import audit, scope
@@ -313,15 +314,37 @@ def push_bulletin(request, external_id: str, data: BulletinIn):
                 raise ApiError(409, "stale_version", stale) from None
             raise
     status = 201 if outcome == "created" else 200
-    return status, {
-        "id": bulletin.uid,
-        "external_id": external_id,
-        "status": bulletin.status,
-        "outcome": outcome,
-        "url": request.build_absolute_uri(bulletin.get_absolute_url())
-        if bulletin.is_public
-        else None,
-    }
+    return HttpStatus(
+        status,
+        {
+            "id": bulletin.uid,
+            "external_id": external_id,
+            "status": bulletin.status,
+            "outcome": outcome,
+            "url": request.build_absolute_uri(bulletin.get_absolute_url())
+            if bulletin.is_public
+            else None,
+        },
+    )
+
+
+@router.get(
+    "/exchange/{external_id}",
+    response=ExchangeBulletinOut,
+    auth=PEER_AUTH,
+    summary="A bulletin you sent, by your identifier",
+)
+def get_sent_bulletin(request, external_id: str):
+    bulletin = (
+        Bulletin.objects.select_related("category", "issuing_area", "peer")
+        .filter(peer=request.peer, external_id=external_id)
+        .first()
+    )
+    if bulletin is None:
+        raise ApiError(
+            404, "not_found", _("You sent no bulletin with this identifier.")
+        )
+    return _exchange_out(request, bulletin)
 
 
 @router.delete(
@@ -420,10 +443,10 @@ def pull_bulletins(request, filters: Query[PullFilters]):
 
 
 @router.get(
-    "/exchange/{uuid:id}",
+    "/exchange/id/{uuid:id}",
     response=ExchangeBulletinOut,
     auth=PEER_AUTH,
-    summary="One bulletin by its identifier",
+    summary="One bulletin by its stable identifier",
 )
 def pull_bulletin(request, id: UUID):
     bulletin = _peer_view(request).filter(uid=id).first()

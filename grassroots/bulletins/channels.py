@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 
 from django.db import models, transaction
 
+from .models import Channel  # noqa: F401 - re-exported for handlers
+
 logger = logging.getLogger(__name__)
 
 

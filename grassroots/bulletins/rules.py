@@ -45,12 +45,21 @@ def approval_refusal(
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return _("Log in to approve bulletins.")
+    if not scope.can_anywhere(user, Capability.APPROVE_BULLETINS):
+        return _("Your role does not include approving bulletins.")
     if not scope.can(user, Capability.APPROVE_BULLETINS, _area(bulletin)):
         return _("You may only approve bulletins issued in your own area.")
     if bulletin.author_id is not None and bulletin.author_id == user.pk:
         return _("You wrote this bulletin; another approver must approve it.")
     if submitted_by_id is not None and submitted_by_id == user.pk:
         return _("You submitted this bulletin; another approver must approve it.")
+    return None
+
+
+def review_refusal(user: Any, bulletin: Bulletin) -> str | None:
+    """Return why ``user`` may not review (open under review) ``bulletin``, if so."""
+    if not scope.can(user, Capability.APPROVE_BULLETINS, _area(bulletin)):
+        return _("You may only review bulletins issued in your own area.")
     return None
 
 

@@ -114,7 +114,8 @@ def revoke_key(actor: Any, key: ApiKey) -> None:
 
 def authenticate(secret: str) -> ApiKey | None:
     """Return the usable key matching ``secret``, or None (constant-time compare)."""
-    parts = (secret or "").strip().split("_")
+    # The random part may itself hold "_": split only the first two.
+    parts = (secret or "").strip().split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     key = (

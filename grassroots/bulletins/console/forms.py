@@ -63,8 +63,9 @@ class BulletinForm(WagtailAdminModelForm):
             )
         if "target_areas" in self.fields:
             old = self.fields["target_areas"]
+            # A revision's relations are in memory: list them, do not query.
             current = (
-                list(self.instance.target_areas.values_list("pk", flat=True))
+                [a.pk for a in self.instance.target_areas.all()]
                 if self.instance.pk
                 else []
             )

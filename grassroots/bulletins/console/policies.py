@@ -91,9 +91,12 @@ class ProvinceSettingPolicy(ModelPermissionPolicy):
 
 def scoped_objects(view, queryset: QuerySet, actions: tuple[str, ...]) -> QuerySet:
     """Return the rows of ``queryset`` the view's user may act on with any of ``actions``."""
-    allowed = view.permission_policy.instances_user_has_any_permission_for(
-        view.request.user, actions
+    from wagtail.permissions import policy_registry
+
+    policy = getattr(view, "permission_policy", None) or policy_registry.get_by_type(
+        queryset.model
     )
+    allowed = policy.instances_user_has_any_permission_for(view.request.user, actions)
     return queryset.filter(pk__in=allowed.values("pk"))
 
 
