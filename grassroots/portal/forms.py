@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.areas.models import Area
+from grassroots.areas.models import Level as AreaLevel
 from grassroots.bulletins.models import Category, Level
 
 
@@ -27,7 +29,7 @@ class SearchForm(forms.Form):
         choices=[("", _("All levels")), *Level.choices],
         required=False,
     )
-    khu_vuc = forms.CharField(label=_("Area"), required=False, max_length=120)
+    khu_vuc = forms.ChoiceField(label=_("Area"), required=False)
     tu_ngay = forms.DateField(
         label=_("Published from"),
         required=False,
@@ -46,3 +48,9 @@ class SearchForm(forms.Form):
         if data is not None:
             data = {k.replace("-", "_"): v for k, v in data.items()}
         super().__init__(data, *args, **kwargs)
+        areas = Area.objects.active().filter(level__lte=AreaLevel.COMMUNE).order_by("path")
+        indent = "\u2003"
+        self.fields["khu_vuc"].choices = [
+            ("", _("Everywhere")),
+            *[(a.url_path, f"{indent * (a.level - 1)}{a.name}") for a in areas],
+        ]

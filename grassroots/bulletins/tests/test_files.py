@@ -25,8 +25,10 @@ def test_the_content_decides_not_the_name():
 def test_a_program_renamed_as_audio_is_refused_with_the_reason():
     with pytest.raises(ValidationError) as refused:
         prepare(b"MZ\x90\x00" + b"\x00" * 200, "bai-hat.mp3")
-    assert "bai-hat.mp3" in refused.value.messages[0]
-    assert "content" in refused.value.messages[0]
+    message = refused.value.messages[0]
+    assert "bai-hat.mp3" in message
+    # In the user's language (Vietnamese by default): it says the content is checked.
+    assert "kiểm tra nội dung tệp" in message
 
 
 def test_html_is_not_an_attachment():
