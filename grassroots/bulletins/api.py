@@ -129,13 +129,12 @@ def list_bulletins(request, filters: Query[StaffFilters]):
         queryset = queryset.filter(category__slug=f.category)
     if f.area:
         queryset = queryset.filter(issuing_area__path__under=f.area.strip("/") + "/")
+    queryset = queryset.prefetch_related("target_areas", "attachments")
     if f.q:
-        queryset = search.search(queryset, f.q)
+        results = search.search(queryset, f.q)
     else:
-        queryset = queryset.order_by("-updated_at", "-pk")
-    paginator = Paginator(
-        queryset.prefetch_related("target_areas", "attachments"), f.page_size
-    )
+        results = queryset.order_by("-updated_at", "-pk")
+    paginator = search.CappedPaginator(results, f.page_size)
     number = min(f.page, max(paginator.num_pages, 1))
     nxt, prev = page_links(request, number, paginator.num_pages)
     return {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from grassroots.areas.models import Area
@@ -18,12 +18,27 @@ from .models import Bulletin, Category
 
 
 def bulletins() -> QuerySet[Bulletin]:
-    """Return every bulletin citizens may read now, emergencies first."""
+    """Return every bulletin citizens may read now, newest first.
+
+    Lists are ordered by date so the database walks its index and stops at a
+    page; emergencies are shown apart, above the lists (``emergencies``).
+    """
+    # Related rows come by prefetch, not by join: a join lets SQLite's
+    # planner start from the small table and sort every row, instead of
+    # walking the (status, first_published_at) index and stopping at a page.
     return (
         Bulletin.objects.public()
-        .select_related("category", "issuing_area")
-        .level_first()
+        .prefetch_related("category", "issuing_area")
+        .order_by(*search.NEWEST_FIRST)
     )
+
+
+def emergencies(area: Area | None = None, limit: int = 5) -> list[Bulletin]:
+    """Return the emergency bulletins in force (for ``area``, if given), newest first."""
+    queryset = bulletins().filter(level="emergency")
+    if area is not None:
+        queryset = relevant_to(queryset, area)
+    return list(queryset[:limit])
 
 
 def relevant_to(queryset: QuerySet[Bulletin], area: Area) -> QuerySet[Bulletin]:
@@ -33,6 +48,14 @@ def relevant_to(queryset: QuerySet[Bulletin], area: Area) -> QuerySet[Bulletin]:
     those for any of its hamlets; a hamlet's page shows its own, its
     commune's and the province's.
     """
+    if area.parent_id is None:
+        # Everything aimed inside a province was issued inside it. "+ 0" keeps
+        # the planner from starting at the issuing-area index (nearly every
+        # row matches) instead of walking the date index to a page.
+        inside = Area.objects.filter(path__under=area.path).values("pk")
+        return queryset.alias(issuing=F("issuing_area_id") + 0).filter(
+            issuing__in=inside
+        )
     through = Bulletin.target_areas.through
     aimed = through.objects.filter(
         Q(area__path__in=area.ancestor_paths) | Q(area__path__under=area.path)
@@ -49,8 +72,8 @@ def filtered(
     since: date | None = None,
     until: date | None = None,
     query: str = "",
-) -> QuerySet[Bulletin]:
-    """Apply the portal's and the API's filters; a query orders by relevance."""
+) -> search.Ranked | QuerySet[Bulletin]:
+    """Apply the portal's and the API's filters; words order by relevance."""
     if area is not None:
         queryset = relevant_to(queryset, area)
     if category is not None:

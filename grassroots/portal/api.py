@@ -11,14 +11,13 @@ from datetime import date
 from uuid import UUID
 
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from grassroots.api import ApiError
-from grassroots.bulletins import public
+from grassroots.bulletins import public, search
 from grassroots.bulletins.models import Bulletin, Category, Level
 from grassroots.bulletins.schemas import (
     BulletinOut,
@@ -86,15 +85,15 @@ def list_bulletins(request, filters: Query[PublicFilters]):
 
     def build():
         queryset = public.filtered(
-            public.bulletins(),
+            public.bulletins().prefetch_related("target_areas", "attachments"),
             area=place,
             category=kind,
             level=filters.level,
             since=filters.since,
             until=filters.until,
             query=filters.q or "",
-        ).prefetch_related("target_areas", "attachments")
-        paginator = Paginator(queryset, page_size)
+        )
+        paginator = search.CappedPaginator(queryset, page_size)
         number = min(page, max(paginator.num_pages, 1))
         current = paginator.page(number)
         nxt, prev = page_links(request, number, paginator.num_pages)

@@ -48,7 +48,9 @@ class SearchForm(forms.Form):
         if data is not None:
             data = {k.replace("-", "_"): v for k, v in data.items()}
         super().__init__(data, *args, **kwargs)
-        areas = Area.objects.active().filter(level__lte=AreaLevel.COMMUNE).order_by("path")
+        areas = (
+            Area.objects.active().filter(level__lte=AreaLevel.COMMUNE).order_by("path")
+        )
         indent = "\u2003"
         self.fields["khu_vuc"].choices = [
             ("", _("Everywhere")),

@@ -6,7 +6,6 @@ public bulletins (bulletins.public).
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from grassroots.areas.models import Area, Level
 from grassroots.bulletins import public
 from grassroots.bulletins.models import Bulletin, Category, Status
+from grassroots.bulletins.search import CappedPaginator
 
 from .cache import cached_page
 from .forms import SearchForm
@@ -22,7 +22,7 @@ PER_PAGE = 20
 
 
 def _page(request: HttpRequest, queryset):
-    paginator = Paginator(queryset, PER_PAGE)
+    paginator = CappedPaginator(queryset, PER_PAGE)
     return paginator.get_page(request.GET.get("trang"))
 
 
@@ -34,15 +34,13 @@ def _provinces():
 def home(request: HttpRequest) -> HttpResponse:
     """Return the front page: emergencies, the latest bulletins, where to look."""
     provinces = list(_provinces())
-    latest = public.bulletins()
-    emergencies = [b for b in latest.filter(level="emergency")[:5]]
     return render(
         request,
         "portal/home.html",
         {
             "provinces": provinces,
-            "emergencies": emergencies,
-            "latest": latest.exclude(level="emergency")[:10],
+            "emergencies": public.emergencies(),
+            "latest": public.bulletins().exclude(level="emergency")[:10],
             "categories": Category.objects.active(),
         },
     )
@@ -73,6 +71,7 @@ def area(request: HttpRequest, path: str) -> HttpResponse:
             "ancestors": list(place.ancestors()),
             "children": children,
             "page": _page(request, bulletins),
+            "emergencies": public.emergencies(place),
             "category": category,
             "categories": Category.objects.active(),
             "is_commune": place.level == Level.COMMUNE,

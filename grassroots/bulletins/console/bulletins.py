@@ -118,8 +118,6 @@ class BulletinIndexView(scoped(snippet_views.IndexView)):
         queryset = self.filter_queryset(queryset)
         if self.is_searching:
             queryset = search.matching(queryset, self.search_query)
-            if not self.is_explicitly_ordered:
-                return search.ranked(queryset, self.search_query)
         return self.order_queryset(queryset)
 
     def get_list_more_buttons(self, instance):

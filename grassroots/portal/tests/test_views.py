@@ -2,9 +2,9 @@
 
 import re
 from datetime import timedelta
-from xml.etree import ElementTree
 
 import pytest
+from defusedxml import ElementTree
 from django.utils import timezone
 
 from grassroots.bulletins import actions
@@ -113,9 +113,9 @@ def test_pages_carry_an_etag_and_answer_304(client, published):
 
 
 def test_the_audio_and_files_are_served_only_while_public(client, tree, people):
-    from grassroots.bulletins import files
-
     import io
+
+    from grassroots.bulletins import files
 
     data = pdf_bytes()
     bulletin = make_published(
