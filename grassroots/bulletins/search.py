@@ -10,7 +10,7 @@ Every word of the query must appear (whole words: "lu" does not find "lúa").
 Results come in two tiers, each newest first: bulletins whose title holds
 the words as a phrase, then the others. Each tier is an index-ordered query
 with a LIMIT, and counts stop at ``COUNT_CAP``, so the cost does not grow
-with the number of matches. See docs/adr/0003-bulletin-search.md.
+with the number of matches. See docs/adr/i3-02-bulletin-search.md.
 """
 
 from __future__ import annotations

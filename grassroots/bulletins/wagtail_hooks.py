@@ -70,7 +70,13 @@ def register_categories():
 
 @hooks.register("construct_snippet_action_menu")
 def no_saving_under_review(menu_items, request, context):
-    """Under review a bulletin is approved or returned, not changed."""
+    """Under review a bulletin is approved or returned, not changed.
+
+    Saving is removed, and for a reviewer "Approve" becomes the main button
+    (otherwise "Cancel workflow" would take its place).
+    """
     instance = context.get("instance")
     if isinstance(instance, Bulletin) and instance.workflow_in_progress:
-        menu_items[:] = [i for i in menu_items if i.name != "action-save"]
+        kept = [i for i in menu_items if i.name != "action-save"]
+        kept.sort(key=lambda i: 0 if i.name == "approve" else 1)
+        menu_items[:] = kept

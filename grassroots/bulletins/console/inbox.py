@@ -173,7 +173,7 @@ class InboxViewSet(ModelViewSet):
         StatusTagColumn(
             "state",
             label=_("What the commune did"),
-            accessor="get_state_display",
+            accessor="state_label",
             primary=lambda i: i.state != InboxState.RECEIVED,
         ),
         Column("decided_by", label=_("Decided by")),

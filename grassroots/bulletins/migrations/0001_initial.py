@@ -186,8 +186,8 @@ class Migration(migrations.Migration):
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
             ],
             options={
-                'verbose_name': 'inbox item',
-                'verbose_name_plural': 'inbox',
+                'verbose_name': 'bulletin from above',
+                'verbose_name_plural': 'bulletins from above',
                 'ordering': ['-received_at', '-pk'],
                 'indexes': [models.Index(fields=['commune', 'state'], name='inbox_commune_state')],
                 'constraints': [models.UniqueConstraint(fields=('bulletin', 'commune'), name='inbox_one_per_commune')],

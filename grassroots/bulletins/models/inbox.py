@@ -70,8 +70,8 @@ class InboxItem(models.Model):
     aired_at = models.DateTimeField(_("aired"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("inbox item")
-        verbose_name_plural = _("inbox")
+        verbose_name = _("bulletin from above")
+        verbose_name_plural = _("bulletins from above")
         ordering = ["-received_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -88,3 +88,11 @@ class InboxItem(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in PENDING_STATES
+
+    def state_label(self) -> str:
+        """Return what the commune did, or that the bulletin is no longer in force."""
+        from .bulletin import Status
+
+        if self.bulletin.status in (Status.WITHDRAWN, Status.EXPIRED):
+            return str(self.bulletin.get_status_display())
+        return str(self.get_state_display())
