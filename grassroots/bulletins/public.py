@@ -73,8 +73,12 @@ def filtered(
     until: date | None = None,
     query: str = "",
 ) -> search.Ranked | QuerySet[Bulletin]:
-    """Apply the portal's and the API's filters; words order by relevance."""
-    if area is not None:
+    """Apply the portal's and the API's filters; words order by relevance.
+
+    With words, the area is part of the full-text lookup (its tokens are in
+    each bulletin's search document); without, it is a join on the targets.
+    """
+    if area is not None and not search.words(query):
         queryset = relevant_to(queryset, area)
     if category is not None:
         queryset = queryset.filter(category=category)
@@ -87,8 +91,8 @@ def filtered(
     if until:
         end = datetime.combine(until, time.max, tzinfo=tz)
         queryset = queryset.filter(first_published_at__lte=end)
-    if query:
-        queryset = search.search(queryset, query)
+    if search.words(query):
+        return search.search(queryset, query, area)
     return queryset
 
 

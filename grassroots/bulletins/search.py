@@ -16,6 +16,7 @@ with the number of matches. See docs/adr/i3-02-bulletin-search.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,8 @@ from grassroots.core.text import fold
 from .content import body_text
 
 if TYPE_CHECKING:
+    from grassroots.areas.models import Area
+
     from .models import Bulletin
 
 #: Longest folded document kept; a bulletin's first pages are what people search.
@@ -45,8 +48,43 @@ NEWEST_MATCH_FIRST = ("-pk",)
 _WORD = re.compile(r"[0-9a-z]+")
 
 
+def _area_token(kind: str, path: str) -> str:
+    segments = [re.sub(r"[^0-9a-z]", "", s.lower()) for s in path.strip("/").split("/")]
+    return f"{kind}{'x'.join(segments)}"
+
+
+def area_tokens(targets: Iterable[Area]) -> list[str]:
+    """Return the words that place a bulletin: ``zat<path>`` for each target,
+    ``zin<path>`` for each target and every area above it.
+
+    They let a search for words *and* an area run as one full-text lookup
+    (see ``area_match``) instead of joining the targets table.
+    """
+    tokens: set[str] = set()
+    for area in targets:
+        tokens.add(_area_token("zat", area.path))
+        for path in area.ancestor_paths:
+            tokens.add(_area_token("zin", path))
+    return sorted(tokens)
+
+
+def area_match(area: Area) -> list[str]:
+    """Return the tokens any of which makes a bulletin relevant to ``area``.
+
+    Aimed at the area or anywhere inside it (``zin``), or aimed at the area or
+    an area above it (``zat``): the same rule as ``public.relevant_to``.
+    """
+    return [_area_token("zin", area.path)] + [
+        _area_token("zat", path) for path in area.ancestor_paths
+    ]
+
+
 def document_for(bulletin: Bulletin) -> str:
-    """Return the folded words of a bulletin, as stored in ``search_document``."""
+    """Return the folded words of a bulletin, as stored in ``search_document``.
+
+    The words people read come first (the limit cuts the end), then the area
+    tokens.
+    """
     parts = [
         bulletin.title,
         bulletin.summary,
@@ -54,7 +92,11 @@ def document_for(bulletin: Bulletin) -> str:
         bulletin.issuing_agency,
         bulletin.source_reference,
     ]
-    return fold(" ".join(p for p in parts if p))[:MAX_DOCUMENT_CHARS]
+    words_ = fold(" ".join(p for p in parts if p))[:MAX_DOCUMENT_CHARS]
+    targets = list(bulletin.target_areas.all())
+    if not targets and bulletin.issuing_area_id:
+        targets = [bulletin.issuing_area]
+    return f"{words_} {' '.join(area_tokens(targets))}".strip()
 
 
 def words(query: str) -> list[str]:
@@ -62,15 +104,26 @@ def words(query: str) -> list[str]:
     return _WORD.findall(fold(query or ""))[:MAX_QUERY_WORDS]
 
 
-def _condition(queryset: QuerySet, found: list[str], *, title_phrase: bool) -> Q:
-    """Return a filter for all the words, or for the phrase in the title."""
+def _condition(
+    queryset: QuerySet,
+    found: list[str],
+    *,
+    title_phrase: bool,
+    places: list[str] | None = None,
+) -> Q:
+    """Return a filter for all the words (or the phrase in the title), and a place.
+
+    ``places`` are area tokens (``area_match``), any of which must appear.
+    """
     vendor = connections[queryset.db].vendor
     table = queryset.model._meta.db_table
     if vendor == "sqlite":
         if title_phrase:
-            match = 'search_title : "' + " ".join(found) + '"'
+            match = '(search_title : "' + " ".join(found) + '")'
         else:
             match = " ".join(f'"{w}"' for w in found)
+        if places:
+            match += " AND (" + " OR ".join(f'"{p}"' for p in places) + ")"
         return Q(
             pk__in=RawSQL(  # noqa: S611 - fixed SQL; the words are a parameter
                 "SELECT rowid FROM bulletins_search WHERE bulletins_search MATCH %s",
@@ -78,34 +131,51 @@ def _condition(queryset: QuerySet, found: list[str], *, title_phrase: bool) -> Q
             )
         )
     if vendor == "postgresql":
-        # The generated tsvector columns of migration 0002.
-        column, function, joined = (
-            ("search_title_vector", "phraseto_tsquery", " ".join(found))
-            if title_phrase
-            else ("search_vector", "to_tsquery", " & ".join(found))
-        )
-        # The table and column names are our own; the words are a parameter.
-        condition = RawSQL(  # noqa: S611
-            f'"{table}"."{column}" @@ {function}(%s, %s)',
-            ["simple", joined],
-            output_field=BooleanField(),
-        )
-        return Q(condition)
+        # The generated tsvector columns of migration 0002; the table and
+        # column names are our own, the words are parameters.
+        if title_phrase:
+            sql = f'"{table}"."search_title_vector" @@ phraseto_tsquery(%s, %s)'
+            params = ["simple", " ".join(found)]
+            if places:
+                sql += f' AND "{table}"."search_vector" @@ to_tsquery(%s, %s)'
+                params += ["simple", " | ".join(places)]
+        else:
+            terms = " & ".join(found)
+            if places:
+                terms += " & (" + " | ".join(places) + ")"
+            sql = f'"{table}"."search_vector" @@ to_tsquery(%s, %s)'
+            params = ["simple", terms]
+        return Q(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
     # Other databases: a plain scan, correct but slow.
-    if title_phrase:
-        return Q(search_title__contains=" ".join(found))
     query = Q()
-    for word in found:
-        query &= Q(search_document__contains=word)
+    if title_phrase:
+        query &= Q(search_title__contains=" ".join(found))
+    else:
+        for word in found:
+            query &= Q(search_document__contains=word)
+    if places:
+        near = Q(pk__in=[])
+        for place in places:
+            near |= Q(search_document__contains=place)
+        query &= near
     return query
 
 
-def matching(queryset: QuerySet[Bulletin], query: str) -> QuerySet[Bulletin]:
-    """Return the bulletins of ``queryset`` that contain every word of ``query``."""
+def matching(
+    queryset: QuerySet[Bulletin], query: str, area: Area | None = None
+) -> QuerySet[Bulletin]:
+    """Return the bulletins of ``queryset`` with every word of ``query``.
+
+    With ``area``, only those meant for it (as ``public.relevant_to``), in
+    the same full-text lookup.
+    """
     found = words(query)
     if not found:
         return queryset
-    return queryset.filter(_condition(queryset, found, title_phrase=False))
+    places = area_match(area) if area is not None else None
+    return queryset.filter(
+        _condition(queryset, found, title_phrase=False, places=places)
+    )
 
 
 def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
@@ -125,15 +195,19 @@ class Ranked:
     first tier (capped), to know where the second one starts.
     """
 
-    def __init__(self, queryset: QuerySet[Bulletin], query: str):
+    def __init__(
+        self, queryset: QuerySet[Bulletin], query: str, area: Area | None = None
+    ):
         found = words(query)
-        phrase = _condition(queryset, found, title_phrase=True)
-        everything = matching(queryset, query)
+        places = area_match(area) if area is not None else None
+        phrase = _condition(queryset, found, title_phrase=True, places=places)
+        everything = matching(queryset, query, area)
         self.all = everything.order_by(*NEWEST_MATCH_FIRST)
         # The title is part of the document: a title holding the phrase holds
         # every word, so the first tier needs no second condition.
         self.best = queryset.filter(phrase).order_by(*NEWEST_MATCH_FIRST)
-        self.rest = everything.exclude(phrase).order_by(*NEWEST_MATCH_FIRST)
+        unplaced = _condition(queryset, found, title_phrase=True)
+        self.rest = everything.exclude(unplaced).order_by(*NEWEST_MATCH_FIRST)
         self._best_count: int | None = None
 
     def best_count(self) -> int:
@@ -164,11 +238,17 @@ class Ranked:
         return items
 
 
-def search(queryset: QuerySet[Bulletin], query: str) -> Ranked | QuerySet[Bulletin]:
-    """Return the bulletins matching ``query``, best first (newest first without words)."""
+def search(
+    queryset: QuerySet[Bulletin], query: str, area: Area | None = None
+) -> Ranked | QuerySet[Bulletin]:
+    """Return the bulletins matching ``query`` (and meant for ``area``), best first.
+
+    Without words, ``area`` is ignored here (filter with
+    ``public.relevant_to``) and the newest come first.
+    """
     if not words(query):
         return queryset.order_by(*NEWEST_FIRST)
-    return Ranked(queryset, query)
+    return Ranked(queryset, query, area)
 
 
 class CappedPaginator(Paginator):

@@ -102,6 +102,18 @@ def _apply_targets(bulletin: Bulletin) -> bool:
     return False
 
 
+def _settle(bulletin: Bulletin, *, saved: bool) -> None:
+    """Fill default targets and the search fields once the targets are known.
+
+    The form applies its targets when it saves; the search document holds the
+    targets' area tokens, so it is computed again here, before the revision.
+    """
+    _apply_targets(bulletin)
+    bulletin.refresh_search_fields()
+    if saved:
+        bulletin.save()
+
+
 def _commit_files(bulletin: Bulletin) -> None:
     """Store uploaded files now, so that a revision of a live bulletin keeps them.
 
@@ -190,8 +202,7 @@ class BulletinCreateAction(CreateAction):
         bulletin.peer = self.peer
         _commit_files(bulletin)
         super()._save_instance()
-        if _apply_targets(self.instance):
-            self.instance.save()
+        _settle(self.instance, saved=True)
 
     def _create(self, skip_permission_checks=False):
         bulletin = super()._create(skip_permission_checks=skip_permission_checks)
@@ -243,8 +254,7 @@ class BulletinEditAction(EditAction):
         prepare(self.instance)
         _commit_files(self.instance)
         super()._save_instance()
-        if _apply_targets(self.instance) and not self.instance.live:
-            self.instance.save()
+        _settle(self.instance, saved=not self.instance.live)
 
     def _edit(self, skip_permission_checks=False):
         bulletin = super()._edit(skip_permission_checks=skip_permission_checks)

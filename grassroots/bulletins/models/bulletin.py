@@ -318,4 +318,7 @@ class Bulletin(
     def get_preview_context(self, request, mode_name, **kwargs):
         context = super().get_preview_context(request, mode_name, **kwargs)
         context["bulletin"] = self
+        context["targets"] = list(self.target_areas.all())
+        # Files not yet stored have no address to play them from.
+        context["attachments"] = [a for a in self.attachments.all() if a.pk]
         return context

@@ -242,3 +242,30 @@ def test_the_commune_reads_and_adopts_from_its_inbox(client, tree, people):
     # Commune B's approver cannot open commune A's item.
     client.force_login(people.approver_b)
     assert client.get(detail).status_code == 404
+
+
+def test_a_draft_is_deleted_and_a_published_one_is_not(client, tree, people):
+    draft = make_bulletin(people.editor_a, tree.commune_a, title="Nháp bỏ")
+    client.force_login(people.editor_a)
+    url = reverse("bulletins_bulletin:delete", args=[draft.pk])
+    assert client.post(url).status_code == 302
+    assert not Bulletin.objects.filter(pk=draft.pk).exists()
+    published = make_published(people.editor_a, people.approver_a, tree.commune_a)
+    url = reverse("bulletins_bulletin:delete", args=[published.pk])
+    assert client.post(url).status_code in (302, 403, 404)
+    assert Bulletin.objects.filter(pk=published.pk).exists()
+
+
+def test_the_editor_previews_the_portal_page(client, tree, people):
+    client.force_login(people.editor_a)
+    preview = reverse("bulletins_bulletin:preview_on_add")
+    form = new_bulletin_form(tree.commune_a, title="Xem trước bản tin")
+    assert client.post(preview, form).status_code == 200
+    page = client.get(preview)
+    assert page.status_code == 200
+    assert "Xem trước bản tin" in page.content.decode()
+    draft = make_bulletin(people.editor_a, tree.commune_a, title="Bản nháp")
+    preview = reverse("bulletins_bulletin:preview_on_edit", args=[draft.pk])
+    values = form_values(client.get(edit_url(draft)).content.decode())
+    assert client.post(preview, values).status_code == 200
+    assert "Bản nháp" in client.get(preview).content.decode()
