@@ -178,9 +178,9 @@ def _prepare_image(upload: IO[bytes], name: str) -> Prepared:
                 )
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
+        with Image.open(upload) as opened:
+            opened.load()
+            image = ImageOps.exif_transpose(opened)
             image.thumbnail((IMAGE_MAX_SIDE_PX, IMAGE_MAX_SIDE_PX))
             has_alpha = image.mode in ("RGBA", "LA", "PA") or (
                 image.mode == "P" and "transparency" in image.info

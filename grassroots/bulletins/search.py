@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
 from django.db import connections
@@ -256,11 +256,12 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        objects = self.object_list
-        total = objects.count() if isinstance(objects, Ranked) else None
-        if total is None:
-            total = (
-                capped_count(objects) if hasattr(objects, "order_by") else len(objects)
-            )
+        objects: Any = self.object_list
+        if isinstance(objects, Ranked):
+            total = objects.count()
+        elif isinstance(objects, QuerySet):
+            total = capped_count(objects)
+        else:
+            total = len(objects)
         self.capped = total > COUNT_CAP
         return min(total, COUNT_CAP)

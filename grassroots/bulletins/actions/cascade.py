@@ -27,7 +27,7 @@ from ..models import Bulletin, Channel, InboxItem, InboxState, Status
 from ..models import Level as Priority
 
 #: How a bulletin first lands in a commune's inbox, by priority level.
-ARRIVAL_STATE = {
+ARRIVAL_STATE: dict[str, str] = {
     Priority.NORMAL: InboxState.RECEIVED,
     Priority.PRIORITY: InboxState.QUEUED,
     Priority.EMERGENCY: InboxState.EMERGENCY,

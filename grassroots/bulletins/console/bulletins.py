@@ -8,14 +8,11 @@ hooks below), and every object is loaded through the scope rule.
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -26,7 +23,6 @@ from wagtail.admin.ui.tables import (
     StatusTagColumn,
 )
 from wagtail.admin.widgets.button import Button
-from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
 
 from grassroots.accounts import scope
@@ -36,18 +32,10 @@ from grassroots.areas.models import Area, Level
 from .. import actions, rules, search
 from ..models import Bulletin, Category, Status
 from ..models import Level as Priority
+from .chooser import BulletinChooserViewSet
 from .forms import AttachmentPanel, BulletinForm
 from .policies import scoped, scoped_objects
-
-STATUS_COLOURS = {
-    Status.DRAFT: "secondary",
-    Status.RETURNED: "critical",
-    Status.SUBMITTED: "warning",
-    Status.APPROVED: "info",
-    Status.PUBLISHED: "success",
-    Status.EXPIRED: "secondary",
-    Status.WITHDRAWN: "critical",
-}
+from .withdraw import WithdrawView
 
 
 def _level_label(bulletin: Bulletin) -> str:
@@ -204,85 +192,6 @@ class BulletinEditView(
     _ActionErrorsMixin, scoped(snippet_views.EditView, ("change", "review"))
 ):
     pass
-
-
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why is it withdrawn?"),
-        help_text=_("Kept in the record and shown to the people who handled it."),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-    )
-
-
-class WithdrawView(View):
-    """Take a bulletin off every channel at once, with the reason."""
-
-    template_name = "bulletins/console/withdraw.html"
-
-    def dispatch(self, request, pk):
-        allowed = scope.scope(
-            Bulletin.objects.all(),
-            request.user,
-            Capability.APPROVE_BULLETINS,
-            path_field="issuing_area__path",
-        )
-        self.bulletin = get_object_or_404(allowed, pk=pk)
-        return super().dispatch(request, pk)
-
-    def get(self, request, pk):
-        return self.render(WithdrawForm())
-
-    def post(self, request, pk):
-        form = WithdrawForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.withdraw(
-                    request.user, self.bulletin, reason=form.cleaned_data["reason"]
-                )
-            except (PermissionDenied, ValidationError) as exc:
-                form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
-            else:
-                messages.success(
-                    request,
-                    _("“%(title)s” was withdrawn from every channel.")
-                    % {"title": self.bulletin.title},
-                )
-                return redirect("bulletins_bulletin:list")
-        return self.render(form)
-
-    def render(self, form):
-        return TemplateResponse(
-            self.request,
-            self.template_name,
-            {"bulletin": self.bulletin, "form": form},
-        )
-
-
-class BulletinChooseView(snippet_chooser.ChooseView):
-    def get_object_list(self):
-        return scope.scope(
-            Bulletin.objects.all(),
-            self.request.user,
-            path_field="issuing_area__path",
-        )
-
-
-class BulletinChooseResultsView(snippet_chooser.ChooseResultsView):
-    get_object_list = BulletinChooseView.get_object_list
-
-
-class BulletinChosenView(snippet_chooser.SnippetChosenView):
-    def get_object(self, pk):
-        return scope.scope(
-            Bulletin.objects.all(), self.request.user, path_field="issuing_area__path"
-        ).get(pk=pk)
-
-
-class BulletinChooserViewSet(snippet_chooser.SnippetChooserViewSet):
-    choose_view_class = BulletinChooseView
-    choose_results_view_class = BulletinChooseResultsView
-    chosen_view_class = BulletinChosenView
 
 
 VIEW = ("view",)

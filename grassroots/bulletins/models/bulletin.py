@@ -64,18 +64,6 @@ class BulletinQuerySet(models.QuerySet["Bulletin"]):
             status=Status.PUBLISHED, live=True, on_portal=True, valid_from__lte=now
         ).filter(models.Q(valid_until__isnull=True) | models.Q(valid_until__gt=now))
 
-    def level_first(self) -> BulletinQuerySet:
-        """Order emergencies first, then priority, then by date of publication."""
-        rank = models.Case(
-            models.When(level=Level.EMERGENCY, then=0),
-            models.When(level=Level.PRIORITY, then=1),
-            default=2,
-            output_field=models.IntegerField(),
-        )
-        return self.annotate(level_rank=rank).order_by(
-            "level_rank", "-first_published_at", "-pk"
-        )
-
 
 class Bulletin(
     WorkflowMixin,

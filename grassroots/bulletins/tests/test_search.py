@@ -93,3 +93,28 @@ def test_an_edited_draft_is_found_by_its_new_words(tree, people):
     )
     assert found("sat lo") == [bulletin]
     assert found("cu") == []
+
+
+def test_words_and_an_area_are_one_lookup_with_the_same_rule(library, tree):
+    """A hamlet finds the province's bulletins; a sibling commune does not find A's."""
+    in_hamlet = public.filtered(
+        public.bulletins(), area=tree.hamlet_a1, query="thong bao"
+    )
+    assert library["flood"] in list(in_hamlet[0:20])
+    in_b = public.filtered(
+        public.bulletins(), area=tree.commune_b, query="duong dat do"
+    )
+    assert list(in_b[0:20]) == []
+    in_a = public.filtered(
+        public.bulletins(), area=tree.commune_a, query="duong dat do"
+    )
+    assert list(in_a[0:20]) == [library["road"]]
+
+
+def test_the_search_fields_can_be_rebuilt(library):
+    from django.core.management import call_command
+
+    Bulletin.objects.update(search_document="", search_title="")
+    assert found("thong bao lu") == []
+    call_command("rebuild_bulletin_search", stdout=__import__("io").StringIO())
+    assert library["flood"] in found("thong bao lu")

@@ -1,10 +1,4 @@
-"""The bulletin API (``/api/v1/bulletins/``): staff reading, and exchange with peers.
-
-Staff (logged in to the console) list and read the bulletins in their scope.
-Peer systems authenticate with an API key (``Authorization: Bearer grk_…`` or
-``X-API-Key``) and push bulletins in by their own identifier, pull published
-ones out, and withdraw their own. See docs/api.md.
-"""
+"""Exchange with peer systems: push in by their identifier, pull out, withdraw."""
 
 from __future__ import annotations
 
@@ -22,143 +16,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
-from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
-from grassroots.accounts import audit, scope
-from grassroots.accounts.roles import Capability
+from grassroots.accounts import audit
 from grassroots.api import ApiError
 from grassroots.areas.models import Area
 
-from . import actions, files, public, search
-from .models import ApiKey, Bulletin, Category, Channel, Level, Status
-from .schemas import BulletinOut, PageOut, bulletin_out, page_links
+from .. import actions, files, public
+from ..models import Bulletin, Category, Channel, Level, Status
+from ..schemas import BulletinOut, PageOut, bulletin_out, page_links
+from .auth import PEER_AUTH
 
-router = Router(tags=["bulletins"])
+router = Router(auth=PEER_AUTH)
 
-#: Largest decoded attachment accepted through the API (the request body limit
-#: of the web server applies first).
+#: Most attachments accepted in one push (the request body limit of the web
+#: server applies first).
 MAX_ATTACHMENTS = 10
-
-
-# Authentication of peer systems ------------------------------------------------
-
-
-class KeyBearer(HttpBearer):
-    def authenticate(self, request, token):
-        return _key(request, token)
-
-
-class KeyHeader(APIKeyHeader):
-    param_name = "X-API-Key"
-
-    def authenticate(self, request, key):
-        return _key(request, key)
-
-
-def _key(request, secret: str | None) -> ApiKey | None:
-    key = actions.authenticate(secret or "")
-    if key is not None:
-        request.peer = key.peer
-    return key
-
-
-PEER_AUTH = [KeyBearer(), KeyHeader()]
-
-
-# Staff reading -----------------------------------------------------------------
-
-
-class StaffBulletinOut(BulletinOut):
-    pk: int
-    status: Status
-    author: str | None
-    approved_by: str | None
-    external_id: str
-    peer: str | None
-
-
-class StaffPage(PageOut):
-    results: list[StaffBulletinOut]
-
-
-def _staff_out(request, bulletin: Bulletin) -> dict:
-    return {
-        **bulletin_out(request, bulletin),
-        "pk": bulletin.pk,
-        "status": bulletin.status,
-        "author": str(bulletin.author) if bulletin.author else None,
-        "approved_by": str(bulletin.approved_by) if bulletin.approved_by else None,
-        "external_id": bulletin.external_id,
-        "peer": bulletin.peer.name if bulletin.peer else None,
-    }
-
-
-def _visible(request):
-    return scope.scope(
-        Bulletin.objects.select_related(
-            "category", "issuing_area", "author", "approved_by", "peer"
-        ),
-        request.user,
-        Capability.VIEW,
-        path_field="issuing_area__path",
-    )
-
-
-class StaffFilters(Schema):
-    status: Status | None = None
-    level: Level | None = None
-    category: str | None = Field(None, max_length=60)
-    area: str | None = Field(None, max_length=120, description="Issuing area path")
-    q: str | None = Field(None, max_length=200)
-    page: int = Field(1, ge=1, le=10_000)
-    page_size: int = Field(20, ge=1, le=100)
-
-
-@router.get(
-    "/", response=StaffPage, auth=django_auth, summary="Bulletins in your scope"
-)
-def list_bulletins(request, filters: Query[StaffFilters]):
-    """Return the bulletins issued in the areas you may see, newest first."""
-    f = filters
-    queryset = _visible(request)
-    if f.status:
-        queryset = queryset.filter(status=f.status)
-    if f.level:
-        queryset = queryset.filter(level=f.level)
-    if f.category:
-        queryset = queryset.filter(category__slug=f.category)
-    if f.area:
-        queryset = queryset.filter(issuing_area__path__under=f.area.strip("/") + "/")
-    queryset = queryset.prefetch_related("target_areas", "attachments")
-    if f.q:
-        results = search.search(queryset, f.q)
-    else:
-        results = queryset.order_by("-updated_at", "-pk")
-    paginator = search.CappedPaginator(results, f.page_size)
-    number = min(f.page, max(paginator.num_pages, 1))
-    nxt, prev = page_links(request, number, paginator.num_pages)
-    return {
-        "count": paginator.count,
-        "page": number,
-        "pages": paginator.num_pages,
-        "page_size": f.page_size,
-        "next": nxt,
-        "previous": prev,
-        "results": [_staff_out(request, b) for b in paginator.page(number).object_list],
-    }
-
-
-@router.get(
-    "/{int:pk}", response=StaffBulletinOut, auth=django_auth, summary="One bulletin"
-)
-def get_bulletin(request, pk: int):
-    bulletin = _visible(request).filter(pk=pk).first()
-    if bulletin is None:
-        raise ApiError(404, "not_found", _("Nothing here, or it is outside your area."))
-    return _staff_out(request, bulletin)
-
-
-# Exchange with peer systems -----------------------------------------------------
 
 
 class AttachmentIn(Schema):
@@ -281,9 +153,8 @@ EXTERNAL_ID = r"[A-Za-z0-9._:-]{1,200}"
 
 
 @router.put(
-    "/exchange/{external_id}",
+    "/{external_id}",
     response={200: ExchangeOut, 201: ExchangeOut},
-    auth=PEER_AUTH,
     summary="Send a bulletin in (create or update by your identifier)",
 )
 def push_bulletin(request, external_id: str, data: BulletinIn):
@@ -328,9 +199,8 @@ def push_bulletin(request, external_id: str, data: BulletinIn):
 
 
 @router.get(
-    "/exchange/{external_id}",
+    "/{external_id}",
     response=ExchangeBulletinOut,
-    auth=PEER_AUTH,
     summary="A bulletin you sent, by your identifier",
 )
 def get_sent_bulletin(request, external_id: str):
@@ -347,9 +217,8 @@ def get_sent_bulletin(request, external_id: str):
 
 
 @router.delete(
-    "/exchange/{external_id}",
+    "/{external_id}",
     response=ExchangeOut,
-    auth=PEER_AUTH,
     summary="Withdraw a bulletin you sent",
 )
 def withdraw_bulletin(request, external_id: str, data: WithdrawIn):
@@ -408,9 +277,8 @@ class PullFilters(Schema):
 
 
 @router.get(
-    "/exchange/",
+    "/",
     response=ExchangePage,
-    auth=PEER_AUTH,
     summary="Pull bulletins that were published in your area",
 )
 def pull_bulletins(request, filters: Query[PullFilters]):
@@ -442,9 +310,8 @@ def pull_bulletins(request, filters: Query[PullFilters]):
 
 
 @router.get(
-    "/exchange/id/{uuid:id}",
+    "/id/{uuid:id}",
     response=ExchangeBulletinOut,
-    auth=PEER_AUTH,
     summary="One bulletin by its stable identifier",
 )
 def pull_bulletin(request, id: UUID):
