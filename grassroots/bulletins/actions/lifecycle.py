@@ -26,7 +26,7 @@ from grassroots.accounts import audit
 from .. import channels, rules
 from ..channels import ChannelEvent, Event
 from ..models import Bulletin, Channel, PeerSystem, Status
-from . import cascade
+from . import cascade, notify
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,7 @@ def submit(
         state = workflow.start(bulletin, user)
     if not bulletin.live:
         _set_status(bulletin, Status.SUBMITTED)
+    notify.approvers_of(bulletin, submitted_by=user)
     revision = bulletin.get_latest_revision()
     audit.record(
         "bulletin.submit",

@@ -30,17 +30,21 @@ class People:
     operator_a: User
 
 
+def _person(role: str, area: Area, username: str) -> User:
+    return make_user(role, area, username=username, email=f"{username}@demo.invalid")
+
+
 def make_people(tree: Tree) -> People:
     return People(
-        province_editor=make_user("editor", tree.province, username="p_editor"),
-        province_approver=make_user("approver", tree.province, username="p_approver"),
-        province_approver2=make_user("approver", tree.province, username="p_approver2"),
-        editor_a=make_user("editor", tree.commune_a, username="a_editor"),
-        approver_a=make_user("approver", tree.commune_a, username="a_approver"),
-        editor_b=make_user("editor", tree.commune_b, username="b_editor"),
-        approver_b=make_user("approver", tree.commune_b, username="b_approver"),
-        viewer_a=make_user("viewer", tree.commune_a, username="a_viewer"),
-        operator_a=make_user("operator", tree.commune_a, username="a_operator"),
+        province_editor=_person("editor", tree.province, "p_editor"),
+        province_approver=_person("approver", tree.province, "p_approver"),
+        province_approver2=_person("approver", tree.province, "p_approver2"),
+        editor_a=_person("editor", tree.commune_a, "a_editor"),
+        approver_a=_person("approver", tree.commune_a, "a_approver"),
+        editor_b=_person("editor", tree.commune_b, "b_editor"),
+        approver_b=_person("approver", tree.commune_b, "b_approver"),
+        viewer_a=_person("viewer", tree.commune_a, "a_viewer"),
+        operator_a=_person("operator", tree.commune_a, "a_operator"),
     )
 
 

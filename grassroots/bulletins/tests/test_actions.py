@@ -292,3 +292,24 @@ class TestWithdrawalAndExpiry:
             valid_until=timezone.now() - timedelta(seconds=1)
         )
         assert not Bulletin.objects.public().filter(pk=bulletin.pk).exists()
+
+
+def test_submitting_emails_the_approvers_of_the_area_but_not_the_author(
+    tree, people, committed, mailoutbox
+):
+    from django.core import mail
+
+    bulletin = make_bulletin(people.editor_a, tree.commune_a)
+    with committed():
+        actions.submit(people.editor_a, bulletin)
+    recipients = sorted(r for m in mail.outbox for r in m.to)
+    # Approvers of commune A and of the province, each with their own e-mail.
+    assert recipients == sorted(
+        u.email
+        for u in (
+            people.approver_a,
+            people.province_approver,
+            people.province_approver2,
+        )
+    )
+    assert bulletin.title in mail.outbox[0].subject
