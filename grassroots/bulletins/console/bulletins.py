@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -63,7 +64,7 @@ class BulletinFilterSet(WagtailFilterSet):
         method="filter_area",
     )
     published = django_filters.DateFromToRangeFilter(
-        label=_("Published"),
+        label=pgettext_lazy("date", "Published"),
         field_name="first_published_at",
         widget=DateRangePickerWidget,
     )

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
@@ -44,7 +45,7 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", _("awaiting approval")
     APPROVED = "approved", _("approved, not yet valid")
     PUBLISHED = "published", _("published")
-    EXPIRED = "expired", _("expired")
+    EXPIRED = "expired", pgettext_lazy("bulletin status", "expired")
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
