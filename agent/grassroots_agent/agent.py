@@ -94,7 +94,9 @@ async def run(config: dict[str, Any]) -> int:
     device = Device(
         device_config(config),
         player=make_player(config.get("player", "auto")),
-        cache=DiskCache(state_dir / "audio", int(config.get("cache_max_mb", 2048)) * 1024**2),
+        cache=DiskCache(
+            state_dir / "audio", int(config.get("cache_max_mb", 2048)) * 1024**2
+        ),
         events=SqliteEvents(state_dir / "events.sqlite3"),
         state=FileState(state_dir / "state.json"),
     )
@@ -120,7 +122,9 @@ async def run(config: dict[str, Any]) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="grassroots-agent", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="grassroots-agent", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--config", required=True, type=Path)
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)

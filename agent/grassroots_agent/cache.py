@@ -68,7 +68,9 @@ class DiskCache:
                     digest.update(chunk)
                     out.write(chunk)
             if digest.hexdigest() != sha256:
-                raise ChecksumMismatch(f"{url}: SHA-256 {digest.hexdigest()} != {sha256}")
+                raise ChecksumMismatch(
+                    f"{url}: SHA-256 {digest.hexdigest()} != {sha256}"
+                )
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
@@ -97,11 +99,13 @@ class SimulatedCache:
 
     __slots__ = ("held", "fetch_audio", "failure_rate", "rng")
 
-    def __init__(self, *, fetch_audio: bool = False, failure_rate: float = 0.0, rng=None):
+    def __init__(
+        self, *, fetch_audio: bool = False, failure_rate: float = 0.0, rng=None
+    ):
         self.held: set[str] = set()
         self.fetch_audio = fetch_audio
         self.failure_rate = failure_rate
-        self.rng = rng or random.Random()
+        self.rng = rng or random.Random()  # noqa: S311 - simulated delays, not security
 
     def path(self, sha256: str) -> Path | None:
         return None

@@ -82,7 +82,7 @@ class Device:
         self.events = events
         self.store = state
         self.clock = clock
-        self.rng = rng or random.Random()
+        self.rng = rng or random.Random()  # noqa: S311 - reconnection jitter, not security
         self.loop = asyncio.get_running_loop()
         self.connection: Connection | None = None
         self.boot = uuid.uuid4().hex[:16]
@@ -111,7 +111,9 @@ class Device:
         self.areas: list[str] = data.get("areas") or list(config.areas)
         self.heartbeat_s: float = data.get("heartbeat_s", config.heartbeat_s)
         self.seen: OrderedDict[str, None] = OrderedDict.fromkeys(data.get("seen", []))
-        self.played: OrderedDict[str, None] = OrderedDict.fromkeys(data.get("played", []))
+        self.played: OrderedDict[str, None] = OrderedDict.fromkeys(
+            data.get("played", [])
+        )
         self.emergency_progress: dict[str, int] = data.get("emergency_progress", {})
         self.playout = Playout(self)
         #: Hooks the simulator and tests use to watch or perturb a device.
@@ -256,8 +258,14 @@ class Device:
                     sent = connection.publish(topic, payload, 1, retain)
                     if sent is not None:
                         sent.add_done_callback(
-                            lambda f: None if future.done() else (
-                                future.set_exception(f.exception()) if f.exception() else future.set_result(None)
+                            lambda f: (
+                                None
+                                if future.done()
+                                else (
+                                    future.set_exception(f.exception())
+                                    if f.exception()
+                                    else future.set_result(None)
+                                )
                             )
                         )
                 elif not future.done():
@@ -271,7 +279,9 @@ class Device:
         except MqttError:
             return None
 
-    def _state(self, *, online: bool, reason: str, will: bool = False) -> dict[str, Any]:
+    def _state(
+        self, *, online: bool, reason: str, will: bool = False
+    ) -> dict[str, Any]:
         message: dict[str, Any] = {
             "v": protocol.VERSION,
             "type": "state",
@@ -297,7 +307,9 @@ class Device:
             storage_free_mb=self.cache.free_mb(),
             clock_offset_ms=self._clock_offset_ms,
             schedule_version=(self.schedule or {}).get("version"),
-            schedule_ready=all(self.cache.has(a["sha256"]) for a in self.playout.needed_audio()),
+            schedule_ready=all(
+                self.cache.has(a["sha256"]) for a in self.playout.needed_audio()
+            ),
             emergencies=sorted(self.playout.emergencies)[:20],
             buffered_events=len(self.events),
             uptime_s=round(max(0.0, self.clock() - self.booted), 1),
@@ -309,7 +321,9 @@ class Device:
 
     def _publish_state(self, reason: str, online: bool = True):
         return self._publish(
-            self.topics.state(self.id), self._state(online=online, reason=reason), retain=True
+            self.topics.state(self.id),
+            self._state(online=online, reason=reason),
+            retain=True,
         )
 
     def state_changed(self) -> None:
@@ -337,7 +351,12 @@ class Device:
 
     def emit(self, kind: str, **fields: Any) -> dict[str, Any]:
         """Record an event; it is sent, and sent again, until the server has it."""
-        event = {"id": str(uuid.uuid4()), "kind": kind, "at": now_iso(self.clock()), **fields}
+        event = {
+            "id": str(uuid.uuid4()),
+            "kind": kind,
+            "at": now_iso(self.clock()),
+            **fields,
+        }
         self.events.add(event)
         if self.on_event is not None:
             self.on_event(event)
@@ -419,7 +438,11 @@ class Device:
         if leaf == "emergency" and not payload:
             self._on_emergency(topic, None)
             return
-        kind = {"schedule": "schedule", "config": "config", "emergency": "emergency"}.get(leaf)
+        kind = {
+            "schedule": "schedule",
+            "config": "config",
+            "emergency": "emergency",
+        }.get(leaf)
         try:
             message = protocol.decode(kind, payload, check=self.config.validate)
         except ProtocolError as exc:
@@ -472,7 +495,9 @@ class Device:
         status, detail = "ok", ""
         if action == "play_now":
             self.playout.play_now(args["item"], by=command_id)
-            self._ensure_audio([args["item"]["audio"]] if args["item"].get("audio") else [])
+            self._ensure_audio(
+                [args["item"]["audio"]] if args["item"].get("audio") else []
+            )
         elif action == "stop":
             if not self.playout.stop(command_id, args.get("item")):
                 detail = "nothing to stop"
@@ -488,7 +513,9 @@ class Device:
             self.save_state()
             self.loop.call_later(1.0, self.on_reboot)
             return
-        self.ack(command_id, "command", status, **({"detail": detail} if detail else {}))
+        self.ack(
+            command_id, "command", status, **({"detail": detail} if detail else {})
+        )
         self.save_state()
         self.state_changed()
 
@@ -502,13 +529,25 @@ class Device:
         version = message["version"]
         ref = str(version)
         if message["device"] != self.id:
-            self.ack(ref, "schedule", "rejected", version=version, detail="not for this device")
+            self.ack(
+                ref,
+                "schedule",
+                "rejected",
+                version=version,
+                detail="not for this device",
+            )
             return
         held = (self.schedule or {}).get("version", 0)
         if version == held:
             return
         if version < held:
-            self.ack(ref, "schedule", "rejected", version=version, detail=f"older than the held version {held}")
+            self.ack(
+                ref,
+                "schedule",
+                "rejected",
+                version=version,
+                detail=f"older than the held version {held}",
+            )
             return
         self.schedule = message
         self.save_state()
@@ -522,12 +561,19 @@ class Device:
         previous = self.emergency_topics.get(topic)
         if message is not None and previous is not None and previous[0] > rev:
             return  # an older list arriving late
-        self.emergency_topics[topic] = (rev if message else 0, message["active"] if message else [])
+        self.emergency_topics[topic] = (
+            rev if message else 0,
+            message["active"] if message else [],
+        )
         active: dict[str, tuple[int, dict[str, Any], float]] = {}
         for _rev, items in self.emergency_topics.values():
             for item in items:
                 try:
-                    expires = parse_time(item["expires_at"]) if "expires_at" in item else math.inf
+                    expires = (
+                        parse_time(item["expires_at"])
+                        if "expires_at" in item
+                        else math.inf
+                    )
                 except ValueError:
                     expires = math.inf
                 held = active.get(item["id"])
@@ -575,7 +621,12 @@ class Device:
             await self.cache.fetch(audio["url"], sha, keep)
         except (OSError, ValueError) as exc:
             logger.warning("%s: cannot fetch %s: %s", self.id, audio["url"], exc)
-            self.emit("alarm", code="download_failed", severity="warning", detail=f"{audio['url']}: {exc}"[:500])
+            self.emit(
+                "alarm",
+                code="download_failed",
+                severity="warning",
+                detail=f"{audio['url']}: {exc}"[:500],
+            )
             return False
         finally:
             self._downloads.pop(sha, None)
@@ -588,7 +639,9 @@ class Device:
             return True
         task = self._downloads.get(audio["sha256"])
         if task is None:
-            task = self._downloads[audio["sha256"]] = self.loop.create_task(self._download(audio))
+            task = self._downloads[audio["sha256"]] = self.loop.create_task(
+                self._download(audio)
+            )
         return await asyncio.shield(task)
 
     # Memory --------------------------------------------------------------------------

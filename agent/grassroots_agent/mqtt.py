@@ -157,7 +157,9 @@ class Connection(asyncio.Protocol):
         except (OSError, TimeoutError) as exc:
             raise MqttError(f"cannot reach {host}:{port}: {exc}") from exc
         connection.keepalive = keepalive
-        connection._send_connect(client_id, username, password, keepalive, will, clean_session)
+        connection._send_connect(
+            client_id, username, password, keepalive, will, clean_session
+        )
         try:
             code = await asyncio.wait_for(asyncio.shield(connection.connack), timeout)
         except TimeoutError:

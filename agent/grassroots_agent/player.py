@@ -61,9 +61,21 @@ class ProcessPlayer:
     CANDIDATES = (
         (
             "ffplay",
-            ["ffplay", "-nodisp", "-autoexit", "-loglevel", "error", "-volume", "{volume}", "{source}"],
+            [
+                "ffplay",
+                "-nodisp",
+                "-autoexit",
+                "-loglevel",
+                "error",
+                "-volume",
+                "{volume}",
+                "{source}",
+            ],
         ),
-        ("mpv", ["mpv", "--no-video", "--really-quiet", "--volume={volume}", "{source}"]),
+        (
+            "mpv",
+            ["mpv", "--no-video", "--really-quiet", "--volume={volume}", "{source}"],
+        ),
         ("aplay", ["aplay", "-q", "{source}"]),
     )
 
@@ -74,19 +86,26 @@ class ProcessPlayer:
                     command = template
                     break
             else:
-                raise RuntimeError("no audio player found: install ffmpeg (ffplay), mpv or alsa-utils (aplay)")
+                raise RuntimeError(
+                    "no audio player found: install ffmpeg (ffplay), mpv or alsa-utils (aplay)"
+                )
         self.command = command
 
     def play(self, item: dict, path: Path | None, volume: int, done: Done) -> object:
         source = str(path) if path is not None else item.get("relay_url", "")
-        argv = [part.replace("{volume}", str(volume)).replace("{source}", source) for part in self.command]
+        argv = [
+            part.replace("{volume}", str(volume)).replace("{source}", source)
+            for part in self.command
+        ]
         return asyncio.get_running_loop().create_task(self._run(argv, item, done))
 
     async def _run(self, argv: list[str], item: dict, done: Done) -> None:
         limit = item.get("duration_s") if item.get("relay_url") else None
         try:
             process = await asyncio.create_subprocess_exec(
-                *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+                *argv,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.PIPE,
             )
         except OSError as exc:
@@ -112,7 +131,11 @@ class ProcessPlayer:
         if code == 0:
             done(True, "")
         else:
-            error = (await process.stderr.read(300)).decode(errors="replace") if process.stderr else ""
+            error = (
+                (await process.stderr.read(300)).decode(errors="replace")
+                if process.stderr
+                else ""
+            )
             done(False, f"player exited with {code}: {error.strip()}"[:200])
 
     def stop(self, handle: object) -> None:

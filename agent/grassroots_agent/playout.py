@@ -121,7 +121,9 @@ class Playout:
             else:
                 self.submit(job)
 
-    def _schedule_job(self, item: dict[str, Any], start: float, version: int | None) -> Job:
+    def _schedule_job(
+        self, item: dict[str, Any], start: float, version: int | None
+    ) -> Job:
         return Job(
             item=item,
             source="schedule",
@@ -205,7 +207,9 @@ class Playout:
 
     # Emergencies ------------------------------------------------------------------
 
-    def set_emergencies(self, active: dict[str, tuple[int, dict[str, Any], float]]) -> list[tuple[str, int]]:
+    def set_emergencies(
+        self, active: dict[str, tuple[int, dict[str, Any], float]]
+    ) -> list[tuple[str, int]]:
         """Replace the active emergencies; return the (id, rev) that are new or updated."""
         now = self.device.clock()
         changed: list[tuple[str, int]] = []
@@ -242,10 +246,16 @@ class Playout:
 
     def _drop_emergency(self, emergency_id: str, reason: str) -> None:
         self.pending = [
-            j for j in self.pending if not (j.source == "emergency" and j.item["id"] == emergency_id)
+            j
+            for j in self.pending
+            if not (j.source == "emergency" and j.item["id"] == emergency_id)
         ]
         current = self.current
-        if current is not None and current.source == "emergency" and current.item["id"] == emergency_id:
+        if (
+            current is not None
+            and current.source == "emergency"
+            and current.item["id"] == emergency_id
+        ):
             self._interrupt(current, reason=reason, requeue=False)
 
     # The engine ------------------------------------------------------------------
@@ -356,11 +366,15 @@ class Playout:
             return
         self.submit(job)
 
-    def _interrupt(self, job: Job, *, reason: str, requeue: bool, by: str | None = None) -> None:
+    def _interrupt(
+        self, job: Job, *, reason: str, requeue: bool, by: str | None = None
+    ) -> None:
         self.device.player.stop(job.handle)
         self.current = None
         position = max(0.0, self.device.clock() - job.started)
-        self._event("preempted", job, reason=reason, position_s=round(position, 1), by=by)
+        self._event(
+            "preempted", job, reason=reason, position_s=round(position, 1), by=by
+        )
         if requeue:
             job.due = self.device.clock()
             self.pending.append(job)

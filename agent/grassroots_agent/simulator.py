@@ -64,7 +64,15 @@ class Behaviour:
 class VirtualDevice:
     """A device plus the conditions it lives in (link, temperature, clock)."""
 
-    __slots__ = ("device", "base_delay", "temperature", "rssi", "offset_ms", "rng", "factor")
+    __slots__ = (
+        "device",
+        "base_delay",
+        "temperature",
+        "rssi",
+        "offset_ms",
+        "rng",
+        "factor",
+    )
 
     def __init__(self, device: Device, link: str, rng: random.Random, factor: float):
         self.device = device
@@ -83,12 +91,20 @@ class VirtualDevice:
         return self.base_delay * (1 + 0.5 * self.rng.random())
 
     def extra_state(self) -> dict[str, Any]:
-        self.temperature = min(90.0, max(20.0, self.temperature + self.rng.uniform(-0.5, 0.5)))
+        self.temperature = min(
+            90.0, max(20.0, self.temperature + self.rng.uniform(-0.5, 0.5))
+        )
         link = self.device.config.link
-        quality = None if self.rssi is None else int(max(0, min(100, (self.rssi + 110) * 2)))
+        quality = (
+            None if self.rssi is None else int(max(0, min(100, (self.rssi + 110) * 2)))
+        )
         return {
             "temperature_c": round(self.temperature, 1),
-            "signal": {"link": link, "rssi_dbm": None if self.rssi is None else round(self.rssi), "quality": quality},
+            "signal": {
+                "link": link,
+                "rssi_dbm": None if self.rssi is None else round(self.rssi),
+                "quality": quality,
+            },
             "clock_offset_ms": round(self.offset_ms, 1),
         }
 
@@ -113,7 +129,7 @@ class Fleet:
         self.heartbeat_s = heartbeat_s
         self.keepalive_s = keepalive_s
         self.validate = validate
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - simulation, not security
         self.devices: list[VirtualDevice] = []
         self.by_id: dict[str, VirtualDevice] = {}
         self._chaos: asyncio.Task | None = None
@@ -122,7 +138,7 @@ class Fleet:
     def build(self) -> None:
         behaviour = self.behaviour
         for spec in self.specs:
-            rng = random.Random(self.rng.random())
+            rng = random.Random(self.rng.random())  # noqa: S311 - simulation, not security
             config = DeviceConfig(
                 device_id=spec["id"],
                 secret=spec["secret"],
@@ -261,15 +277,23 @@ def rss_mb() -> float:
 
 async def run(args: argparse.Namespace) -> None:
     credentials = load_credentials(Path(args.credentials))
-    specs = credentials["devices"][: args.devices] if args.devices else credentials["devices"]
+    specs = (
+        credentials["devices"][: args.devices]
+        if args.devices
+        else credentials["devices"]
+    )
     if args.devices and len(specs) < args.devices:
         logger.warning(
             "only %d devices have credentials in %s (asked for %d)",
-            len(specs), args.credentials, args.devices,
+            len(specs),
+            args.credentials,
+            args.devices,
         )
     limit = raise_file_limit(len(specs) + 256)
     if limit < len(specs) + 64:
-        logger.warning("open-file limit %d is too low for %d devices", limit, len(specs))
+        logger.warning(
+            "open-file limit %d is too low for %d devices", limit, len(specs)
+        )
     behaviour = Behaviour(
         drops_per_hour=args.drops_per_hour,
         outages_per_hour=args.outages_per_hour,
@@ -294,7 +318,9 @@ async def run(args: argparse.Namespace) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     fleet.build()
-    logger.info("starting %d simulated devices on %s:%s", len(specs), fleet.host, fleet.port)
+    logger.info(
+        "starting %d simulated devices on %s:%s", len(specs), fleet.host, fleet.port
+    )
     await fleet.start(ramp_per_s=args.ramp)
     online = await fleet.wait_online(timeout=min(120.0, 10 + len(specs) / 200))
     logger.info("%d of %d devices online; RSS %.0f MB", online, len(specs), rss_mb())
@@ -305,28 +331,65 @@ async def run(args: argparse.Namespace) -> None:
             buffered = sum(len(v.device.events) for v in fleet.devices)
             logger.info(
                 "%d of %d online, %d events waiting for receipts, RSS %.0f MB",
-                fleet.online(), len(specs), buffered, rss_mb(),
+                fleet.online(),
+                len(specs),
+                buffered,
+                rss_mb(),
             )
     logger.info("stopping the simulated devices")
     await fleet.stop(graceful=True)
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="grassroots-simulate", description=__doc__.split("\n\n")[0])
-    p.add_argument("--credentials", required=True, help="JSON file with the devices' ids and secrets")
-    p.add_argument("--devices", type=int, default=0, help="how many devices (default: all in the file)")
+    p = argparse.ArgumentParser(
+        prog="grassroots-simulate", description=__doc__.split("\n\n")[0]
+    )
+    p.add_argument(
+        "--credentials",
+        required=True,
+        help="JSON file with the devices' ids and secrets",
+    )
+    p.add_argument(
+        "--devices",
+        type=int,
+        default=0,
+        help="how many devices (default: all in the file)",
+    )
     p.add_argument("--host", default="", help="broker host (default: from the file)")
-    p.add_argument("--port", type=int, default=0, help="broker port (default: from the file)")
+    p.add_argument(
+        "--port", type=int, default=0, help="broker port (default: from the file)"
+    )
     p.add_argument("--root", default="", help="topic root (default: from the file)")
-    p.add_argument("--heartbeat", type=float, default=30.0, help="seconds between state reports")
-    p.add_argument("--keepalive", type=int, default=60, help="MQTT keepalive in seconds")
-    p.add_argument("--speed", type=float, default=1.0, help="play items this many times faster")
+    p.add_argument(
+        "--heartbeat", type=float, default=30.0, help="seconds between state reports"
+    )
+    p.add_argument(
+        "--keepalive", type=int, default=60, help="MQTT keepalive in seconds"
+    )
+    p.add_argument(
+        "--speed", type=float, default=1.0, help="play items this many times faster"
+    )
     p.add_argument("--drops-per-hour", type=float, default=0.5)
     p.add_argument("--outages-per-hour", type=float, default=0.1)
-    p.add_argument("--delay-factor", type=float, default=1.0, help="scale the network delay; 0 for none")
-    p.add_argument("--fetch-audio", action="store_true", help="really download and check audio files")
-    p.add_argument("--no-validate", action="store_true", help="skip schema checks of inbound messages")
-    p.add_argument("--ramp", type=float, default=1000.0, help="connections started per second")
+    p.add_argument(
+        "--delay-factor",
+        type=float,
+        default=1.0,
+        help="scale the network delay; 0 for none",
+    )
+    p.add_argument(
+        "--fetch-audio",
+        action="store_true",
+        help="really download and check audio files",
+    )
+    p.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="skip schema checks of inbound messages",
+    )
+    p.add_argument(
+        "--ramp", type=float, default=1000.0, help="connections started per second"
+    )
     p.add_argument("--stats-every", type=float, default=60.0)
     p.add_argument("--seed", type=int, default=None)
     return p
@@ -334,7 +397,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stdout
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stdout,
     )
     asyncio.run(run(parser().parse_args(argv)))
 

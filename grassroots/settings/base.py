@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "grassroots.areas",
     "grassroots.accounts",
     "grassroots.accounts.wagtail_users.WagtailUsersAppConfig",
+    "grassroots.loudspeakers",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
@@ -275,6 +276,15 @@ GRASSROOTS_EMBEDDED_BROKER = CONFIG.embedded_broker
 GRASSROOTS_BASE_URL = CONFIG.base_url
 GRASSROOTS_HTTP_HOST = CONFIG.http_host
 GRASSROOTS_HTTP_PORT = CONFIG.http_port
+GRASSROOTS_MQTT_TOPIC_ROOT = CONFIG.mqtt_topic_root
+# "mqtt" publishes through the broker; "memory" keeps messages for tests.
+GRASSROOTS_DEVICE_PLANE = "mqtt"
+GRASSROOTS_DEVICE_HEARTBEAT_S = CONFIG.device_heartbeat_s
+GRASSROOTS_DEVICE_OFFLINE_ALERT_S = CONFIG.device_offline_alert_s
+GRASSROOTS_BROKER_FILES_DIR = CONFIG.broker_files_dir or DATA_DIR / "mqtt"
+GRASSROOTS_BROKER_RELOAD_COMMAND = CONFIG.broker_reload_command
+GRASSROOTS_BROKER_HOOK_TOKEN = CONFIG.broker_hook_token
+GRASSROOTS_GATEWAY_SHARE_GROUP = CONFIG.gateway_share_group
 # Media is served by Django only in embedded mode; nginx serves it in production.
 GRASSROOTS_SERVE_MEDIA = True
 

@@ -24,3 +24,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = True
+# Messages to devices are kept in memory unless a test starts a broker.
+GRASSROOTS_DEVICE_PLANE = "memory"
