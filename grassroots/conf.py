@@ -109,6 +109,13 @@ class Config:
     gateway_share_group: str = field(
         default="", metadata={"env": "GRASSROOTS_GATEWAY_SHARE_GROUP"}
     )
+    device_broker_url: str = field(
+        default="", metadata={"env": "GRASSROOTS_DEVICE_BROKER_URL"}
+    )
+    map_tiles_url: str = field(default="", metadata={"env": "GRASSROOTS_MAP_TILES_URL"})
+    map_tiles_attribution: str = field(
+        default="", metadata={"env": "GRASSROOTS_MAP_TILES_ATTRIBUTION"}
+    )
 
     @property
     def media_dir(self) -> Path:

@@ -285,6 +285,11 @@ GRASSROOTS_BROKER_FILES_DIR = CONFIG.broker_files_dir or DATA_DIR / "mqtt"
 GRASSROOTS_BROKER_RELOAD_COMMAND = CONFIG.broker_reload_command
 GRASSROOTS_BROKER_HOOK_TOKEN = CONFIG.broker_hook_token
 GRASSROOTS_GATEWAY_SHARE_GROUP = CONFIG.gateway_share_group
+# The broker address written into device configurations (as devices reach it).
+GRASSROOTS_DEVICE_BROKER_URL = CONFIG.device_broker_url or GRASSROOTS_MQTT_URL
+# Map tiles (e.g. https://tile.example.vn/{z}/{x}/{y}.png); maps work without.
+GRASSROOTS_MAP_TILES_URL = CONFIG.map_tiles_url
+GRASSROOTS_MAP_TILES_ATTRIBUTION = CONFIG.map_tiles_attribution
 # Media is served by Django only in embedded mode; nginx serves it in production.
 GRASSROOTS_SERVE_MEDIA = True
 

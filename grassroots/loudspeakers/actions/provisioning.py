@@ -85,7 +85,7 @@ def publish_config(cluster: Cluster) -> None:
 
 def agent_config(cluster: Cluster, secret: str, broker_url: str | None = None) -> str:
     """Return the reference agent's configuration file (TOML) for this cluster."""
-    broker = broker_url or settings.GRASSROOTS_MQTT_URL
+    broker = broker_url or settings.GRASSROOTS_DEVICE_BROKER_URL
     areas = ", ".join(f'"{a}"' for a in protocol.area_chain(cluster.area.path))
     return (
         f"# grassroots-agent configuration for {cluster.code}\n"
