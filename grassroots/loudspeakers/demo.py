@@ -24,8 +24,7 @@ from grassroots.core.demo import PROVINCE_CODE
 from grassroots_agent.protocol import area_chain
 
 from . import credentials
-from .actions.registry import default_station
-from .models import Cluster, LinkKind
+from .models import Cluster, LinkKind, Station
 
 TOTAL = 200
 MIN_PER_STATION = 15
@@ -59,7 +58,11 @@ def load(out: Callable[[str], None]) -> None:
     created = 0
     targets = _targets(communes)
     for commune, hamlets in communes:
-        station = default_station(commune)
+        station = Station.objects.filter(
+            commune=commune
+        ).first() or Station.objects.create(
+            commune=commune, name=f"Đài truyền thanh {commune.name}"
+        )
         for index in range(targets[commune.pk]):
             hamlet = hamlets[index % len(hamlets)]
             number = index // len(hamlets) + 1

@@ -58,10 +58,10 @@ def _communes(request):
 
 class ClusterFilterSet(WagtailFilterSet):
     commune = django_filters.ModelChoiceFilter(
-        label=_("commune"), queryset=_communes, field_name="station__commune"
+        label=_("Commune"), queryset=_communes, field_name="station__commune"
     )
     status = django_filters.ChoiceFilter(
-        label=_("status"),
+        label=_("Status"),
         method="filter_status",
         choices=[
             (live.ONLINE, _("online")),
@@ -72,12 +72,12 @@ class ClusterFilterSet(WagtailFilterSet):
         ],
     )
     sync = django_filters.ChoiceFilter(
-        label=_("schedule"),
+        label=_("Schedule"),
         method="filter_sync",
         choices=[("yes", _("in sync")), ("no", _("not in sync"))],
     )
-    state = django_filters.ChoiceFilter(label=_("state"), choices=ClusterState.choices)
-    link = django_filters.ChoiceFilter(label=_("connection"), choices=LinkKind.choices)
+    state = django_filters.ChoiceFilter(label=_("State"), choices=ClusterState.choices)
+    link = django_filters.ChoiceFilter(label=_("Connection"), choices=LinkKind.choices)
 
     class Meta:
         model = Cluster
@@ -197,13 +197,13 @@ class ClusterViewSet(ModelViewSet):
     list_per_page = 50
     list_display = [
         "code",
-        Column("name", label=_("location")),
-        Column("area", label=_("hamlet")),
-        LiveColumn("live_status", label=_("status")),
-        LiveColumn("live_playing", label=_("playing")),
-        LiveColumn("live_volume", label=_("volume")),
-        LiveColumn("live_sync", label=_("schedule")),
-        Column("state", label=_("state"), accessor="get_state_display"),
+        Column("name", label=_("Location")),
+        Column("area", label=_("Hamlet")),
+        LiveColumn("live_status", label=_("Status")),
+        LiveColumn("live_playing", label=_("Playing")),
+        LiveColumn("live_volume", label=_("Volume")),
+        LiveColumn("live_sync", label=_("Schedule")),
+        Column("state", label=_("State"), accessor="get_state_display"),
     ]
     list_export = [
         "code",
@@ -286,11 +286,11 @@ class StationViewSet(ModelViewSet):
     search_fields = ["name", "commune__name", "commune__code"]
     list_display = [
         "name",
-        Column("commune", label=_("commune")),
-        Column("cluster_count", label=_("clusters")),
-        Column("online_count", label=_("online")),
-        Column("phone", label=_("phone")),
-        Column("is_active", label=_("active")),
+        Column("commune", label=_("Commune")),
+        Column("cluster_count", label=_("Clusters")),
+        Column("online_count", label=_("Online")),
+        Column("phone", label=_("Phone")),
+        Column("is_active", label=_("Active")),
     ]
 
     def get_form_class(self, for_update=False):

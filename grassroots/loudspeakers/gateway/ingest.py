@@ -92,7 +92,9 @@ class Ingest:
             return self.devices.get(device)
         return None
 
-    def accept(self, topic: str, payload: bytes) -> Report | None:
+    def accept(
+        self, topic: str, payload: bytes, retained: bool = False
+    ) -> Report | None:
         """Return the checked report in a message, or None if it was dropped."""
         self.counts["received"] += 1
         parsed = self.topics.parse(topic)
@@ -120,7 +122,11 @@ class Ingest:
         if kind == "state":
             key = (message["boot"], message["conn"], message.get("seq", -1))
             if self.recent_states.get(device) == key:
-                self.drop("replayed", topic, f"state {key}")
+                if retained:
+                    # The broker's retained copy of a state just received live.
+                    self.counts["retained_duplicate"] += 1
+                else:
+                    self.drop("replayed", topic, f"state {key}")
                 return None
             self.recent_states[device] = key
             self.recent_states.move_to_end(device)

@@ -142,7 +142,7 @@ class Gateway:
         # Nothing a device sends may kill the network thread: Ingest turns every
         # bad message into a counted drop, and this guard catches our own bugs.
         try:
-            report = self.ingest.accept(message.topic, message.payload)
+            report = self.ingest.accept(message.topic, message.payload, message.retain)
         except Exception:  # noqa: BLE001 - see above; logged with its traceback
             logger.exception("unexpected error checking a message on %s", message.topic)
             return

@@ -116,6 +116,9 @@ class ClusterDetailView(generic.InspectView):
     def get_page_title(self):
         return str(self.object)
 
+    def get_page_subtitle(self):
+        return f"{self.object.area.name}, {self.object.station.commune.name}"
+
     def get_fields(self):
         return [
             "station",
