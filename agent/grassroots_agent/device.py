@@ -152,11 +152,19 @@ class Device:
         self._cancel_timers()
         self.playout.close()
 
-    def unplug(self) -> None:
-        """Cut the network (cable out, 4G gone): the device goes on playing offline."""
+    def unplug(self, silent: bool = False) -> None:
+        """Cut the network (cable out, 4G gone): the device goes on playing offline.
+
+        ``silent`` leaves the connection hanging with nothing flowing, as a
+        pulled cable does: the broker notices only when the keepalive runs
+        out; otherwise the connection is reset at once.
+        """
         self.plugged.clear()
         if self.connection is not None:
-            self.connection.abort()
+            if silent:
+                self.connection.freeze()
+            else:
+                self.connection.abort()
 
     def plug(self) -> None:
         self.plugged.set()

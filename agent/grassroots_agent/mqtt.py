@@ -110,6 +110,7 @@ class Connection(asyncio.Protocol):
         "pong_due",
         "closed",
         "loop",
+        "frozen",
     )
 
     def __init__(self, on_message: OnMessage, on_close: OnClose | None = None):
@@ -125,6 +126,7 @@ class Connection(asyncio.Protocol):
         self.ping_handle: asyncio.TimerHandle | None = None
         self.pong_due = False
         self.closed = False
+        self.frozen = False
 
     # Opening and closing ----------------------------------------------------
 
@@ -192,6 +194,12 @@ class Connection(asyncio.Protocol):
             self._write(_packet(DISCONNECT, 0, b""))
             self.transport.close()
 
+    def freeze(self) -> None:
+        """Go silent without closing (a cable pulled out): the broker finds out by keepalive."""
+        self.frozen = True
+        if self.transport is not None:
+            self.transport.pause_reading()
+
     def abort(self) -> None:
         """Drop the connection without DISCONNECT (as a power cut would)."""
         if self.transport is not None:
@@ -204,7 +212,7 @@ class Connection(asyncio.Protocol):
     # Sending ------------------------------------------------------------------
 
     def _write(self, data: bytes) -> None:
-        if self.transport is not None and not self.closed:
+        if self.transport is not None and not self.closed and not self.frozen:
             self.transport.write(data)
 
     def _packet_id(self) -> int:

@@ -281,6 +281,8 @@ def record_reports(
             (message["device"], message["batch"], [e["id"] for e in message["events"]])
         )
     if plays:
+        # The same event may come twice in one batch of reports (a resend).
+        plays = list({(p.cluster_id, p.event_id): p for p in plays}.values())
         before = PlayEvent.objects.filter(
             cluster_id__in={p.cluster_id for p in plays},
             event_id__in=[p.event_id for p in plays],
