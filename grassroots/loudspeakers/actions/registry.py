@@ -312,7 +312,7 @@ CLUSTER_COLUMNS = (
     tabular.Column(
         "name",
         gettext_lazy("location"),
-        aliases=("vi tri", "dia diem", "ten"),
+        aliases=("location", "vi tri", "dia diem", "ten"),
         required=False,
         parse=_short(200),
         default="",
@@ -350,7 +350,7 @@ CLUSTER_COLUMNS = (
     tabular.Column(
         "link",
         gettext_lazy("connection"),
-        aliases=("ket noi", "ket_noi", "mang"),
+        aliases=("connection", "ket noi", "ket_noi", "mang"),
         required=False,
         parse=_choice(_LINKS, "4G, Wi-Fi, có dây"),
         default=LinkKind.FOUR_G,
@@ -358,7 +358,7 @@ CLUSTER_COLUMNS = (
     tabular.Column(
         "speaker_count",
         gettext_lazy("number of speakers"),
-        aliases=("so loa", "so_loa"),
+        aliases=("speakers", "so loa", "so_loa"),
         required=False,
         parse=_count(1, 64),
         default=2,

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.db import OperationalError, close_old_connections
+from django.db import OperationalError, close_old_connections, connection
 
 from grassroots.accounts import audit
 from grassroots_agent import protocol
@@ -49,6 +49,12 @@ def rss_mb() -> float:
     except OSError:
         pass
     return 0.0
+
+
+def _reconnect_if_needed() -> None:
+    """Drop a broken or old database connection (never inside a transaction)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 class Gateway:
@@ -178,7 +184,7 @@ class Gateway:
         ]
         for attempt in range(1, WRITE_RETRIES + 1):
             try:
-                close_old_connections()
+                _reconnect_if_needed()
                 with audit.acting_as(audit.Origin(source="gateway")):
                     return reports.record_reports(states, batches)
             except OperationalError as exc:
@@ -206,7 +212,7 @@ class Gateway:
 
     def housekeeping(self) -> None:
         try:
-            close_old_connections()
+            _reconnect_if_needed()
             with audit.acting_as(audit.Origin(source="gateway")):
                 silent = reports.mark_silent_offline(3 * self.heartbeat_s + 15)
                 alerted = reports.raise_offline_alerts(self.alert_after_s)

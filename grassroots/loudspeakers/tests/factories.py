@@ -18,7 +18,9 @@ SHA = "ab" * 32
 def make_station(commune: Area, **fields: Any) -> Station:
     station = Station.objects.filter(commune=commune).first()
     if station is None:
-        station = Station.objects.create(commune=commune, name=f"Đài {commune.name}", **fields)
+        station = Station.objects.create(
+            commune=commune, name=f"Đài {commune.name}", **fields
+        )
     return station
 
 
@@ -35,13 +37,23 @@ def make_cluster(area: Area, *, code: str | None = None, **fields: Any) -> Clust
     )
 
 
-def item(item_id: str = "it-1", *, start_in: float | None = None, duration_s: float = 0.3, **extra: Any) -> dict[str, Any]:
+def item(
+    item_id: str = "it-1",
+    *,
+    start_in: float | None = None,
+    duration_s: float = 0.3,
+    **extra: Any,
+) -> dict[str, Any]:
     """Return a playable item (with a start time when ``start_in`` is given)."""
     data: dict[str, Any] = {
         "id": item_id,
         "title": "Bản tin thử",
         "priority": "normal",
-        "audio": {"url": "http://127.0.0.1:9/a.mp3", "sha256": SHA, "duration_s": duration_s},
+        "audio": {
+            "url": "http://127.0.0.1:9/a.mp3",
+            "sha256": SHA,
+            "duration_s": duration_s,
+        },
         **extra,
     }
     if start_in is not None:
@@ -49,7 +61,16 @@ def item(item_id: str = "it-1", *, start_in: float | None = None, duration_s: fl
     return data
 
 
-def state(device: str, *, boot: str = "b1", conn: int = 1, seq: int = 1, online: bool = True, ts: float | None = None, **extra: Any) -> dict[str, Any]:
+def state(
+    device: str,
+    *,
+    boot: str = "b1",
+    conn: int = 1,
+    seq: int = 1,
+    online: bool = True,
+    ts: float | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     message = {
         "v": 1,
         "type": "state",
@@ -69,8 +90,24 @@ def state(device: str, *, boot: str = "b1", conn: int = 1, seq: int = 1, online:
 
 
 def events(device: str, batch: str, evts: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"v": 1, "type": "events", "device": device, "batch": batch, "sent_at": now_iso(), "events": evts}
+    return {
+        "v": 1,
+        "type": "events",
+        "device": device,
+        "batch": batch,
+        "sent_at": now_iso(),
+        "events": evts,
+    }
 
 
-def play(event_id: str, kind: str = "finished", item_id: str = "it-1", **extra: Any) -> dict[str, Any]:
-    return {"id": event_id, "kind": kind, "at": now_iso(), "item": item_id, "source": "schedule", **extra}
+def play(
+    event_id: str, kind: str = "finished", item_id: str = "it-1", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "kind": kind,
+        "at": now_iso(),
+        "item": item_id,
+        "source": "schedule",
+        **extra,
+    }

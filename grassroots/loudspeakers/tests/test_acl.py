@@ -45,7 +45,10 @@ def test_services_have_just_what_they_need():
 
 
 def test_rendered_acl_parses_back_to_the_same_rules():
-    entries = [("d1", acl.device_rules(T, "d1", "82/1/")), *acl.service_rules(T).items()]
+    entries = [
+        ("d1", acl.device_rules(T, "d1", "82/1/")),
+        *acl.service_rules(T).items(),
+    ]
     parsed = acl.parse(acl.render(entries, header="test"))
     assert parsed == {name: rules for name, rules in entries}
     assert "pattern" not in acl.render(entries)
@@ -58,15 +61,23 @@ def test_secret_hash_verifies_and_rejects(settings):
     assert credentials.verify(secret, hashed)
     assert not credentials.verify(secret + "x", hashed)
     assert not credentials.verify(secret, "garbage")
-    assert credentials.service_password(credentials.WEB) != credentials.service_password(credentials.GATEWAY)
-    assert credentials.service_hash(credentials.WEB) == credentials.service_hash(credentials.WEB)
+    assert credentials.service_password(
+        credentials.WEB
+    ) != credentials.service_password(credentials.GATEWAY)
+    assert credentials.service_hash(credentials.WEB) == credentials.service_hash(
+        credentials.WEB
+    )
 
 
-@pytest.mark.skipif(not shutil.which("mosquitto_passwd"), reason="mosquitto_passwd not installed")
+@pytest.mark.skipif(
+    not shutil.which("mosquitto_passwd"), reason="mosquitto_passwd not installed"
+)
 def test_hashes_are_mosquittos_own_format(tmp_path):
     """A hash made by mosquitto_passwd verifies with our code (Mosquitto reads ours in test_brokers)."""
     path = tmp_path / "passwd"
-    subprocess.run(["mosquitto_passwd", "-c", "-b", str(path), "dev", "s3cret-value"], check=True)  # noqa: S603, S607
+    subprocess.run(
+        ["mosquitto_passwd", "-c", "-b", str(path), "dev", "s3cret-value"], check=True
+    )  # noqa: S603, S607
     hashed = path.read_text().strip().split(":", 1)[1]
     assert credentials.verify("s3cret-value", hashed)
     assert not credentials.verify("other", hashed)

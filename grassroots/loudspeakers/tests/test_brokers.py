@@ -27,7 +27,9 @@ async def _connect(broker, user, password, client_id=None, inbox=None):
         username=user,
         password=password,
         keepalive=10,
-        on_message=(lambda t, p, r: inbox.append((t, p))) if inbox is not None else (lambda *a: None),
+        on_message=(lambda t, p, r: inbox.append((t, p)))
+        if inbox is not None
+        else (lambda *a: None),
         timeout=5,
     )
 
@@ -41,7 +43,9 @@ def fleet(tree, broker, outbox):
     return a, b, secrets
 
 
-def test_wrong_or_borrowed_or_missing_credentials_are_refused(fleet, broker, loop_thread):
+def test_wrong_or_borrowed_or_missing_credentials_are_refused(
+    fleet, broker, loop_thread
+):
     a, b, secrets = fleet
 
     async def attempts():
@@ -81,9 +85,16 @@ def test_a_device_cannot_touch_other_topics(fleet, broker, loop_thread, topic_ro
     async def scenario():
         heard_by_gateway: list = []
         heard_by_a: list = []
-        gateway = await _connect(broker, credentials.GATEWAY, credentials.service_password(credentials.GATEWAY), inbox=heard_by_gateway)
+        gateway = await _connect(
+            broker,
+            credentials.GATEWAY,
+            credentials.service_password(credentials.GATEWAY),
+            inbox=heard_by_gateway,
+        )
         await gateway.subscribe([(t.state("+"), 1)])
-        web = await _connect(broker, credentials.WEB, credentials.service_password(credentials.WEB))
+        web = await _connect(
+            broker, credentials.WEB, credentials.service_password(credentials.WEB)
+        )
         device = await _connect(broker, a.code, secrets[a.code], inbox=heard_by_a)
         granted = await device.subscribe(
             [
@@ -94,7 +105,13 @@ def test_a_device_cannot_touch_other_topics(fleet, broker, loop_thread, topic_ro
                 (f"{t.base}/#", 1),
             ]
         )
-        for topic in (t.command(a.code), t.area_emergency(province), t.command(b.code), t.area_command(b.area.url_path), t.schedule(b.code)):
+        for topic in (
+            t.command(a.code),
+            t.area_emergency(province),
+            t.command(b.code),
+            t.area_command(b.area.url_path),
+            t.schedule(b.code),
+        ):
             await web.publish(topic, topic.encode(), 1)
         await device.publish(t.state(a.code), b'{"own": true}', 1)
         await device.publish(t.state(b.code), b'{"forged": true}', 1)
@@ -106,7 +123,9 @@ def test_a_device_cannot_touch_other_topics(fleet, broker, loop_thread, topic_ro
 
     granted, heard_by_a, heard_by_gateway = loop_thread.run(scenario())
     assert granted[:2] == [1, 1]
-    assert sorted(set(heard_by_a)) == sorted([t.command(a.code), t.area_emergency(province)])
+    assert sorted(set(heard_by_a)) == sorted(
+        [t.command(a.code), t.area_emergency(province)]
+    )
     assert t.state(a.code) in heard_by_gateway
     assert t.state(b.code) not in heard_by_gateway
 

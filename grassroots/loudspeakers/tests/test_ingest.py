@@ -38,9 +38,19 @@ def test_a_valid_state_and_batch_are_accepted(ingest):
         (T.state("d1"), b"[1, 2]", "malformed"),
         (T.state("d1"), b"x" * 70_000, "oversized"),
         (T.state("d1"), body({**state("d1"), "volume": 900}), "schema"),
-        (T.state("d1"), body({**state("d1"), "extra": "<script>alert(1)</script>"}), "schema"),
+        (
+            T.state("d1"),
+            body({**state("d1"), "extra": "<script>alert(1)</script>"}),
+            "schema",
+        ),
         (T.events("d1"), body(events("d1", "b", [])), "schema"),
-        (T.events("d1"), body(events("d1", "b", [{"id": "e", "kind": "started", "at": "yesterday"}])), "schema"),
+        (
+            T.events("d1"),
+            body(
+                events("d1", "b", [{"id": "e", "kind": "started", "at": "yesterday"}])
+            ),
+            "schema",
+        ),
         (T.state("d1"), body(state("d2")), "impersonation"),
         (T.state("d9"), body(state("d9")), "unknown_device"),
         ("gr/v1/dev/d1/cmd", body(state("d1")), "topic"),

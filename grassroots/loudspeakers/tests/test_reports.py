@@ -8,7 +8,13 @@ import pytest
 from django.utils import timezone
 
 from grassroots.loudspeakers.actions import reports
-from grassroots.loudspeakers.models import Ack, ClusterLog, ClusterStatus, LogKind, PlayEvent
+from grassroots.loudspeakers.models import (
+    Ack,
+    ClusterLog,
+    ClusterStatus,
+    LogKind,
+    PlayEvent,
+)
 
 from .factories import events, make_cluster, play, state
 
@@ -29,7 +35,12 @@ def record(cluster, *states, batches=()):
 
 def test_states_apply_in_device_order_whatever_the_arrival_order(cluster):
     d = cluster.code
-    outcome = record(cluster, state(d, seq=3, volume=30), state(d, seq=1, volume=10), state(d, seq=2, volume=20))
+    outcome = record(
+        cluster,
+        state(d, seq=3, volume=30),
+        state(d, seq=1, volume=10),
+        state(d, seq=2, volume=20),
+    )
     assert ClusterStatus.objects.get(cluster=cluster).volume == 30
     assert outcome.states_applied == 3
     outcome = record(cluster, state(d, seq=2, volume=99))
@@ -51,7 +62,11 @@ def test_the_will_ranks_after_its_connection_and_before_the_next(cluster):
     # The old connection's will, delivered late, is ignored.
     record(cluster, state(d, conn=1, online=False, will=True))
     assert ClusterStatus.objects.get(cluster=cluster).online
-    kinds = list(ClusterLog.objects.filter(cluster=cluster).order_by("id").values_list("kind", flat=True))
+    kinds = list(
+        ClusterLog.objects.filter(cluster=cluster)
+        .order_by("id")
+        .values_list("kind", flat=True)
+    )
     assert kinds == [LogKind.ONLINE, LogKind.OFFLINE, LogKind.ONLINE]
 
 
@@ -67,9 +82,27 @@ def test_a_new_boot_wins_by_device_time(cluster):
 
 def test_play_events_and_acks_are_counted_once(cluster):
     d = cluster.code
-    batch = events(d, "b1", [play("e1", "started"), play("e2", "finished"), {"id": "a1", "kind": "ack", "at": play("x")["at"], "ref": "c1", "ref_type": "command", "status": "ok"}])
+    batch = events(
+        d,
+        "b1",
+        [
+            play("e1", "started"),
+            play("e2", "finished"),
+            {
+                "id": "a1",
+                "kind": "ack",
+                "at": play("x")["at"],
+                "ref": "c1",
+                "ref_type": "command",
+                "status": "ok",
+            },
+        ],
+    )
     first = record(cluster, batches=[batch])
-    again = record(cluster, batches=[events(d, "b2", batch["events"]), events(d, "b3", batch["events"])])
+    again = record(
+        cluster,
+        batches=[events(d, "b2", batch["events"]), events(d, "b3", batch["events"])],
+    )
     assert PlayEvent.objects.filter(cluster=cluster).count() == 2
     assert Ack.objects.filter(cluster=cluster).count() == 1
     assert first.events_new == 2 and again.events_new == 0
@@ -79,7 +112,14 @@ def test_play_events_and_acks_are_counted_once(cluster):
 
 def test_alarms_go_to_the_history_once(cluster):
     d = cluster.code
-    alarm = {"id": "al1", "kind": "alarm", "at": play("x")["at"], "code": "overheat", "severity": "warning", "detail": "72 °C"}
+    alarm = {
+        "id": "al1",
+        "kind": "alarm",
+        "at": play("x")["at"],
+        "code": "overheat",
+        "severity": "warning",
+        "detail": "72 °C",
+    }
     record(cluster, batches=[events(d, "b1", [alarm])])
     record(cluster, batches=[events(d, "b2", [alarm])])
     assert ClusterLog.objects.filter(cluster=cluster, kind=LogKind.ALARM).count() == 1
@@ -87,7 +127,9 @@ def test_alarms_go_to_the_history_once(cluster):
 
 def test_a_silent_cluster_goes_offline_and_raises_one_alert(cluster):
     record(cluster, state(cluster.code))
-    ClusterStatus.objects.filter(cluster=cluster).update(last_seen_at=timezone.now() - timedelta(seconds=200))
+    ClusterStatus.objects.filter(cluster=cluster).update(
+        last_seen_at=timezone.now() - timedelta(seconds=200)
+    )
     assert reports.mark_silent_offline(100) == 1
     status = ClusterStatus.objects.get(cluster=cluster)
     assert not status.online and status.offline_reason == "silent"
@@ -105,4 +147,7 @@ def test_maintenance_clusters_raise_no_alert(cluster):
     record(cluster, state(cluster.code, online=False, will=True))
     cluster.state = "maintenance"
     cluster.save()
-    assert reports.raise_offline_alerts(1, now=timezone.now() + timedelta(seconds=10)) == []
+    assert (
+        reports.raise_offline_alerts(1, now=timezone.now() + timedelta(seconds=10))
+        == []
+    )
