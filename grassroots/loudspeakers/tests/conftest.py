@@ -174,7 +174,7 @@ def broker(request, db, tmp_path, topic_root, settings) -> Iterator[Broker]:
     directory = tmp_path / "mqtt"
     settings.GRASSROOTS_BROKER_FILES_DIR = directory
     brokerfiles.write(directory)
-    os.chmod(directory, 0o755)
+    os.chmod(directory, 0o755)  # noqa: S103 - a test directory
     if request.param == "embedded":
         yield from _embedded(directory)
     else:
