@@ -16,7 +16,7 @@ from uuid import UUID
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer, django_auth
 
 from grassroots.accounts import scope
@@ -134,7 +134,7 @@ def command_cluster(request, code: str, payload: CommandIn):
     command = actions.send_command(
         request.auth, payload.action, payload.args, cluster=cluster
     )
-    return 202, _command_out(command)
+    return Status(202, _command_out(command))
 
 
 @router.get(

@@ -198,7 +198,7 @@ def _command_page(
     if not scope.can(request.user, Capability.COMMAND_DEVICES, target_area):
         raise PermissionDenied
     label, form_class, warning = COMMANDS[name]
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         action, args = _command_args(name, form)
         try:
