@@ -97,11 +97,17 @@ class SimulatedCache:
     it a download takes a random few seconds and fails now and then.
     """
 
-    __slots__ = ("held", "fetch_audio", "failure_rate", "rng")
+    __slots__ = ("held", "fetch_audio", "failure_rate", "rng", "delay_s")
 
     def __init__(
-        self, *, fetch_audio: bool = False, failure_rate: float = 0.0, rng=None
+        self,
+        *,
+        fetch_audio: bool = False,
+        failure_rate: float = 0.0,
+        rng=None,
+        delay_s: tuple[float, float] = (0.05, 0.5),
     ):
+        self.delay_s = delay_s
         self.held: set[str] = set()
         self.fetch_audio = fetch_audio
         self.failure_rate = failure_rate
@@ -122,7 +128,7 @@ class SimulatedCache:
         if self.fetch_audio:
             await asyncio.to_thread(_check_remote, url, sha256)
         else:
-            await asyncio.sleep(self.rng.uniform(0.05, 0.5))
+            await asyncio.sleep(self.rng.uniform(*self.delay_s))
             if self.rng.random() < self.failure_rate:
                 raise OSError("simulated download failure")
         self.held.add(sha256)
