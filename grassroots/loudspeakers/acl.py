@@ -50,6 +50,8 @@ def service_rules(topics: Topics) -> dict[str, list[Rule]]:
             Rule(READ, topics.state(any_device)),
             Rule(READ, topics.events(any_device)),
             Rule(WRITE, topics.command(any_device)),
+            # To send a schedule again to a device that reports an older one.
+            Rule(WRITE, topics.schedule(any_device)),
         ],
     }
 

@@ -89,6 +89,8 @@ class Outcome:
     transitions: int = 0
     #: (device id, batch id, event ids) to confirm to each device.
     receipts: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    #: Clusters that report an older schedule than the one sent.
+    behind: list[int] = field(default_factory=list)
 
 
 def _time(text: str | None, default: datetime) -> datetime:
@@ -212,7 +214,18 @@ def record_reports(
                     outcome.states_stale += 1
             if touched:
                 changed.append(status)
+                if status.online:
+                    outcome.behind.append(cluster_id)
         ClusterStatus.objects.bulk_update(changed, STATUS_FIELDS, batch_size=250)
+        if outcome.behind:
+            held = {s.cluster_id: s.schedule_version for s in changed}
+            outcome.behind = [
+                pk
+                for pk, sent in Cluster.objects.filter(
+                    pk__in=outcome.behind, schedule_version__isnull=False
+                ).values_list("pk", "schedule_version")
+                if (held.get(pk) or 0) < sent
+            ]
     plays: list[PlayEvent] = []
     acks: list[Ack] = []
     for cluster_id, message, received in batches:
@@ -361,6 +374,23 @@ def raise_offline_alerts(after_s: float, now: datetime | None = None) -> list[in
         ]
     )
     return ids
+
+
+def latest_schedules(cluster_ids: list[int]) -> list[tuple[str, dict[str, Any]]]:
+    """Return (device id, newest schedule document) for each cluster."""
+    from ..models import Schedule
+
+    out = []
+    for cluster_id in cluster_ids:
+        row = (
+            Schedule.objects.filter(cluster_id=cluster_id)
+            .order_by("-version")
+            .values_list("cluster__code", "document")
+            .first()
+        )
+        if row is not None:
+            out.append(row)
+    return out
 
 
 def known_devices() -> dict[str, int]:

@@ -38,6 +38,7 @@ QUEUE_SIZE = 100_000
 HOUSEKEEPING_S = 5.0
 STATS_S = 60.0
 WRITE_RETRIES = 5
+RESEND_SCHEDULE_S = 300.0
 
 
 def rss_mb() -> float:
@@ -83,6 +84,7 @@ class Gateway:
         self.flush_s = flush_s
         self.persistent = persistent
         self.queue: queue.Queue[Report] = queue.Queue(QUEUE_SIZE)
+        self._resent: dict[int, float] = {}
         self.ingest = Ingest(self.topics, reports.known_devices)
         self.connected = threading.Event()
         self.stop_event = threading.Event()

@@ -151,3 +151,15 @@ def test_maintenance_clusters_raise_no_alert(cluster):
         reports.raise_offline_alerts(1, now=timezone.now() + timedelta(seconds=10))
         == []
     )
+
+
+def test_a_device_behind_the_schedule_sent_is_flagged(cluster, outbox):
+    from grassroots.loudspeakers import actions
+
+    from .factories import item
+
+    actions.send_schedule(None, cluster, [item(start_in=60)])
+    outcome = record(cluster, state(cluster.code, schedule_version=None))
+    assert outcome.behind == [cluster.pk]
+    assert reports.latest_schedules(outcome.behind)[0][1]["version"] == 1
+    assert record(cluster, state(cluster.code, seq=2, schedule_version=1)).behind == []
