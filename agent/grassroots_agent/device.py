@@ -60,6 +60,24 @@ class DeviceConfig:
     reconnect_max_s: float = RECONNECT_MAX_S
 
 
+#: Messages decoded recently, by payload: a broadcast reaches thousands of
+#: simulated devices in one process, and each would parse the same bytes.
+_DECODED: OrderedDict[tuple[str | None, bytes, bool], dict[str, Any]] = OrderedDict()
+_DECODED_MAX = 64
+
+
+def _decode(kind: str | None, payload: bytes, check: bool) -> dict[str, Any]:
+    """Return the decoded message; handlers only read it, so it may be shared."""
+    key = (kind, payload, check)
+    message = _DECODED.get(key)
+    if message is None:
+        message = protocol.decode(kind, payload, check=check)
+        _DECODED[key] = message
+        if len(_DECODED) > _DECODED_MAX:
+            _DECODED.popitem(last=False)
+    return message
+
+
 class Device:
     """The device logic, independent of how it plays, stores and meets the network."""
 
@@ -120,6 +138,8 @@ class Device:
         self.delay: Callable[[], float] | None = None
         self.on_event: Callable[[dict[str, Any]], None] | None = None
         self.extra_state: Callable[[], dict[str, Any]] | None = None
+        #: Changes within this many seconds make one state message.
+        self.change_delay_s = 0.2
         #: What "reboot" does: a new boot in place (simulator), or exit (agent).
         self.on_reboot: Callable[[], None] = self.reboot
 
@@ -337,7 +357,7 @@ class Device:
     def state_changed(self) -> None:
         """Report a change soon; several changes in a burst make one message."""
         if self._state_handle is None and self.online:
-            self._state_handle = self.loop.call_later(0.2, self._send_change)
+            self._state_handle = self.loop.call_later(self.change_delay_s, self._send_change)
 
     def _send_change(self) -> None:
         self._state_handle = None

@@ -86,6 +86,8 @@ class VirtualDevice:
         self.offset_ms = rng.gauss(0, 150)
         device.delay = self.delay if factor > 0 else None
         device.extra_state = self.extra_state
+        # A simulated fleet shares one CPU: report changes after the burst.
+        device.change_delay_s = 1.0
 
     def delay(self) -> float:
         return self.base_delay * (1 + 0.5 * self.rng.random())
@@ -277,11 +279,8 @@ def rss_mb() -> float:
 
 async def run(args: argparse.Namespace) -> None:
     credentials = load_credentials(Path(args.credentials))
-    specs = (
-        credentials["devices"][: args.devices]
-        if args.devices
-        else credentials["devices"]
-    )
+    everyone = credentials["devices"][args.offset :]
+    specs = everyone[: args.devices] if args.devices else everyone
     if args.devices and len(specs) < args.devices:
         logger.warning(
             "only %d devices have credentials in %s (asked for %d)",
@@ -354,6 +353,12 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         help="how many devices (default: all in the file)",
+    )
+    p.add_argument(
+        "--offset",
+        type=int,
+        default=0,
+        help="skip this many devices of the file (to shard a fleet)",
     )
     p.add_argument("--host", default="", help="broker host (default: from the file)")
     p.add_argument(

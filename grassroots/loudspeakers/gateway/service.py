@@ -274,6 +274,12 @@ class Gateway:
         finally:
             self.client.disconnect()
             self.client.loop_stop()
+            logger.info(
+                "gateway stopped: %s; %d written; RSS %.0f MB",
+                dict(self.ingest.counts),
+                written,
+                rss_mb(),
+            )
 
     def stop(self) -> None:
         self.stop_event.set()
