@@ -281,21 +281,23 @@ class Device:
         if delay > 0:
             future = self.loop.create_future()
 
+            def settle(sent: asyncio.Future) -> None:
+                if future.done():
+                    return
+                if sent.exception() is not None:
+                    future.set_exception(sent.exception())
+                    future.exception()  # nobody may wait for it: not an error
+                else:
+                    future.set_result(None)
+
             def send() -> None:
                 if connection.is_open:
-                    sent = connection.publish(topic, payload, 1, retain)
+                    try:
+                        sent = connection.publish(topic, payload, 1, retain)
+                    except MqttError:
+                        sent = None
                     if sent is not None:
-                        sent.add_done_callback(
-                            lambda f: (
-                                None
-                                if future.done()
-                                else (
-                                    future.set_exception(f.exception())
-                                    if f.exception()
-                                    else future.set_result(None)
-                                )
-                            )
-                        )
+                        sent.add_done_callback(settle)
                 elif not future.done():
                     future.set_exception(MqttError("connection closed"))
                     future.exception()
@@ -357,7 +359,9 @@ class Device:
     def state_changed(self) -> None:
         """Report a change soon; several changes in a burst make one message."""
         if self._state_handle is None and self.online:
-            self._state_handle = self.loop.call_later(self.change_delay_s, self._send_change)
+            self._state_handle = self.loop.call_later(
+                self.change_delay_s, self._send_change
+            )
 
     def _send_change(self) -> None:
         self._state_handle = None
