@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 LOG_EVERY_S = 10.0
 #: Recent order keys / batch ids remembered to spot replays cheaply.
 MEMORY = 50_000
-UNKNOWN_RECHECK_S = 30.0
+#: Reload the known devices this often when unknown ones are heard.
+UNKNOWN_RECHECK_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class Ingest:
         self.max_bytes = max_bytes
         self.devices: dict[str, int] = {}
         self.loaded_at = 0.0
-        self.unknown_checked: dict[str, float] = {}
+        #: Devices heard of but not known at the last reload.
+        self.unknown: set[str] = set()
         self.recent_states: OrderedDict[str, tuple[str, int, int]] = OrderedDict()
         self.recent_batches: OrderedDict[str, None] = OrderedDict()
         self.counts: Counter[str] = Counter()
@@ -62,7 +64,7 @@ class Ingest:
         """Reload the known devices (new clusters, retired ones)."""
         self.devices = self.lookup()
         self.loaded_at = time.monotonic()
-        self.unknown_checked.clear()
+        self.unknown = set()
 
     def drop(self, reason: str, topic: str, detail: str = "") -> None:
         self.counts[f"dropped_{reason}"] += 1
@@ -79,18 +81,12 @@ class Ingest:
 
     def _cluster(self, device: str) -> int | None:
         cluster_id = self.devices.get(device)
-        if cluster_id is not None:
-            return cluster_id
-        # A cluster provisioned a moment ago: look again, at most every 30 s per id.
-        now = time.monotonic()
-        if now - self.unknown_checked.get(device, 0.0) >= UNKNOWN_RECHECK_S:
-            if len(self.unknown_checked) > MEMORY:
-                self.unknown_checked.clear()
-            self.unknown_checked[device] = now
-            self.refresh()
-            self.unknown_checked[device] = now
-            return self.devices.get(device)
-        return None
+        if cluster_id is None:
+            # Perhaps provisioned a moment ago: the writer reloads the list
+            # soon (never from this network thread, which must not touch the
+            # database). The device reports again; its events wait for a receipt.
+            self.unknown.add(device)
+        return cluster_id
 
     def accept(
         self, topic: str, payload: bytes, retained: bool = False

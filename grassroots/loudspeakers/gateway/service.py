@@ -28,7 +28,7 @@ from grassroots_agent.protocol import Topics
 
 from .. import credentials
 from ..actions import reports
-from .ingest import Ingest, Report
+from .ingest import UNKNOWN_RECHECK_S, Ingest, Report
 
 logger = logging.getLogger(__name__)
 
@@ -252,6 +252,11 @@ class Gateway:
                         if self.on_written is not None:
                             self.on_written(outcome)
                 now = time.monotonic()
+                if (
+                    self.ingest.unknown
+                    and now - self.ingest.loaded_at >= UNKNOWN_RECHECK_S
+                ):
+                    self.ingest.refresh()
                 if now - last_house >= HOUSEKEEPING_S:
                     last_house = now
                     self.housekeeping()

@@ -16,7 +16,9 @@ T = Topics("gr")
 
 @pytest.fixture
 def ingest():
-    return Ingest(T, lambda: {"d1": 1, "d2": 2})
+    checker = Ingest(T, lambda: {"d1": 1, "d2": 2})
+    checker.refresh()
+    return checker
 
 
 def body(message) -> bytes:
@@ -81,4 +83,7 @@ def test_a_newly_provisioned_device_is_found_without_restart():
     ingest = Ingest(T, lambda: dict(known))
     ingest.refresh()
     known["d3"] = 3
-    assert ingest.accept(T.state("d3"), body(state("d3"))) is not None
+    assert ingest.accept(T.state("d3"), body(state("d3"))) is None
+    assert ingest.unknown == {"d3"}
+    ingest.refresh()
+    assert ingest.accept(T.state("d3"), body(state("d3", seq=2))) is not None
