@@ -55,7 +55,9 @@ class Ingest:
         self.loaded_at = 0.0
         #: Devices heard of but not known at the last reload.
         self.unknown: set[str] = set()
-        self.recent_states: OrderedDict[str, tuple[str, int, int]] = OrderedDict()
+        self.recent_states: OrderedDict[str, tuple[tuple[str, int, int], bool]] = (
+            OrderedDict()
+        )
         self.recent_batches: OrderedDict[str, None] = OrderedDict()
         self.counts: Counter[str] = Counter()
         self._last_log: dict[str, float] = {}
@@ -117,14 +119,15 @@ class Ingest:
             return None
         if kind == "state":
             key = (message["boot"], message["conn"], message.get("seq", -1))
-            if self.recent_states.get(device) == key:
-                if retained:
-                    # The broker's retained copy of a state just received live.
+            previous = self.recent_states.get(device)
+            if previous is not None and previous[0] == key:
+                if retained or previous[1]:
+                    # The broker's retained copy of a state also received live.
                     self.counts["retained_duplicate"] += 1
                 else:
                     self.drop("replayed", topic, f"state {key}")
                 return None
-            self.recent_states[device] = key
+            self.recent_states[device] = (key, retained)
             self.recent_states.move_to_end(device)
             if len(self.recent_states) > MEMORY:
                 self.recent_states.popitem(last=False)

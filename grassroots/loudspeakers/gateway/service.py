@@ -211,6 +211,36 @@ class Gateway:
                 protocol.encode(protocol.receipt(batch, ids)),
                 qos=1,
             )
+        self._resend_schedules(outcome.behind)
+
+    def _resend_schedules(self, cluster_ids: list[int]) -> None:
+        """Send the newest schedule again to devices that hold an older one.
+
+        The broker normally keeps it (retained), but an embedded broker that
+        restarted, or a device whose storage was wiped, needs it again. At
+        most once every few minutes per cluster.
+        """
+        now = time.monotonic()
+        due = [
+            pk
+            for pk in cluster_ids
+            if now - self._resent.get(pk, -RESEND_SCHEDULE_S) >= RESEND_SCHEDULE_S
+        ]
+        if not due:
+            return
+        for pk in due:
+            self._resent[pk] = now
+        for device, document in reports.latest_schedules(due):
+            self.client.publish(
+                self.topics.schedule(device),
+                protocol.encode(document),
+                qos=1,
+                retain=True,
+            )
+        logger.info(
+            "sent the newest schedule again to %d devices holding an older one",
+            len(due),
+        )
 
     def housekeeping(self) -> None:
         try:

@@ -163,3 +163,24 @@ def test_a_device_behind_the_schedule_sent_is_flagged(cluster, outbox):
     assert outcome.behind == [cluster.pk]
     assert reports.latest_schedules(outcome.behind)[0][1]["version"] == 1
     assert record(cluster, state(cluster.code, seq=2, schedule_version=1)).behind == []
+
+
+def test_the_gateway_sends_the_schedule_again_at_most_every_few_minutes(cluster, outbox):
+    from grassroots.loudspeakers import actions
+    from grassroots.loudspeakers.gateway.service import Gateway
+
+    from .factories import item
+
+    actions.send_schedule(None, cluster, [item(start_in=60)])
+    sent = []
+
+    class Client:
+        def publish(self, topic, payload, qos=0, retain=False):
+            sent.append((topic, retain))
+
+    gateway = Gateway(url="mqtt://127.0.0.1:9", share_group="")
+    gateway.client = Client()
+    outcome = record(cluster, state(cluster.code, schedule_version=None))
+    gateway._send_receipts(outcome)
+    gateway._send_receipts(record(cluster, state(cluster.code, seq=2)))
+    assert sent == [(gateway.topics.schedule(cluster.code), True)]

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -34,6 +35,7 @@ from ..models import (
     Ack,
     Cluster,
     ClusterState,
+    Command,
     CommandAction,
     PlayEvent,
     Schedule,
@@ -137,7 +139,15 @@ class ClusterDetailView(generic.InspectView):
         context = super().get_context_data(**kwargs)
         cluster = self.object
         user = self.request.user
-        commands = list(cluster.commands.select_related("issued_by")[:20])
+        # Commands to the cluster, and to any area it belongs to (one publish each).
+        commands = list(
+            Command.objects.filter(
+                Q(cluster=cluster)
+                | Q(cluster__isnull=True, area__path__in=cluster.area.ancestor_paths)
+            )
+            .select_related("issued_by", "area")
+            .order_by("-issued_at")[:20]
+        )
         acks = {
             a.ref: a
             for a in Ack.objects.filter(
