@@ -165,7 +165,9 @@ def test_a_device_behind_the_schedule_sent_is_flagged(cluster, outbox):
     assert record(cluster, state(cluster.code, seq=2, schedule_version=1)).behind == []
 
 
-def test_the_gateway_sends_the_schedule_again_at_most_every_few_minutes(cluster, outbox):
+def test_the_gateway_sends_the_schedule_again_at_most_every_few_minutes(
+    cluster, outbox
+):
     from grassroots.loudspeakers import actions
     from grassroots.loudspeakers.gateway.service import Gateway
 
