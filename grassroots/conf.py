@@ -92,9 +92,33 @@ class Config:
         default="grassroots.tts.engines.espeak.EspeakEngine",
         metadata={"env": "GRASSROOTS_TTS_ENGINE"},
     )
+    mqtt_topic_root: str = field(
+        default="gr", metadata={"env": "GRASSROOTS_MQTT_TOPIC_ROOT"}
+    )
+    device_heartbeat_s: int = field(
+        default=30, metadata={"env": "GRASSROOTS_DEVICE_HEARTBEAT_S"}
+    )
+    device_offline_alert_s: int = field(
+        default=600, metadata={"env": "GRASSROOTS_DEVICE_OFFLINE_ALERT_S"}
+    )
+    broker_files_dir: Path | None = field(
+        default=None, metadata={"env": "GRASSROOTS_BROKER_FILES_DIR"}
+    )
+    broker_reload_command: str = field(
+        default="", metadata={"env": "GRASSROOTS_BROKER_RELOAD_COMMAND"}
+    )
+    broker_hook_token: str = field(
+        default="", metadata={"env": "GRASSROOTS_BROKER_HOOK_TOKEN"}
+    )
+    gateway_share_group: str = field(
+        default="", metadata={"env": "GRASSROOTS_GATEWAY_SHARE_GROUP"}
+    )
+    device_broker_url: str = field(
+        default="", metadata={"env": "GRASSROOTS_DEVICE_BROKER_URL"}
+    )
     map_tiles_url: str = field(default="", metadata={"env": "GRASSROOTS_MAP_TILES_URL"})
-    map_attribution: str = field(
-        default="", metadata={"env": "GRASSROOTS_MAP_ATTRIBUTION"}
+    map_tiles_attribution: str = field(
+        default="", metadata={"env": "GRASSROOTS_MAP_TILES_ATTRIBUTION"}
     )
 
     @property

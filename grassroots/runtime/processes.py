@@ -50,4 +50,11 @@ def processes(*, simulate_devices: int = 0) -> list[Process]:
         ),
         Process("worker", _command("run_huey", "--quiet")),
     ]
+    if settings.GRASSROOTS_EMBEDDED_BROKER:
+        found.append(Process("broker", _command("broker")))
+    found.append(Process("gateway", _command("gateway")))
+    if simulate_devices:
+        found.append(
+            Process("devices", _command("simulate", "--devices", str(simulate_devices)))
+        )
     return found

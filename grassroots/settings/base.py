@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "grassroots.indicators",
     "grassroots.bulletins",
     "grassroots.portal",
+    "grassroots.loudspeakers",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
@@ -288,12 +289,24 @@ GRASSROOTS_HTTP_HOST = CONFIG.http_host
 GRASSROOTS_HTTP_PORT = CONFIG.http_port
 # Text-to-speech: the engine class (see grassroots/tts/engines/).
 GRASSROOTS_TTS_ENGINE = CONFIG.tts_engine
+GRASSROOTS_MQTT_TOPIC_ROOT = CONFIG.mqtt_topic_root
+# "mqtt" publishes through the broker; "memory" keeps messages for tests.
+GRASSROOTS_DEVICE_PLANE = "mqtt"
+GRASSROOTS_DEVICE_HEARTBEAT_S = CONFIG.device_heartbeat_s
+GRASSROOTS_DEVICE_OFFLINE_ALERT_S = CONFIG.device_offline_alert_s
+GRASSROOTS_BROKER_FILES_DIR = CONFIG.broker_files_dir or DATA_DIR / "mqtt"
+GRASSROOTS_BROKER_RELOAD_COMMAND = CONFIG.broker_reload_command
+GRASSROOTS_BROKER_HOOK_TOKEN = CONFIG.broker_hook_token
+GRASSROOTS_GATEWAY_SHARE_GROUP = CONFIG.gateway_share_group
+# The broker address written into device configurations (as devices reach it).
+GRASSROOTS_DEVICE_BROKER_URL = CONFIG.device_broker_url or GRASSROOTS_MQTT_URL
+# Map tiles (e.g. https://tile.example.vn/{z}/{x}/{y}.png); maps work without.
+GRASSROOTS_MAP_TILES_URL = CONFIG.map_tiles_url
+GRASSROOTS_MAP_TILES_ATTRIBUTION = CONFIG.map_tiles_attribution
 # Media is served by Django only in embedded mode; nginx serves it in production.
 GRASSROOTS_SERVE_MEDIA = True
 # Background map of the dashboard, e.g. https://tiles.example.vn/{z}/{x}/{y}.png;
 # empty: the map shows units on a plain background (nothing is fetched).
-GRASSROOTS_MAP_TILES_URL = CONFIG.map_tiles_url
-GRASSROOTS_MAP_ATTRIBUTION = CONFIG.map_attribution
 
 LOGGING = {
     "version": 1,

@@ -27,3 +27,5 @@ AXES_ENABLED = True
 # The live server's threads must not keep connections open past a test
 # (PostgreSQL then refuses to drop the test database).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Messages to devices are kept in memory unless a test starts a broker.
+GRASSROOTS_DEVICE_PLANE = "memory"

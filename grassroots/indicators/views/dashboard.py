@@ -150,7 +150,7 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
         "map_code": map_code,
         "map_data": {
             "tiles": settings.GRASSROOTS_MAP_TILES_URL,
-            "attribution": settings.GRASSROOTS_MAP_ATTRIBUTION,
+            "attribution": settings.GRASSROOTS_MAP_TILES_ATTRIBUTION,
             "centre": centre,
             "outline": area.boundary if area is not None else None,
             "layers": map_layers,

@@ -1,0 +1,326 @@
+"""The device logic with no network: schedule, pre-emption, commands, replays, storage."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import http.server
+import json
+import threading
+import time
+
+import pytest
+
+from grassroots_agent import protocol as p
+from grassroots_agent.cache import ChecksumMismatch, DiskCache, SimulatedCache
+from grassroots_agent.device import Device, DeviceConfig
+from grassroots_agent.player import NullPlayer
+from grassroots_agent.store import FileState, MemoryEvents, MemoryState, SqliteEvents
+
+T = p.Topics("gr")
+AUDIO = {"url": "http://127.0.0.1:9/a.mp3", "sha256": "c" * 64, "duration_s": 0.3}
+
+
+def run(scenario):
+    return asyncio.run(asyncio.wait_for(scenario(), 20))
+
+
+def make(**kwargs) -> Device:
+    device = Device(
+        DeviceConfig("d1", "secret", areas=["82", "82/1"]),
+        player=kwargs.pop("player", NullPlayer()),
+        cache=kwargs.pop("cache", SimulatedCache(delay_s=(0.0, 0.01))),
+        events=kwargs.pop("events", MemoryEvents()),
+        state=kwargs.pop("state", MemoryState()),
+    )
+    return device
+
+
+def send(device, topic, message):
+    device.handle(topic, p.encode(message))
+
+
+def kinds(device, item=None):
+    return [
+        (
+            e["kind"],
+            e.get("item") or e.get("ref"),
+            e.get("status") or e.get("reason", ""),
+        )
+        for e in device.events.pending(1000)
+        if item is None or e.get("item") == item
+    ]
+
+
+def schedule(version, *items):
+    now = time.time()
+    return p.schedule(
+        "d1", version, list(items), valid_from=now, valid_until=now + 3600
+    )
+
+
+def entry(item_id, start_in, **extra):
+    return {
+        "id": item_id,
+        "priority": "normal",
+        "audio": AUDIO,
+        "start": p.now_iso(time.time() + start_in),
+        **extra,
+    }
+
+
+def test_a_schedule_plays_on_time_with_no_network_and_is_acknowledged_once():
+    async def scenario():
+        device = make()
+        send(
+            device, T.schedule("d1"), schedule(1, entry("a", 0.2, repeat=2, gap_s=0.1))
+        )
+        send(
+            device, T.schedule("d1"), schedule(1, entry("a", 0.2, repeat=2, gap_s=0.1))
+        )
+        await asyncio.sleep(1.3)
+        return device
+
+    device = run(scenario)
+    assert kinds(device) == [
+        ("ack", "1", "ok"),
+        ("started", "a", ""),
+        ("finished", "a", ""),
+        ("started", "a", ""),
+        ("finished", "a", ""),
+    ]
+
+
+def test_priority_and_emergency_pre_empt_and_what_was_cut_plays_again():
+    async def scenario():
+        device = make()
+        send(
+            device,
+            T.command("d1"),
+            p.command(
+                "play_now",
+                {
+                    "item": {
+                        "id": "long",
+                        "priority": "normal",
+                        "audio": {**AUDIO, "duration_s": 2},
+                    }
+                },
+            ),
+        )
+        await asyncio.sleep(0.1)
+        send(
+            device,
+            T.command("d1"),
+            p.command(
+                "play_now",
+                {"item": {"id": "prio", "priority": "priority", "audio": AUDIO}},
+            ),
+        )
+        await asyncio.sleep(0.1)
+        emergency = {
+            "id": "flood",
+            "priority": "emergency",
+            "audio": {**AUDIO, "duration_s": 5},
+            "rev": 1,
+            "started_at": p.now_iso(),
+        }
+        send(device, T.area_emergency("82"), p.emergencies(1, [emergency]))
+        await asyncio.sleep(0.2)
+        assert device.playout.playing()["item"] == "flood"
+        send(device, T.area_emergency("82"), p.emergencies(2, []))
+        await asyncio.sleep(0.6)
+        return device
+
+    device = run(scenario)
+    events = kinds(device)
+    assert ("preempted", "long", "pre-empted") in events
+    assert ("preempted", "prio", "pre-empted") in events
+    assert ("ack", "flood", "ok") in events
+    assert ("preempted", "flood", "cancelled") in events
+    assert events.index(("preempted", "flood", "cancelled")) < len(events) - 1
+    assert ("finished", "prio", "") in events
+
+
+def test_an_emergency_sent_again_after_reconnection_does_not_replay():
+    async def scenario():
+        device = make()
+        emergency = {
+            "id": "storm",
+            "priority": "emergency",
+            "audio": AUDIO,
+            "rev": 1,
+            "started_at": p.now_iso(),
+            "repeat": 1,
+        }
+        send(device, T.area_emergency("82/1"), p.emergencies(1, [emergency]))
+        await asyncio.sleep(0.6)
+        send(device, T.area_emergency("82/1"), p.emergencies(1, [emergency]))
+        await asyncio.sleep(0.5)
+        return device
+
+    device = run(scenario)
+    assert [k for k in kinds(device) if k[0] == "started"] == [("started", "storm", "")]
+    assert device.playout.emergencies
+
+
+def test_a_missed_item_is_reported_failed_not_dropped():
+    async def scenario():
+        device = make()
+        send(
+            device,
+            T.schedule("d1"),
+            schedule(1, entry("old", -3600), entry("recent", -5)),
+        )
+        await asyncio.sleep(1.3)
+        return device
+
+    events = kinds(run(scenario))
+    assert ("failed", "old", "missed") in events
+    assert ("finished", "recent", "") in events
+
+
+def test_commands_run_once_and_expire():
+    async def scenario():
+        device = make()
+        command = p.command("volume", {"level": 20})
+        send(device, T.command("d1"), command)
+        send(device, T.command("d1"), command)
+        stale = p.command(
+            "volume", {"level": 90}, issued_at=time.time() - 600, ttl_s=60
+        )
+        send(device, T.command("d1"), stale)
+        send(device, T.area_command("82"), p.command("power", {"on": False}))
+        send(
+            device,
+            T.command("d1"),
+            p.command(
+                "play_now", {"item": {"id": "x", "priority": "normal", "audio": AUDIO}}
+            ),
+        )
+        await asyncio.sleep(0.8)
+        return device, command, stale
+
+    device, command, stale = run(scenario)
+    assert device.volume == 20 and device.power == "off"
+    acks = [
+        (e["ref"], e["status"])
+        for e in device.events.pending(100)
+        if e["kind"] == "ack"
+    ]
+    assert (command["id"], "ok") in acks and (command["id"], "duplicate") in acks
+    assert (stale["id"], "expired") in acks
+    assert ("failed", "x", "power off") in kinds(device)
+
+
+def test_an_older_schedule_is_refused_and_bad_messages_are_dropped():
+    async def scenario():
+        device = make()
+        send(device, T.schedule("d1"), schedule(5))
+        send(device, T.schedule("d1"), schedule(3))
+        device.handle(T.command("d1"), b"{not json")
+        device.handle(T.command("d1"), b'{"v": 1, "type": "command"}')
+        device.handle(
+            T.schedule("d1"), p.encode({**schedule(9), "device": "someone-else"})
+        )
+        device.handle(T.config("d1"), b"x" * 300_000)
+        return device
+
+    device = run(scenario)
+    assert device.schedule["version"] == 5
+    acks = [
+        (e["ref"], e["status"])
+        for e in device.events.pending(100)
+        if e["kind"] == "ack"
+    ]
+    assert acks == [("5", "ok"), ("3", "rejected"), ("9", "rejected")]
+
+
+def test_events_and_memory_survive_a_restart(tmp_path):
+    events = SqliteEvents(tmp_path / "events.sqlite3")
+    events.add({"id": "e1", "kind": "alarm", "at": p.now_iso(), "code": "overheat"})
+    events.add({"id": "e1", "kind": "alarm", "at": p.now_iso(), "code": "overheat"})
+    events.add({"id": "e2", "kind": "alarm", "at": p.now_iso(), "code": "overheat"})
+    again = SqliteEvents(tmp_path / "events.sqlite3")
+    assert len(again) == 2 and [e["id"] for e in again.pending(10)] == ["e1", "e2"]
+    again.remove(["e1"])
+    assert [e["id"] for e in SqliteEvents(tmp_path / "events.sqlite3").pending(10)] == [
+        "e2"
+    ]
+    state = FileState(tmp_path / "state.json")
+    state.data["volume"] = 42
+    state.save()
+    assert FileState(tmp_path / "state.json").data == {"volume": 42}
+
+
+@pytest.fixture
+def audio_server(tmp_path):
+    (tmp_path / "good.mp3").write_bytes(b"ID3 audio bytes")
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_audio_is_cached_by_hash_and_a_wrong_checksum_is_never_kept(
+    tmp_path, audio_server
+):
+    cache = DiskCache(tmp_path / "cache", max_bytes=1024)
+    good = hashlib.sha256(b"ID3 audio bytes").hexdigest()
+
+    async def scenario():
+        await cache.fetch(f"{audio_server}/good.mp3", good)
+        with pytest.raises(ChecksumMismatch):
+            await cache.fetch(f"{audio_server}/good.mp3", "0" * 64)
+        with pytest.raises(OSError):
+            await cache.fetch(f"{audio_server}/missing.mp3", "1" * 64)
+
+    asyncio.run(scenario())
+    assert cache.has(good) and cache.path(good).read_bytes() == b"ID3 audio bytes"
+    assert not cache.has("0" * 64)
+    assert [p.name for p in (tmp_path / "cache").rglob("*") if p.is_file()] == [good]
+
+
+def test_the_device_waits_for_audio_then_plays_and_reports_a_failed_download(
+    tmp_path, audio_server
+):
+    good = hashlib.sha256(b"ID3 audio bytes").hexdigest()
+
+    async def scenario():
+        device = make(cache=DiskCache(tmp_path / "cache"))
+        item = {
+            "id": "ok",
+            "priority": "normal",
+            "audio": {
+                "url": f"{audio_server}/good.mp3",
+                "sha256": good,
+                "duration_s": 0.1,
+            },
+        }
+        broken = {
+            "id": "ko",
+            "priority": "normal",
+            "audio": {
+                "url": f"{audio_server}/missing.mp3",
+                "sha256": "2" * 64,
+                "duration_s": 0.1,
+            },
+        }
+        send(device, T.command("d1"), p.command("play_now", {"item": item}))
+        send(device, T.command("d1"), p.command("play_now", {"item": broken}))
+        await asyncio.sleep(1.0)
+        return device
+
+    events = kinds(run(scenario))
+    assert ("finished", "ok", "") in events
+    assert ("failed", "ko", "audio unavailable") in events
+    assert any(k[0] == "alarm" for k in events)
+    assert json.dumps(events)

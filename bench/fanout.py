@@ -1,0 +1,219 @@
+"""Fan-out: one command published to the province topic, acknowledged by every device.
+
+    .venv/bin/python bench/fanout.py --devices 10000 [--rounds 5]
+
+Starts its own Mosquitto (password and ACL files like production's, every
+device its own credentials), starts the fleet simulator in its own process
+with realistic 4G delays, waits until every device is connected, then
+publishes a command to ``area/82/cmd`` (one message) and times each
+device's acknowledgement as the server side receives it. Prints the
+latency percentiles per round, and the memory of the simulator and broker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from _fleet import (
+    fleet_specs,
+    free_port,
+    hash_all,
+    machine,
+    percentile,
+    raise_nofile,
+    rss_mb,
+    start_mosquitto,
+    start_simulator,
+    write_credentials,
+)
+
+
+async def measure(
+    args, port: int, root: str, password: str, sim_pids: list[int], broker_pid: int
+) -> list[dict]:
+    from grassroots_agent import protocol
+    from grassroots_agent.mqtt import Connection
+
+    topics = protocol.Topics(root)
+    online: set[str] = set()
+    acks: dict[str, dict[str, float]] = {}
+    waiting: dict[str, float] = {}
+
+    def on_message(topic: str, payload: bytes, retained: bool) -> None:
+        now = time.monotonic()
+        if topic.endswith("/state"):
+            if len(online) < args.devices:
+                message = json.loads(payload)
+                (online.add if message["online"] else online.discard)(message["device"])
+            return
+        message = json.loads(payload)
+        for event in message.get("events", ()):
+            ref = event.get("ref")
+            if event["kind"] == "ack" and ref in waiting:
+                acks[ref].setdefault(message["device"], now - waiting[ref])
+        # As the gateway does: confirm the batch, or the device sends it again.
+        receipt = protocol.receipt(
+            message["batch"], [e["id"] for e in message["events"]]
+        )
+        server.publish(topics.command(message["device"]), protocol.encode(receipt), 1)
+
+    server = await Connection.open(
+        "127.0.0.1",
+        port,
+        client_id="bench",
+        username="bench",
+        password=password,
+        on_message=on_message,
+        keepalive=60,
+    )
+    await server.subscribe([(topics.state("+"), 1), (topics.events("+"), 1)])
+    started = time.monotonic()
+    while (
+        len(online) < args.devices and time.monotonic() - started < args.connect_timeout
+    ):
+        await asyncio.sleep(0.5)
+        if not all(Path(f"/proc/{pid}").exists() for pid in sim_pids):
+            raise SystemExit("a simulator process ended; see its output above")
+    print(
+        f"{len(online)} of {args.devices} devices connected in {time.monotonic() - started:.1f} s"
+    )
+    await asyncio.sleep(2)
+    results = []
+    for round_number in range(1, args.rounds + 1):
+        command = protocol.command("volume", {"level": 40 + round_number})
+        acks[command["id"]] = {}
+        waiting[command["id"]] = time.monotonic()
+        await server.publish(topics.area_command("82"), protocol.encode(command), 1)
+        deadline = time.monotonic() + args.timeout
+        while len(acks[command["id"]]) < args.devices and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        latencies = list(acks[command["id"]].values())
+        result = {
+            "round": round_number,
+            "acked": len(latencies),
+            "p50_ms": percentile(latencies, 50) * 1000,
+            "p95_ms": percentile(latencies, 95) * 1000,
+            "p99_ms": percentile(latencies, 99) * 1000,
+            "max_ms": max(latencies) * 1000 if latencies else float("nan"),
+            "simulator_rss_mb": sum(rss_mb(pid) for pid in sim_pids),
+            "mosquitto_rss_mb": rss_mb(broker_pid),
+        }
+        results.append(result)
+        print(
+            f"round {round_number}: {result['acked']}/{args.devices} acknowledged; "
+            f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, "
+            f"max {result['max_ms']:.0f} ms; simulator {result['simulator_rss_mb']:.0f} MB, "
+            f"mosquitto {result['mosquitto_rss_mb']:.0f} MB"
+        )
+        await asyncio.sleep(args.pause)
+    server.disconnect()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--devices", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--timeout", type=float, default=15.0, help="seconds to wait for every ack"
+    )
+    parser.add_argument(
+        "--pause", type=float, default=3.0, help="seconds between rounds"
+    )
+    parser.add_argument("--connect-timeout", type=float, default=180.0)
+    parser.add_argument(
+        "--delay-factor",
+        type=float,
+        default=1.0,
+        help="scale of the simulated 4G delay",
+    )
+    parser.add_argument(
+        "--ramp", type=int, default=500, help="device connections per second"
+    )
+    parser.add_argument(
+        "--shards",
+        type=int,
+        default=1,
+        help="simulator processes (a real fleet has a CPU per device; one Python process is the bottleneck)",
+    )
+    args = parser.parse_args()
+    print(f"Machine: {machine()}")
+    print(f"open-file limit raised to {raise_nofile()}")
+    from grassroots.loudspeakers import acl
+    from grassroots.loudspeakers.credentials import hash_secret, new_secret
+    from grassroots_agent.protocol import Topics
+
+    root = "bench" + uuid.uuid4().hex[:6]
+    topics = Topics(root)
+    with tempfile.TemporaryDirectory(prefix="gr-fanout-") as tmp:
+        directory = Path(tmp)
+        specs = fleet_specs(args.devices)
+        started = time.monotonic()
+        hashes = hash_all([s["secret"] for s in specs])
+        password = new_secret()
+        entries = [
+            (s["id"], acl.device_rules(topics, s["id"], s["areas"][-1] + "/"))
+            for s in specs
+        ]
+        bench_rules = [
+            acl.Rule(acl.READ, topics.state("+")),
+            acl.Rule(acl.READ, topics.events("+")),
+            acl.Rule(acl.WRITE, f"{topics.base}/area/#"),
+            acl.Rule(acl.WRITE, topics.command("+")),
+        ]
+        (directory / "passwd").write_text(
+            "".join(f"{s['id']}:{h}\n" for s, h in zip(specs, hashes, strict=True))
+            + f"bench:{hash_secret(password)}\n"
+        )
+        (directory / "acl").write_text(acl.render([*entries, ("bench", bench_rules)]))
+        print(
+            f"credentials and ACL for {args.devices} devices written in {time.monotonic() - started:.1f} s"
+        )
+        port = free_port()
+        broker = start_mosquitto(directory, port)
+        credentials = directory / "devices.json"
+        write_credentials(credentials, specs, port, root)
+        share = -(-args.devices // args.shards)
+        simulators = [
+            start_simulator(
+                credentials,
+                min(share, args.devices - i * share),
+                "--no-validate",
+                "--delay-factor",
+                str(args.delay_factor),
+                "--ramp",
+                str(args.ramp // args.shards),
+                offset=i * share,
+            )
+            for i in range(args.shards)
+        ]
+        try:
+            results = asyncio.run(
+                measure(
+                    args, port, root, password, [s.pid for s in simulators], broker.pid
+                )
+            )
+        finally:
+            for simulator in simulators:
+                simulator.terminate()
+            for simulator in simulators:
+                simulator.wait(60)
+            broker.terminate()
+            broker.wait(10)
+    p99 = max(r["p99_ms"] for r in results)
+    complete = all(r["acked"] == args.devices for r in results)
+    print(f"load average after: {open('/proc/loadavg').read().split()[:3]}")
+    print(
+        f"RESULT devices={args.devices} shards={args.shards} rounds={len(results)} all_acknowledged={complete} "
+        f"worst_p99_ms={p99:.0f} simulator_rss_mb={max(r['simulator_rss_mb'] for r in results):.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

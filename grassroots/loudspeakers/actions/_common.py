@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grassroots.accounts import scope
+from grassroots.areas.models import Area
+
+from ..models import Cluster, ClusterLog
+
+
+def require(actor: Any, capability: str, area: Area | str | None) -> None:
+    """Raise PermissionDenied unless ``actor`` (None: the system) may act on ``area``."""
+    if actor is not None and not scope.can(actor, capability, area):
+        raise PermissionDenied(_("This is outside your area or your role."))
+
+
+def log(cluster: Cluster, kind: str, message: str, **data: Any) -> ClusterLog:
+    return ClusterLog.objects.create(
+        cluster=cluster, at=timezone.now(), kind=kind, message=message[:255], data=data
+    )
+
+
+def refresh_broker_on_commit() -> None:
+    """Rewrite the broker's files once the change is committed (in the worker)."""
+    from django.db import transaction
+
+    from ..tasks import refresh_broker_files
+
+    transaction.on_commit(refresh_broker_files)

@@ -1,0 +1,268 @@
+"""Commands, schedules and emergencies sent to clusters through the device plane."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grassroots.accounts import audit
+from grassroots.accounts.roles import Capability
+from grassroots.areas.models import Area
+from grassroots_agent import protocol
+
+from .. import plane
+from ..models import Cluster, ClusterState, Command, CommandAction, LogKind, Schedule
+from ._common import log, require
+
+COMMAND_TTL_S = 300
+SCHEDULE_HOURS = 48
+
+
+def _describe(action: str, args: dict[str, Any]) -> str:
+    label = CommandAction(action).label
+    if action == CommandAction.VOLUME:
+        return f"{label}: {args.get('level')}"
+    if action == CommandAction.POWER:
+        return f"{label}: {_('on') if args.get('on') else _('off')}"
+    if action == CommandAction.PLAY_NOW:
+        item = args.get("item") or {}
+        return f"{label}: {item.get('title') or item.get('id', '')}"
+    return str(label)
+
+
+@transaction.atomic
+def send_command(
+    actor: Any,
+    action: str,
+    args: dict[str, Any] | None = None,
+    *,
+    cluster: Cluster | None = None,
+    area: Area | None = None,
+    ttl_s: int = COMMAND_TTL_S,
+) -> Command:
+    """Send a command to one cluster, or to every cluster under ``area`` in one publish.
+
+    The command is stored and audited, then published once the transaction
+    commits; devices acknowledge it by its id.
+    """
+    if (cluster is None) == (area is None):
+        raise ValueError("give a cluster or an area")
+    if action not in CommandAction.values:
+        raise ValidationError(_("Unknown command: %(action)s") % {"action": action})
+    target_area = cluster.area if cluster is not None else area
+    require(actor, Capability.COMMAND_DEVICES, target_area)
+    args = dict(args or {})
+    if cluster is not None and cluster.state == ClusterState.RETIRED:
+        raise ValidationError(_("This cluster is retired."))
+    now = timezone.now()
+    by = actor.get_username() if getattr(actor, "is_authenticated", False) else "system"
+    command = Command(
+        action=action,
+        args=args,
+        cluster=cluster,
+        area=target_area,
+        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        issued_at=now,
+        expires_at=now + timedelta(seconds=ttl_s),
+    )
+    message = protocol.command(
+        action,
+        args,
+        command_id=str(command.id),
+        issued_at=now.timestamp(),
+        ttl_s=ttl_s,
+        by=by,
+    )
+    try:
+        protocol.validate("command", message)
+    except protocol.ProtocolError as exc:
+        raise ValidationError(
+            _("The command's details are not valid: %(detail)s")
+            % {"detail": exc.detail}
+        ) from exc
+    if cluster is not None:
+        command.targets = 1
+        topic = plane.topics().command(cluster.code)
+    else:
+        command.targets = (
+            Cluster.objects.filter(area__path__under=target_area.path)
+            .exclude(state=ClusterState.RETIRED)
+            .count()
+        )
+        topic = plane.topics().area_command(target_area.url_path)
+    command.save()
+    description = _describe(action, args)
+    audit.record(
+        "loudspeakers.command",
+        actor,
+        command,
+        area=target_area,
+        data={
+            "action": action,
+            "args": args,
+            "targets": command.targets,
+            "topic": topic,
+        },
+        object_repr=f"{description} → {cluster or target_area}",
+    )
+    if cluster is not None:
+        log(cluster, LogKind.COMMAND, description, command=str(command.id), by=by)
+    plane.publish_on_commit(topic, message, qos=1)
+    return command
+
+
+def _window(
+    valid_from: datetime | None, valid_until: datetime | None
+) -> tuple[datetime, datetime]:
+    start = valid_from or timezone.now()
+    return start, valid_until or start + timedelta(hours=SCHEDULE_HOURS)
+
+
+@transaction.atomic
+def send_schedules(
+    actor: Any,
+    schedules: dict[Cluster, list[dict[str, Any]]],
+    *,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+) -> list[Schedule]:
+    """Send each cluster its own schedule document (a new version each), retained.
+
+    ``schedules`` maps a cluster to its items (see schemas/schedule.json);
+    devices acknowledge the version and report it in their state, which the
+    console compares with the version sent.
+    """
+    start, end = _window(valid_from, valid_until)
+    clusters = list(schedules)
+    for cluster in clusters:
+        require(actor, Capability.OPERATE_BROADCASTS, cluster.area)
+        if cluster.state == ClusterState.RETIRED:
+            raise ValidationError(_("%(code)s is retired.") % {"code": cluster.code})
+    latest = dict(
+        Schedule.objects.filter(cluster__in=clusters)
+        .values("cluster")
+        .annotate(v=Max("version"))
+        .values_list("cluster", "v")
+    )
+    rows: list[Schedule] = []
+    messages: list[tuple[str, dict[str, Any]]] = []
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    topics = plane.topics()
+    for cluster in clusters:
+        version = max(latest.get(cluster.pk) or 0, cluster.schedule_version or 0) + 1
+        document = protocol.schedule(
+            cluster.code,
+            version,
+            schedules[cluster],
+            valid_from=start.timestamp(),
+            valid_until=end.timestamp(),
+        )
+        if len(protocol.encode(document)) > protocol.MAX_MESSAGE_BYTES:
+            raise ValidationError(
+                _("The schedule of %(code)s is too large to send.")
+                % {"code": cluster.code}
+            )
+        try:
+            protocol.validate("schedule", document)
+        except protocol.ProtocolError as exc:
+            raise ValidationError(
+                _("The schedule of %(code)s is not valid: %(detail)s")
+                % {"code": cluster.code, "detail": exc.detail}
+            ) from exc
+        rows.append(
+            Schedule(
+                cluster=cluster,
+                version=version,
+                document=document,
+                items=len(document["items"]),
+                valid_from=start,
+                valid_until=end,
+                created_by=user,
+            )
+        )
+        cluster.schedule_version = version
+        messages.append((topics.schedule(cluster.code), document))
+    Schedule.objects.bulk_create(rows)
+    Cluster.objects.bulk_update(clusters, ["schedule_version"], batch_size=500)
+    if user is not None or len(clusters) <= 50:
+        for cluster, row in zip(clusters, rows, strict=True):
+            log(
+                cluster,
+                LogKind.SCHEDULE,
+                _("Schedule version %(v)s sent (%(n)d items)")
+                % {"v": row.version, "n": row.items},
+            )
+    audit.record(
+        "loudspeakers.schedule_send",
+        actor,
+        clusters[0] if len(clusters) == 1 else None,
+        area=clusters[0].area if len(clusters) == 1 else _common_area(clusters),
+        data={
+            "clusters": len(clusters),
+            "versions": {c.code: c.schedule_version for c in clusters[:50]},
+        },
+        object_repr=_("Schedules for %(n)d clusters") % {"n": len(clusters)},
+    )
+
+    def publish_all() -> None:
+        for topic, document in messages:
+            plane.publish(topic, document, qos=1, retain=True)
+
+    transaction.on_commit(publish_all)
+    return rows
+
+
+def _common_area(clusters: Iterable[Cluster]) -> str:
+    paths = [c.area.path for c in clusters]
+    prefix = paths[0] if paths else ""
+    for path in paths[1:]:
+        while not path.startswith(prefix):
+            prefix = prefix[: prefix.rstrip("/").rfind("/") + 1]
+    return prefix
+
+
+def send_schedule(
+    actor: Any,
+    cluster: Cluster,
+    items: list[dict[str, Any]],
+    *,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+) -> Schedule:
+    """Send one cluster a new schedule version."""
+    return send_schedules(
+        actor, {cluster: items}, valid_from=valid_from, valid_until=valid_until
+    )[0]
+
+
+def publish_emergencies(
+    target: Area | Cluster,
+    rev: int,
+    active: list[dict[str, Any]],
+    *,
+    wait_s: float = 1.0,
+) -> bool:
+    """Publish the whole list of active emergencies of an area (or one cluster), now.
+
+    Not queued and not deferred to a commit: an emergency must reach devices
+    within a second. The caller (the broadcasts app) records and audits it;
+    ``rev`` must grow with every publication on that topic. An empty
+    ``active`` cancels every emergency sent there. Returns whether the
+    broker confirmed it within ``wait_s``.
+    """
+    message = protocol.emergencies(rev, active)
+    protocol.validate("emergency", message)
+    topics = plane.topics()
+    topic = (
+        topics.device_emergency(target.code)
+        if isinstance(target, Cluster)
+        else topics.area_emergency(target.url_path)
+    )
+    return plane.publish(topic, message, qos=1, retain=True, wait_s=wait_s)

@@ -1,0 +1,1 @@
+"""The embedded MQTT broker (amqtt) used when no MQTT_URL is configured."""

@@ -1,0 +1,1 @@
+"""The gateway: MQTT in, database out (``grassroots gateway``)."""

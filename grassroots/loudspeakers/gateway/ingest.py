@@ -1,0 +1,143 @@
+"""Check every message from devices before anything is written.
+
+A message is dropped, logged and counted when it is oversized, not JSON,
+against its schema, from a device we do not know, claims to be another
+device than its topic says, or repeats one already seen. Nothing a device
+sends can crash the gateway: every failure is one of these reasons.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from grassroots_agent import protocol
+from grassroots_agent.protocol import ProtocolError, Topics
+
+logger = logging.getLogger(__name__)
+
+#: How often a drop reason is logged at most (the counters keep the rest).
+LOG_EVERY_S = 10.0
+#: Recent order keys / batch ids remembered to spot replays cheaply.
+MEMORY = 50_000
+#: Reload the known devices this often when unknown ones are heard.
+UNKNOWN_RECHECK_S = 5.0
+
+
+@dataclass(frozen=True)
+class Report:
+    kind: str  # "state" or "events"
+    cluster_id: int
+    device: str
+    message: dict[str, Any]
+    received: datetime
+
+
+class Ingest:
+    def __init__(
+        self,
+        topics: Topics,
+        lookup: Callable[[], dict[str, int]],
+        *,
+        max_bytes: int = protocol.MAX_DEVICE_MESSAGE_BYTES,
+    ):
+        self.topics = topics
+        self.lookup = lookup
+        self.max_bytes = max_bytes
+        self.devices: dict[str, int] = {}
+        self.loaded_at = 0.0
+        #: Devices heard of but not known at the last reload.
+        self.unknown: set[str] = set()
+        self.recent_states: OrderedDict[str, tuple[tuple[str, int, int], bool]] = (
+            OrderedDict()
+        )
+        self.recent_batches: OrderedDict[str, None] = OrderedDict()
+        self.counts: Counter[str] = Counter()
+        self._last_log: dict[str, float] = {}
+
+    def refresh(self) -> None:
+        """Reload the known devices (new clusters, retired ones)."""
+        self.devices = self.lookup()
+        self.loaded_at = time.monotonic()
+        self.unknown = set()
+
+    def drop(self, reason: str, topic: str, detail: str = "") -> None:
+        self.counts[f"dropped_{reason}"] += 1
+        now = time.monotonic()
+        if now - self._last_log.get(reason, 0.0) >= LOG_EVERY_S:
+            self._last_log[reason] = now
+            logger.warning(
+                "dropped a message (%s) on %s: %s [%d dropped for this reason so far]",
+                reason,
+                topic[:200],
+                detail[:300],
+                self.counts[f"dropped_{reason}"],
+            )
+
+    def _cluster(self, device: str) -> int | None:
+        cluster_id = self.devices.get(device)
+        if cluster_id is None:
+            # Perhaps provisioned a moment ago: the writer reloads the list
+            # soon (never from this network thread, which must not touch the
+            # database). The device reports again; its events wait for a receipt.
+            self.unknown.add(device)
+        return cluster_id
+
+    def accept(
+        self, topic: str, payload: bytes, retained: bool = False
+    ) -> Report | None:
+        """Return the checked report in a message, or None if it was dropped."""
+        self.counts["received"] += 1
+        parsed = self.topics.parse(topic)
+        if parsed is None or parsed[0] != "dev" or parsed[2] not in ("state", "evt"):
+            self.drop("topic", topic)
+            return None
+        _scope, device, leaf = parsed
+        kind = "state" if leaf == "state" else "events"
+        if not payload:
+            # A cleared retained state (the device was deleted): nothing to record.
+            self.counts["empty"] += 1
+            return None
+        try:
+            message = protocol.decode(kind, payload, max_bytes=self.max_bytes)
+        except ProtocolError as exc:
+            self.drop(exc.reason, topic, exc.detail)
+            return None
+        if message["device"] != device:
+            self.drop("impersonation", topic, f"payload says {message['device']!r}")
+            return None
+        cluster_id = self._cluster(device)
+        if cluster_id is None:
+            self.drop("unknown_device", topic, device)
+            return None
+        if kind == "state":
+            key = (message["boot"], message["conn"], message.get("seq", -1))
+            previous = self.recent_states.get(device)
+            if previous is not None and previous[0] == key:
+                if retained or previous[1]:
+                    # The broker's retained copy of a state also received live.
+                    self.counts["retained_duplicate"] += 1
+                else:
+                    self.drop("replayed", topic, f"state {key}")
+                return None
+            self.recent_states[device] = (key, retained)
+            self.recent_states.move_to_end(device)
+            if len(self.recent_states) > MEMORY:
+                self.recent_states.popitem(last=False)
+        else:
+            batch = f"{device}/{message['batch']}"
+            if batch in self.recent_batches:
+                self.drop("replayed", topic, f"batch {message['batch']}")
+                return None
+            self.recent_batches[batch] = None
+            if len(self.recent_batches) > MEMORY:
+                self.recent_batches.popitem(last=False)
+        self.counts[f"accepted_{kind}"] += 1
+        return Report(kind, cluster_id, device, message, timezone.now())

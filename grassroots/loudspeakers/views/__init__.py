@@ -1,0 +1,1 @@
+"""Console views beyond the generic ones: live page, commands, credentials, map, import."""

@@ -1,0 +1,67 @@
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+
+from grassroots.accounts import scope
+from grassroots.accounts.roles import Capability
+
+from . import live
+from .models import Cluster, ClusterState
+from .views import imports
+from .viewsets import LoudspeakersGroup, register_policies
+
+# Policies first: Wagtail builds a fallback policy on first use otherwise.
+register_policies()
+
+
+@hooks.register("register_admin_viewset")
+def register_loudspeakers():
+    return LoudspeakersGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_import_url():
+    return [
+        path(
+            "loudspeakers/import/", imports.import_clusters, name="loudspeakers_import"
+        )
+    ]
+
+
+class OfflineAlertsPanel(Component):
+    """On the console's home page: the clusters offline for too long, in the user's area."""
+
+    name = "loudspeaker_alerts"
+    template_name = "loudspeakers/home_alerts.html"
+    order = 50
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context=None):
+        clusters = scope.scope(
+            Cluster.objects.filter(live.status_filter(live.ALERT)), self.request.user
+        ).exclude(state=ClusterState.RETIRED)
+        count = clusters.count()
+        return {
+            "count": count,
+            "clusters": live.rows(clusters.order_by("status__since")[:10]),
+            "all_url": reverse("loudspeakers_clusters:index") + f"?status={live.ALERT}",
+            "minutes": live.alert_after().total_seconds() // 60,
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_alerts_panel(request, panels):
+    if scope.can_anywhere(request.user, Capability.VIEW):
+        panels.append(OfflineAlertsPanel(request))
+
+
+@hooks.register("insert_global_admin_css")
+def loudspeakers_css():
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("loudspeakers/console.css")
+    )
