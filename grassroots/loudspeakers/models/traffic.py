@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .registry import Cluster
 
@@ -72,8 +73,8 @@ class Schedule(models.Model):
         Cluster, on_delete=models.CASCADE, related_name="schedules"
     )
     version = models.BigIntegerField(_("version"))
-    document = models.JSONField(_("document"))
-    items = models.PositiveIntegerField(_("items"), default=0)
+    document = models.JSONField(pgettext_lazy("schedule", "document"))
+    items = models.PositiveIntegerField(pgettext_lazy("schedule", "items"), default=0)
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"))
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
