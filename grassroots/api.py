@@ -15,7 +15,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 #: (URL prefix, router) for each app with an API; apps add their line here.
-ROUTERS = (("/areas/", "grassroots.areas.api.router"),)
+ROUTERS = (
+    ("/areas/", "grassroots.areas.api.router"),
+    ("/feedback/", "grassroots.feedback.api.router"),
+)
 
 
 class ApiError(HttpError):

@@ -17,6 +17,7 @@ DEMO_PASSWORD = "demo-dongthap"  # noqa: S105 - a published demo password, not a
 LOADERS = (
     "grassroots.areas.demo",
     "grassroots.accounts.demo",
+    "grassroots.feedback.demo",
 )
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "grassroots.areas",
     "grassroots.accounts",
     "grassroots.accounts.wagtail_users.WagtailUsersAppConfig",
+    "grassroots.feedback",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
@@ -275,6 +276,9 @@ GRASSROOTS_EMBEDDED_BROKER = CONFIG.embedded_broker
 GRASSROOTS_BASE_URL = CONFIG.base_url
 GRASSROOTS_HTTP_HOST = CONFIG.http_host
 GRASSROOTS_HTTP_PORT = CONFIG.http_port
+# Map tiles for the public pages ({z}/{x}/{y} URL); empty: no base map.
+GRASSROOTS_MAP_TILES_URL = CONFIG.map_tiles_url
+GRASSROOTS_MAP_ATTRIBUTION = CONFIG.map_attribution
 # Media is served by Django only in embedded mode; nginx serves it in production.
 GRASSROOTS_SERVE_MEDIA = True
 
