@@ -33,9 +33,9 @@ def similarity(a: str, b: str) -> float:
     if not wa or not wb:
         return 0.0
     jaccard = len(wa & wb) / len(wa | wb)
-    if jaccard >= SIMILAR:
-        return jaccard
-    ratio = SequenceMatcher(None, fold(a)[:500], fold(b)[:500]).quick_ratio()
+    if jaccard >= SIMILAR or jaccard < 0.25:
+        return jaccard  # clearly alike, or sharing too few words to be
+    ratio = SequenceMatcher(None, fold(a)[:500], fold(b)[:500]).ratio()
     return max(jaccard, ratio * 0.9)
 
 
