@@ -48,7 +48,7 @@ def respond(
         body = ET.tostring(top[0], encoding="unicode")
         content = '<?xml version="1.0" encoding="utf-8"?>\n' + body
     else:
-        content = json.dumps(data, ensure_ascii=False)
+        content = json.dumps(data, ensure_ascii=False, default=str)
     return HttpResponse(content, status=status, content_type=CONTENT_TYPES[fmt])
 
 

@@ -33,7 +33,7 @@ def status_notes(item: Feedback) -> str:
     target = item.merged_into or item
     if target.public_answer and target.status not in OPEN_STATUSES:
         return target.public_answer
-    return Status(item.status).label
+    return str(Status(item.status).label)
 
 
 def request(item: Feedback, *, full: bool) -> dict:

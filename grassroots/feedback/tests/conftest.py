@@ -39,6 +39,13 @@ def clean_state(settings):
 @pytest.fixture
 def place(tree, settings):
     """The test tree, with coordinates, as the province this system serves."""
+    from ..models import CalendarDay, Category
+    from ..seed import seed_calendar, seed_categories
+
+    # Transactional tests (live server) flush what the migration seeded.
+    if not Category.objects.exists():
+        seed_categories(Category)
+        seed_calendar(CalendarDay)
     settings.GRASSROOTS_FEEDBACK_JURISDICTION = tree.province.code
     coords = {
         tree.commune_a: (10.40, 105.60),
