@@ -7,6 +7,7 @@ merged automatically, because two similar texts can be two real problems.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 from difflib import SequenceMatcher
@@ -42,24 +43,32 @@ def similarity(a: str, b: str) -> float:
 def find_original(item: Feedback) -> Feedback | None:
     """Return the earlier item ``item`` most likely repeats, or None."""
     since = item.received_at - timedelta(days=conf.get("DUPLICATE_WINDOW_DAYS"))
-    candidates = (
-        Feedback.objects.filter(
-            category_id=item.category_id,
-            area_id=item.area_id,
-            received_at__gte=since,
-            merged_into=None,
-        )
-        .exclude(pk=item.pk)
-        .only(
-            "pk",
-            "description",
-            "place_id",
-            "latitude",
-            "longitude",
-            "possible_duplicate_of_id",
-        )
-        .order_by("-received_at")[:CANDIDATES]
+    candidates = Feedback.objects.filter(
+        category_id=item.category_id,
+        area_id=item.area_id,
+        received_at__gte=since,
+        merged_into=None,
     )
+    # Narrow to the same spot in SQL, so a busy commune costs no more than a quiet one.
+    if item.latitude is not None and item.longitude is not None:
+        lat_span = NEAR_KM / 111.0
+        lon_span = lat_span / max(0.2, math.cos(math.radians(item.latitude)))
+        candidates = candidates.filter(
+            latitude__range=(item.latitude - lat_span, item.latitude + lat_span),
+            longitude__range=(item.longitude - lon_span, item.longitude + lon_span),
+        )
+    elif item.place_id is not None:
+        candidates = candidates.filter(place_id=item.place_id)
+    if item.pk is not None:
+        candidates = candidates.exclude(pk=item.pk)
+    candidates = candidates.only(
+        "pk",
+        "description",
+        "place_id",
+        "latitude",
+        "longitude",
+        "possible_duplicate_of_id",
+    ).order_by("-received_at")[:CANDIDATES]
     best: tuple[float, Feedback] | None = None
     for other in candidates:
         if not _same_place(item, other):

@@ -78,9 +78,32 @@ def _province_points(province: Area) -> list[_Point]:
         return points
 
 
+_areas_cache: dict[str, tuple[float, dict[int, Area]]] = {}
+
+
+def _areas(province: Area) -> dict[int, Area]:
+    """Return the province's communes and hamlets by id, cached with the points.
+
+    Intake runs hundreds of times a second at peak; routing then costs no query.
+    """
+    now = time.monotonic()
+    cached = _areas_cache.get(province.path)
+    if cached and now - cached[0] < CACHE_S:
+        return cached[1]
+    found = {
+        a.pk: a
+        for a in Area.objects.under(province).filter(
+            level__in=[Level.COMMUNE, Level.HAMLET]
+        )
+    }
+    _areas_cache[province.path] = (now, found)
+    return found
+
+
 def forget() -> None:
     """Drop cached locations (after the area tree changed, and between tests)."""
     _points.clear()
+    _areas_cache.clear()
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -177,7 +200,7 @@ def route(
         found = _by_point(province, latitude, longitude)
         if found is not None:
             place_id, commune_id, method = found
-            areas = Area.objects.in_bulk([place_id, commune_id])
+            areas = _areas(province)
             return Placement(areas[commune_id], areas[place_id], method)
     if address:
         commune = _by_address(province, address)

@@ -20,6 +20,9 @@ class CalendarDay(models.Model):
     in the console, year by year.
     """
 
+    # Not shown in Wagtail's "usage" views; indexing it costs a query per save.
+    wagtail_reference_index_ignore = True
+
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=DayKind.choices)
     name = models.CharField(_("name"), max_length=120)

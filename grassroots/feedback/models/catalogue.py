@@ -15,6 +15,9 @@ class Category(models.Model):
     Vietnamese calendar from the day the item is received.
     """
 
+    # Not shown in Wagtail's "usage" views; indexing it costs a query per save.
+    wagtail_reference_index_ignore = True
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)

@@ -14,6 +14,9 @@ class ApiClient(models.Model):
     by address, since one server sends for many citizens.
     """
 
+    # Not shown in Wagtail's "usage" views; indexing it costs a query per save.
+    wagtail_reference_index_ignore = True
+
     name = models.CharField(_("name"), max_length=120)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     key_prefix = models.CharField(_("key starts with"), max_length=12, editable=False)

@@ -50,6 +50,9 @@ class Feedback(models.Model):
     ``due_date`` says whether it was handled on time.
     """
 
+    # Not shown in Wagtail's "usage" views; indexing it costs a query per save.
+    wagtail_reference_index_ignore = True
+
     code = models.CharField(_("tracking code"), max_length=12, unique=True)
     category = models.ForeignKey(
         "feedback.Category",
@@ -219,6 +222,9 @@ class Event(models.Model):
     answers never do.
     """
 
+    # Not shown in Wagtail's "usage" views; indexing it costs a query per save.
+    wagtail_reference_index_ignore = True
+
     feedback = models.ForeignKey(
         Feedback, on_delete=models.CASCADE, related_name="events"
     )
@@ -263,6 +269,9 @@ class Attachment(models.Model):
     Citizens' files may show faces and number plates, so they are never
     public; files attached to a public answer are.
     """
+
+    # Not shown in Wagtail's "usage" views; indexing it costs a query per save.
+    wagtail_reference_index_ignore = True
 
     feedback = models.ForeignKey(
         Feedback, on_delete=models.CASCADE, related_name="attachments"

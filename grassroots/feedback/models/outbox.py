@@ -14,6 +14,9 @@ class NotificationStatus(models.TextChoices):
 class Notification(models.Model):
     """One message to a citizen or an official, kept so a failure can be retried."""
 
+    # Not shown in Wagtail's "usage" views; indexing it costs a query per save.
+    wagtail_reference_index_ignore = True
+
     feedback = models.ForeignKey(
         "feedback.Feedback",
         on_delete=models.CASCADE,

@@ -25,13 +25,17 @@ def test_submit_routes_sets_deadline_and_audits(place):
         timezone.localdate(item.received_at), item.category.deadline_days
     )
     assert item.events.get().kind == EventKind.RECEIVED
-    assert AuditEntry.objects.filter(action="feedback.submit", object_id=str(item.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="feedback.submit", object_id=str(item.pk)
+    ).exists()
     message = Notification.objects.get(feedback=item)
     assert message.recipient == "dan@example.org"
     assert item.display_code in message.body
 
 
-def test_citizen_is_told_once_the_transaction_commits(place, django_capture_on_commit_callbacks):
+def test_citizen_is_told_once_the_transaction_commits(
+    place, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         item = submit(place, phone="0912345678", consent=True)
     assert [m[0] for m in MemoryNotifier.sent] == ["0912345678"]
@@ -77,7 +81,9 @@ def test_reassign_needs_a_reason_and_keeps_the_deadline(place, handler_a, handle
     due = item.due_date
     with pytest.raises(ValidationError):
         actions.reassign(handler_a, item, place.commune_b, "")
-    item = actions.reassign(handler_a, item, place.commune_b, "Thuộc địa bàn phường Tân Mỹ")
+    item = actions.reassign(
+        handler_a, item, place.commune_b, "Thuộc địa bàn phường Tân Mỹ"
+    )
     assert item.area == place.commune_b
     assert item.due_date == due
     with pytest.raises(PermissionDenied):
@@ -127,8 +133,12 @@ def settings_days(settings):
 
 def test_similar_report_from_the_same_place_is_marked_duplicate(place, handler_a):
     first = submit(place)
-    second = submit(place, description="Đường trước chợ nhiều ổ gà lớn, xe máy qua rất dễ té.")
-    other = submit(place, description="Đèn đường hỏng cả tuần, ban đêm tối om, rất nguy hiểm.")
+    second = submit(
+        place, description="Đường trước chợ nhiều ổ gà lớn, xe máy qua rất dễ té."
+    )
+    other = submit(
+        place, description="Đèn đường hỏng cả tuần, ban đêm tối om, rất nguy hiểm."
+    )
     assert second.possible_duplicate_of == first
     assert other.possible_duplicate_of is None
     actions.merge(handler_a, second, first)
@@ -139,19 +149,25 @@ def test_similar_report_from_the_same_place_is_marked_duplicate(place, handler_a
 
 def test_not_a_duplicate_clears_the_mark(place, handler_a):
     submit(place)
-    second = submit(place, description="Đường trước chợ nhiều ổ gà lớn, xe máy qua rất dễ té.")
+    second = submit(
+        place, description="Đường trước chợ nhiều ổ gà lớn, xe máy qua rất dễ té."
+    )
     assert actions.not_duplicate(handler_a, second).possible_duplicate_of is None
 
 
 def test_late_item_escalates_to_the_level_above(place, handler_a, province_handler):
     """Overdue and unanswered: the province is told, once."""
     item = submit(place)
-    Feedback.objects.filter(pk=item.pk).update(due_date=timezone.localdate() - timedelta(days=1))
+    Feedback.objects.filter(pk=item.pk).update(
+        due_date=timezone.localdate() - timedelta(days=1)
+    )
     assert actions.escalate_overdue() == 1
     assert actions.escalate_overdue() == 0
     item.refresh_from_db()
     assert item.escalated_to == place.province
-    assert Notification.objects.filter(recipient="tinh@example.org", feedback=item).exists()
+    assert Notification.objects.filter(
+        recipient="tinh@example.org", feedback=item
+    ).exists()
     assert item.events.filter(kind=EventKind.ESCALATED).exists()
     # Answered late, it counts as handled late.
     item = actions.answer(handler_a, item, "Xin lỗi vì chậm trễ.")
@@ -161,10 +177,14 @@ def test_late_item_escalates_to_the_level_above(place, handler_a, province_handl
 def test_warning_before_the_deadline(place, handler_a):
     item = submit(place)
     today = timezone.localdate()
-    Feedback.objects.filter(pk=item.pk).update(due_date=workdays.add_working_days(today, 1))
+    Feedback.objects.filter(pk=item.pk).update(
+        due_date=workdays.add_working_days(today, 1)
+    )
     assert actions.warn_due(today) == 1
     assert actions.warn_due(today) == 0
-    assert Notification.objects.filter(recipient="a@example.org", feedback=item).exists()
+    assert Notification.objects.filter(
+        recipient="a@example.org", feedback=item
+    ).exists()
 
 
 def test_offline_feedback_keeps_its_channel_and_recorder(place, handler_a):

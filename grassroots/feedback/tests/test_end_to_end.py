@@ -20,7 +20,9 @@ from .builders import DESCRIPTION, category
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_citizens_follow_and_handlers_answer_on_time(live_server, place, handler_a, province_handler, client):
+def test_citizens_follow_and_handlers_answer_on_time(
+    live_server, place, handler_a, province_handler, client
+):
     _app, key = actions.create_api_client(province_handler, name="Ứng dụng tỉnh")
     root = f"{live_server.url}/open311/v2"
     jurisdiction = place.province.code
@@ -86,7 +88,11 @@ def test_citizens_follow_and_handlers_answer_on_time(live_server, place, handler
     # 5. They count as handled on time.
     today = timezone.localdate()
     figures = stats.summary(place.province, today - timedelta(days=1), today)
-    assert (figures.received, figures.handled_on_time, figures.handled_late) == (2, 2, 0)
+    assert (figures.received, figures.handled_on_time, figures.handled_late) == (
+        2,
+        2,
+        0,
+    )
     assert figures.handled_rate == 1.0
     assert figures.by_channel["web"].handled_on_time == 1
     assert figures.by_channel["open311"].handled_on_time == 1
@@ -96,7 +102,9 @@ def test_a_late_one_escalates(place, handler_a, province_handler):
     from .builders import submit
 
     item = submit(place)
-    Feedback.objects.filter(pk=item.pk).update(due_date=timezone.localdate() - timedelta(days=2))
+    Feedback.objects.filter(pk=item.pk).update(
+        due_date=timezone.localdate() - timedelta(days=2)
+    )
     tasks.check_deadlines.call_local()
     item.refresh_from_db()
     assert item.escalated_to == place.province

@@ -26,7 +26,15 @@ def test_point_goes_to_the_nearest_hamlet(place):
 def test_point_inside_a_boundary_wins_over_distance(place):
     square = {
         "type": "Polygon",
-        "coordinates": [[[105.70, 10.60], [105.72, 10.60], [105.72, 10.62], [105.70, 10.62], [105.70, 10.60]]],
+        "coordinates": [
+            [
+                [105.70, 10.60],
+                [105.72, 10.60],
+                [105.72, 10.62],
+                [105.70, 10.62],
+                [105.70, 10.60],
+            ]
+        ],
     }
     type(place.commune_a).objects.filter(pk=place.commune_a.pk).update(boundary=square)
     routing.forget()

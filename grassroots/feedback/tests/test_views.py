@@ -50,7 +50,9 @@ def test_citizen_submits_and_gets_a_code(client, place):
 
 
 def test_honeypot_stores_nothing(client, place):
-    response = client.post(reverse("feedback:submit"), form_data(place, website="http://spam"))
+    response = client.post(
+        reverse("feedback:submit"), form_data(place, website="http://spam")
+    )
     assert response.status_code == 200
     assert not Feedback.objects.exists()
 
@@ -58,7 +60,9 @@ def test_honeypot_stores_nothing(client, place):
 def test_script_in_text_is_refused_with_a_message(client, place):
     response = client.post(
         reverse("feedback:submit"),
-        form_data(place, description="Xin chào <script>alert(1)</script> mọi người nhé"),
+        form_data(
+            place, description="Xin chào <script>alert(1)</script> mọi người nhé"
+        ),
     )
     assert response.status_code == 400
     assert "HTML" in response.content.decode()
@@ -75,7 +79,9 @@ def test_oversized_file_is_refused(client, place, settings):
 
 
 def test_file_pretending_to_be_a_photo_is_refused(client, place):
-    fake = SimpleUploadedFile("anh.jpg", b"MZ\x90\x00 this is an exe", content_type="image/jpeg")
+    fake = SimpleUploadedFile(
+        "anh.jpg", b"MZ\x90\x00 this is an exe", content_type="image/jpeg"
+    )
     response = client.post(reverse("feedback:submit"), form_data(place, files=[fake]))
     assert response.status_code == 400
     assert "anh.jpg" in response.content.decode()
@@ -100,7 +106,9 @@ def test_flood_from_one_address_is_refused(client, place, settings):
     for n in range(4):
         response = client.post(
             reverse("feedback:submit"),
-            form_data(place, description=f"{DESCRIPTION} Lần thứ {n} phản ánh việc này."),
+            form_data(
+                place, description=f"{DESCRIPTION} Lần thứ {n} phản ánh việc này."
+            ),
         )
         codes.append(response.status_code)
     assert codes == [302, 302, 302, 429]
@@ -112,7 +120,9 @@ def test_flood_from_one_contact_is_refused(client, place, settings):
     statuses = [
         client.post(
             reverse("feedback:submit"),
-            form_data(place, email="a@b.vn", consent="on", description=f"{DESCRIPTION} {n}"),
+            form_data(
+                place, email="a@b.vn", consent="on", description=f"{DESCRIPTION} {n}"
+            ),
             REMOTE_ADDR=f"10.0.0.{n}",
         ).status_code
         for n in range(3)
@@ -132,9 +142,15 @@ def test_unknown_code_says_so_and_floods_are_stopped(client, place, settings):
     settings.GRASSROOTS_FEEDBACK_RATE_TRACK = (2, 600)
     first = client.get(reverse("feedback:lookup"), {"code": "AAAAA-BBBBB"})
     assert first.status_code == 404
-    assert "No feedback has this code" in first.content.decode() or "Không" in first.content.decode()
+    assert (
+        "No feedback has this code" in first.content.decode()
+        or "Không" in first.content.decode()
+    )
     client.get(reverse("feedback:lookup"), {"code": "AAAAA-BBBBC"})
-    assert client.get(reverse("feedback:lookup"), {"code": "AAAAA-BBBBD"}).status_code == 429
+    assert (
+        client.get(reverse("feedback:lookup"), {"code": "AAAAA-BBBBD"}).status_code
+        == 429
+    )
 
 
 def test_tracking_page_shows_public_answer_not_notes(client, place, handler_a):
@@ -160,4 +176,7 @@ def test_citizen_files_are_private_answer_files_public(client, place):
     photo = SimpleUploadedFile("o-ga.png", png_bytes(), content_type="image/png")
     client.post(reverse("feedback:submit"), form_data(place, files=[photo]))
     attachment = Feedback.objects.get().attachments.get()
-    assert client.get(reverse("feedback:attachment", args=[attachment.pk])).status_code == 404
+    assert (
+        client.get(reverse("feedback:attachment", args=[attachment.pk])).status_code
+        == 404
+    )

@@ -46,7 +46,8 @@ def test_commune_handler_cannot_edit_the_calendar(handler_a):
 
     with pytest.raises(PermissionDenied):
         actions.save_calendar_day(
-            handler_a, CalendarDay(date=date(2025, 6, 3), kind=DayKind.HOLIDAY, name="x")
+            handler_a,
+            CalendarDay(date=date(2025, 6, 3), kind=DayKind.HOLIDAY, name="x"),
         )
 
 
