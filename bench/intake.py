@@ -203,8 +203,9 @@ async def connection(
 async def load(args: argparse.Namespace, key: str, stats: Stats) -> float:
     start = time.monotonic()
     stop_at = start + args.warmup + args.duration
+    base_seed = time.time_ns()  # new phone numbers each run: contact limits hold across runs
     tasks = [
-        asyncio.create_task(connection(args.port, key, stats, stop_at, n))
+        asyncio.create_task(connection(args.port, key, stats, stop_at, base_seed + n))
         for n in range(args.connections)
     ]
     await asyncio.sleep(args.warmup)
