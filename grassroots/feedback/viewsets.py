@@ -86,6 +86,13 @@ class FeedbackViewSet(ModelViewSet):
     list_per_page = 50
     list_display = [
         Column("display_code", label=_("code"), accessor="display_code"),
+        Column(
+            "description",
+            label=_("description"),
+            accessor=lambda f: (
+                f.description[:80] + ("…" if len(f.description) > 80 else "")
+            ),
+        ),
         "category",
         "area",
         Column("status", label=_("status"), accessor="get_status_display"),
@@ -138,22 +145,22 @@ class FeedbackViewSet(ModelViewSet):
 
 
 class _ActionSaveMixin:
-    save_action = None
+    domain_save = None
 
     def save_instance(self):
         instance = self.form.save(commit=False)  # type: ignore[attr-defined]
         try:
-            return type(self).save_action(self.request.user, instance)  # type: ignore[attr-defined, misc]
+            return type(self).domain_save(self.request.user, instance)  # type: ignore[attr-defined, misc]
         except ValidationError as exc:
             raise PermissionDenied(" ".join(exc.messages)) from exc
 
 
 class CategoryCreateView(_ActionSaveMixin, generic.CreateView):
-    save_action = staticmethod(actions.save_category)
+    domain_save = staticmethod(actions.save_category)
 
 
 class CategoryEditView(_ActionSaveMixin, generic.EditView):
-    save_action = staticmethod(actions.save_category)
+    domain_save = staticmethod(actions.save_category)
 
 
 class CategoryViewSet(ModelViewSet):
@@ -191,11 +198,11 @@ class CalendarDayForm(forms.ModelForm):
 
 
 class CalendarCreateView(_ActionSaveMixin, generic.CreateView):
-    save_action = staticmethod(actions.save_calendar_day)
+    domain_save = staticmethod(actions.save_calendar_day)
 
 
 class CalendarEditView(_ActionSaveMixin, generic.EditView):
-    save_action = staticmethod(actions.save_calendar_day)
+    domain_save = staticmethod(actions.save_calendar_day)
 
 
 class CalendarDeleteView(generic.DeleteView):
