@@ -214,3 +214,15 @@ def test_portal_needs_a_public_answer(place, handler_a):
 def test_api_client_key_is_stored_hashed(province_handler):
     client, key = actions.create_api_client(province_handler, name="App")
     assert key not in client.key_hash and client.key_prefix == key[:10]
+
+
+def test_portal_list_has_no_personal_data(place, handler_a):
+    from .. import public
+
+    item = submit(place, citizen_name="Nguyễn Văn Tư", phone="0912345678", consent=True)
+    actions.answer(handler_a, item, "Đã vá ổ gà.")
+    assert public.published() == []
+    actions.set_portal_visibility(handler_a, item, True)
+    [shown] = public.published(place.commune_a)
+    assert shown.answer == "Đã vá ổ gà." and shown.area == "Xã An Bình"
+    assert "0912345678" not in repr(shown) and "Nguyễn Văn Tư" not in repr(shown)
