@@ -151,16 +151,19 @@ def _by_point(province: Area, lat: float, lon: float) -> tuple[int, int, str] | 
         for p in points:
             if p.level == level and p.boundary and contains(p.boundary, lat, lon):
                 return p.area_id, p.commune_id, "boundary"
+    # Rank by a flat-earth squared distance (cheap, same order at this scale),
+    # then measure the winner properly.
+    squeeze = math.cos(math.radians(lat)) ** 2
     best: tuple[float, _Point] | None = None
     for p in points:
         if math.isnan(p.lat):
             continue
-        d = distance_km(lat, lon, p.lat, p.lon)
+        d = (p.lat - lat) ** 2 + squeeze * (p.lon - lon) ** 2
         # Prefer a hamlet over its commune's centre at the same distance.
         if best is None or d < best[0] or (d == best[0] and p.level > best[1].level):
             best = (d, p)
     limit = getattr(settings, "GRASSROOTS_FEEDBACK_MAX_DISTANCE_KM", MAX_DISTANCE_KM)
-    if best is not None and best[0] <= limit:
+    if best is not None and distance_km(lat, lon, best[1].lat, best[1].lon) <= limit:
         return best[1].area_id, best[1].commune_id, "nearest"
     return None
 

@@ -165,6 +165,9 @@ class Feedback(models.Model):
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["received_at"]),
             models.Index(fields=["category", "area", "received_at"]),
+            # Duplicate search: same category and unit, near the same point or place.
+            models.Index(fields=["category", "area", "latitude"]),
+            models.Index(fields=["category", "place", "received_at"]),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from ..actions.settings import hash_key
@@ -14,6 +13,7 @@ from ..models import ApiClient
 CACHE_S = 30.0
 TOUCH_EVERY_S = 60
 _known: dict[str, tuple[float, KnownClient | None]] = {}
+_touched: dict[int, float] = {}
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,13 @@ def client_for(key: str | None) -> KnownClient | None:
         hit = (now, KnownClient(*row) if row else None)
         _known[digest] = hit
     client = hit[1]
-    if client is not None and cache.add(
-        f"feedback:client-seen:{client.pk}", 1, TOUCH_EVERY_S
-    ):
+    if client is not None and now - _touched.get(client.pk, -1e9) >= TOUCH_EVERY_S:
+        # "Last used" to the minute is enough; not a write per request.
+        _touched[client.pk] = now
         ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
     return client
 
 
 def forget() -> None:
     _known.clear()
+    _touched.clear()
