@@ -122,6 +122,21 @@ def count_codes(env: dict[str, str], codes: list[str]) -> int:
         os.unlink(handle.name)
 
 
+def server_cpu(pid: int) -> float:
+    """Return CPU seconds used so far by the server and its workers."""
+    import psutil
+
+    parent = psutil.Process(pid)
+    total = 0.0
+    for proc in [parent, *parent.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def wait_ready(port: int, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -203,7 +218,9 @@ async def connection(
 async def load(args: argparse.Namespace, key: str, stats: Stats) -> float:
     start = time.monotonic()
     stop_at = start + args.warmup + args.duration
-    base_seed = time.time_ns()  # new phone numbers each run: contact limits hold across runs
+    base_seed = (
+        time.time_ns()
+    )  # new phone numbers each run: contact limits hold across runs
     tasks = [
         asyncio.create_task(connection(args.port, key, stats, stop_at, base_seed + n))
         for n in range(args.connections)
@@ -245,7 +262,9 @@ def main() -> None:
     try:
         wait_ready(args.port)
         stats = Stats()
+        cpu_before = server_cpu(server.pid)
         seconds = asyncio.run(load(args, key, stats))
+        cpu_used = server_cpu(server.pid) - cpu_before
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -265,6 +284,10 @@ def main() -> None:
     print(
         f"latency ms: p50 {pct(0.5):.1f}  p95 {pct(0.95):.1f}  p99 {pct(0.99):.1f}  "
         f"mean {statistics.fmean(lat) * 1000 if lat else float('nan'):.1f}"
+    )
+    print(
+        f"server CPU: {cpu_used / (seconds + args.warmup):.2f} cores busy, "
+        f"{cpu_used / max(created, 1) * 1000:.1f} ms per submission (uvicorn workers only)"
     )
     print(f"201 responses: {created}; other responses: {stats.errors or 'none'}")
     print(f"rows added: {after - before}; returned ids found: {found}")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from grassroots.accounts.models import User
 from grassroots.areas.models import Area, Level
 
-from . import actions, jurisdiction, workdays
+from . import actions, jurisdiction
 from .models import ApiClient, Category, Channel, Event, Feedback
 
 DEMO_DEVICE = "demo"
@@ -124,7 +124,9 @@ def load(out: Callable[[str], None]) -> None:
         commune = communes[n % len(communes)] if communes else None
         hamlets = list(commune.children.all()) if commune else []
         hamlet = rng.choice(hamlets) if hamlets else commune
-        age = rng.randint(0, 120)
+        # One in ten is left overdue, two in ten are recent and still open.
+        kind = n % 10
+        age = rng.randint(0, 9) if kind in (1, 2) else rng.randint(20, 120)
         received = now - timedelta(days=age, hours=rng.randint(0, 8))
         name = rng.choice(NAMES)
         submission = actions.Submission(
@@ -148,19 +150,14 @@ def load(out: Callable[[str], None]) -> None:
         actor = commune_handlers.get(item.area_id) or handler
         deadline = categories[code].deadline_days
         roll = rng.random()
-        if age < 3 or roll < 0.12:
-            continue  # still received
+        if kind in (0, 1) and roll < 0.5:
+            continue  # still received (overdue when old)
         actions.start(actor, item)
-        if (
-            roll < 0.25
-            and workdays.add_working_days(received.date(), deadline) < now.date()
-        ):
-            continue  # overdue, in progress
-        if roll < 0.3:
+        if kind in (0, 1, 2):
             continue  # in progress
         late = roll > 0.85
         days = (
-            rng.randint(deadline + 4, deadline + 12)
+            rng.randint(int(deadline * 1.4) + 5, int(deadline * 1.4) + 15)
             if late
             else rng.randint(1, deadline)
         )

@@ -56,10 +56,10 @@ def error(fmt: str, status: int, description: str, code: str = "") -> HttpRespon
     """Return an Open311 error list: ``[{"code": 400, "description": "..."}]``.
 
     ``code`` is the HTTP status, as the spec says; our own machine-readable
-    reason is added as ``error`` (clients ignore fields they do not know).
+    reason is added as ``reason`` (clients ignore fields they do not know).
     """
     entry: dict[str, Any] = {"code": status, "description": description}
     if code:
-        entry["error"] = code
+        entry["reason"] = code
     response = respond([entry], fmt, root="errors", item="error", status=status)
     return response

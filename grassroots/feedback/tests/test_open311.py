@@ -104,7 +104,7 @@ def test_unknown_service_code_is_refused_clearly(client, place, api_key):
     response = post(client, api_key, service_code="khong-co")
     assert response.status_code == 400
     error = response.json()[0]
-    assert error["error"] == "unknown_service"
+    assert error["reason"] == "unknown_service"
     assert "khong-co" in error["description"]
     xml = post(client, api_key, fmt="xml", service_code="khong-co")
     assert ET.fromstring(xml.content).find("error/code").text == "400"
@@ -135,7 +135,7 @@ def test_malformed_json_body(client, place, api_key):
         f"{BASE}/requests.json", b"{not json", content_type="application/json"
     )
     assert response.status_code == 400
-    assert response.json()[0]["error"] == "malformed_json"
+    assert response.json()[0]["reason"] == "malformed_json"
 
 
 def test_flood_from_one_client_is_429(client, place, api_key):
