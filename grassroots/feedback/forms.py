@@ -59,6 +59,26 @@ def hamlet_choices(province: Area) -> list:
     return [("", _("— not sure / none —"))] + list(groups.items())
 
 
+class AccessibleFormMixin:
+    """Tie each input to its help and error texts, for screen readers."""
+
+    def _describe(self) -> None:
+        errors = getattr(self, "_errors", None) or {}
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            ids = []
+            if name in errors:
+                ids.append(f"id_{name}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if field.help_text:
+                ids.append(f"id_{name}_help")
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def full_clean(self):
+        super().full_clean()  # type: ignore[misc]
+        self._describe()
+
+
 class PlaceMixin:
     """Commune, hamlet, map point and address: any one of them places the feedback."""
 
@@ -95,7 +115,7 @@ class PlaceMixin:
         return hamlet or commune
 
 
-class FeedbackForm(PlaceMixin, forms.Form):
+class FeedbackForm(AccessibleFormMixin, PlaceMixin, forms.Form):
     """The public form: what, where, evidence, and (optionally) who."""
 
     category = forms.ModelChoiceField(
@@ -157,6 +177,7 @@ class FeedbackForm(PlaceMixin, forms.Form):
         self.fields["website"].widget.attrs.update(
             {"tabindex": "-1", "autocomplete": "off"}
         )
+        self._describe()
 
     @property
     def is_bot(self) -> bool:
@@ -277,7 +298,7 @@ class OfflineFeedbackForm(PlaceMixin, forms.Form):
         return data
 
 
-class TrackForm(forms.Form):
+class TrackForm(AccessibleFormMixin, forms.Form):
     code = forms.CharField(
         label=_("Tracking code"),
         max_length=20,
@@ -287,7 +308,7 @@ class TrackForm(forms.Form):
     )
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(AccessibleFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("What is still wrong?"),
         widget=forms.Textarea(attrs={"rows": 4}),

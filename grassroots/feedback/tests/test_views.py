@@ -180,3 +180,13 @@ def test_citizen_files_are_private_answer_files_public(client, place):
         client.get(reverse("feedback:attachment", args=[attachment.pk])).status_code
         == 404
     )
+
+
+def test_errors_are_tied_to_their_inputs(client, place):
+    response = client.post(
+        reverse("feedback:submit"), form_data(place, description="ngắn")
+    )
+    body = response.content.decode()
+    assert 'aria-invalid="true"' in body
+    assert 'aria-describedby="id_description_error id_description_help"' in body
+    assert 'id="id_description_error"' in body
