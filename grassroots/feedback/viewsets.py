@@ -263,18 +263,15 @@ class ApiClientCreateView(generic.CreateView):
 
 class ApiClientEditView(generic.EditView):
     def save_instance(self):
-        instance = self.form.save(commit=False)
-        if not instance.is_active:
-            actions.revoke_api_client(self.request.user, instance)
-            instance.refresh_from_db()
-        instance.name = self.form.cleaned_data["name"]
-        instance.contact = self.form.cleaned_data["contact"]
-        instance.per_minute = self.form.cleaned_data["per_minute"]
-        instance.save(update_fields=["name", "contact", "per_minute"])
-        from grassroots.accounts import audit
-
-        audit.record("feedback.client_change", self.request.user, instance)
-        return instance
+        data = self.form.cleaned_data
+        return actions.update_api_client(
+            self.request.user,
+            self.object,
+            name=data["name"],
+            contact=data["contact"],
+            per_minute=data["per_minute"],
+            active=data["is_active"],
+        )
 
 
 class ApiClientViewSet(ModelViewSet):

@@ -24,6 +24,7 @@ from .settings import (
     revoke_api_client,
     save_calendar_day,
     save_category,
+    update_api_client,
 )
 
 __all__ = [
@@ -47,5 +48,6 @@ __all__ = [
     "set_portal_visibility",
     "start",
     "submit",
+    "update_api_client",
     "warn_due",
 ]

@@ -111,3 +111,22 @@ def revoke_api_client(actor, client: ApiClient) -> None:
     ApiClient.objects.filter(pk=client.pk).update(is_active=False)
     client.is_active = False
     audit.record("feedback.client_revoke", actor, client)
+
+
+@transaction.atomic
+def update_api_client(
+    actor, client: ApiClient, *, name: str, contact: str, per_minute: int, active: bool
+) -> ApiClient:
+    """Rename a client, change its quota, or switch it off (its key stops working)."""
+    _require(actor)
+    ApiClient.objects.filter(pk=client.pk).update(
+        name=name, contact=contact, per_minute=per_minute, is_active=active
+    )
+    client.refresh_from_db()
+    audit.record(
+        "feedback.client_change",
+        actor,
+        client,
+        data={"per_minute": per_minute, "active": active},
+    )
+    return client

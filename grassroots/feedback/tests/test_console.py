@@ -178,3 +178,18 @@ def test_staff_api_lists_scope_and_stats(client, place, handler_a):
     )
     assert other.status_code == 403
     assert other.json()["code"] == "forbidden"
+
+
+def test_switching_a_client_off_stops_its_key(client, place, province_handler):
+    from .. import actions
+    from ..open311 import clients
+
+    app, key = actions.create_api_client(province_handler, name="App")
+    client.force_login(province_handler)
+    response = client.post(
+        reverse("feedback_clients:edit", args=[app.pk]),
+        {"name": "App", "contact": "", "per_minute": 10},
+    )
+    assert response.status_code == 302
+    clients.forget()
+    assert clients.client_for(key) is None
