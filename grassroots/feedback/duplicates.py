@@ -89,7 +89,12 @@ def find_original(item: Feedback) -> Feedback | None:
 
 
 def _same_place(a: Feedback, b: Feedback) -> bool:
-    if None not in (a.latitude, a.longitude, b.latitude, b.longitude):
+    if (
+        a.latitude is not None
+        and a.longitude is not None
+        and b.latitude is not None
+        and b.longitude is not None
+    ):
         return distance_km(a.latitude, a.longitude, b.latitude, b.longitude) <= NEAR_KM
     if a.place_id and b.place_id:
         return a.place_id == b.place_id

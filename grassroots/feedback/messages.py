@@ -101,8 +101,9 @@ def tell_officials(item: Feedback, area, subject: str, body: str) -> int:
         .exclude(user__email="")
         .values_list("user__email", flat=True)
     )
-    if item.assigned_to_id and item.assigned_to.email and area.pk == item.area_id:
-        emails.add(item.assigned_to.email)
+    handler = item.assigned_to if item.assigned_to_id else None
+    if handler is not None and handler.email and area.pk == item.area_id:
+        emails.add(handler.email)
     for email in sorted(emails):
         queue(
             channel="email", recipient=email, subject=subject, body=body, feedback=item
