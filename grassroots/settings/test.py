@@ -24,3 +24,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = True
+# No connection pool in tests: its idle connections keep the test database
+# from being dropped at the end of the run.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
