@@ -55,7 +55,13 @@ def parse_args() -> argparse.Namespace:
     p.add_argument(
         "--port", type=int, default=int(os.environ.get("GRASSROOTS_PORT", "8107"))
     )
-    p.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    p.add_argument("--workers", type=int, default=2, help="web worker processes")
+    p.add_argument(
+        "--server",
+        choices=["uvicorn", "gunicorn"],
+        default="uvicorn",
+        help="uvicorn (ASGI, as grassroots run starts it) or gunicorn (WSGI)",
+    )
     p.add_argument(
         "--connections", type=int, default=32, help="concurrent keep-alive connections"
     )
@@ -258,25 +264,20 @@ def main() -> None:
     print(f"Preparing {args.database_url} ...", flush=True)
     key = prepare(env)
     before = count_rows(env)
+    if args.server == "gunicorn":
+        argv = [
+            sys.executable, "-m", "gunicorn", "grassroots.wsgi:application",
+            "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
+            "--worker-class", "gthread", "--threads", "4", "--log-level", "warning",
+        ]  # fmt: skip
+    else:
+        argv = [
+            sys.executable, "-m", "uvicorn", "grassroots.asgi:application",
+            "--host", "127.0.0.1", "--port", str(args.port),
+            "--workers", str(args.workers), "--no-access-log", "--lifespan", "off",
+        ]  # fmt: skip
     server = subprocess.Popen(  # noqa: S603 - our own server
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "grassroots.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(args.port),
-            "--workers",
-            str(args.workers),
-            "--no-access-log",
-            "--lifespan",
-            "off",
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
+        argv, env=env, cwd=ROOT, start_new_session=True
     )
     try:
         wait_ready(args.port)
@@ -296,7 +297,7 @@ def main() -> None:
         return lat[min(len(lat) - 1, int(len(lat) * p))] * 1000 if lat else float("nan")
 
     print(
-        f"machine: {os.cpu_count()} cores; uvicorn workers: {args.workers}; "
+        f"machine: {os.cpu_count()} cores; {args.server} workers: {args.workers}; "
         f"connections: {args.connections}; measured {seconds:.1f} s after {args.warmup:.0f} s warm-up"
     )
     print(f"submissions/s (201, measured window): {stats.measured / seconds:.1f}")
@@ -306,7 +307,7 @@ def main() -> None:
     )
     print(
         f"server CPU: {cpu_used / (seconds + args.warmup):.2f} cores busy, "
-        f"{cpu_used / max(created, 1) * 1000:.1f} ms per submission (uvicorn workers only)"
+        f"{cpu_used / max(created, 1) * 1000:.1f} ms per submission (web workers only)"
     )
     print(f"201 responses: {created}; other responses: {stats.errors or 'none'}")
     print(f"rows added: {after - before}; returned ids found: {found}")
