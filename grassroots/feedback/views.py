@@ -170,7 +170,17 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
                 {"form": TrackForm(), "error": exc.message},
                 status=429,
             )
-        raise Http404
+        return render(
+            request,
+            "feedback/public/lookup.html",
+            {
+                "form": TrackForm(),
+                "error": _(
+                    "No feedback has this code. Check the letters and digits and try again."
+                ),
+            },
+            status=404,
+        )
     if canonical != code:
         return redirect("feedback:track", code=canonical)
     shown = item.merged_into or item

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -85,7 +85,12 @@ class FeedbackViewSet(ModelViewSet):
     form_fields = []
     list_per_page = 50
     list_display = [
-        Column("display_code", label=_("code"), accessor="display_code"),
+        TitleColumn(
+            "display_code",
+            label=_("code"),
+            accessor="display_code",
+            get_url=lambda f: reverse("feedback_console:handle", args=[f.pk]),
+        ),
         Column(
             "description",
             label=_("description"),

@@ -23,6 +23,7 @@ def test_handler_lists_only_their_communes_feedback(client, place, handler_a):
     client.force_login(handler_a)
     body = client.get(reverse("feedback_console:index")).content.decode()
     assert mine.display_code in body and theirs.display_code not in body
+    assert reverse("feedback_console:handle", args=[mine.pk]) in body
     assert (
         client.get(reverse("feedback_console:handle", args=[theirs.pk])).status_code
         == 404

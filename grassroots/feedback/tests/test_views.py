@@ -190,3 +190,9 @@ def test_errors_are_tied_to_their_inputs(client, place):
     assert 'aria-invalid="true"' in body
     assert 'aria-describedby="id_description_error id_description_help"' in body
     assert 'id="id_description_error"' in body
+
+
+def test_unknown_tracking_page_explains_in_vietnamese(client, place):
+    response = client.get("/phan-anh/AAAAA-BBBBB/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 404
+    assert "Không có phản ánh nào mang mã này" in response.content.decode()
