@@ -289,15 +289,19 @@ def numbers(request: HttpRequest) -> HttpResponse:
     area, start, end = data["area"], data["start"], data["end"]
     if area is None:
         return render(request, "feedback/console/numbers.html", context)
-    summary = stats.summary(area, start, end)
-    rows = []
-    if area.level == Level.PROVINCE:
-        for commune in area.children.filter(
-            level=Level.COMMUNE, is_active=True
-        ).order_by("name"):
-            part = stats.summary(commune, start, end)
-            if part.received:
-                rows.append((commune, part))
+    summary = stats.summary(area, start, end, by_area=area.level == Level.PROVINCE)
+    names = {
+        a.path: a
+        for a in Area.objects.filter(path__in=list(summary.by_area)).order_by("name")
+    }
+    rows = [
+        (names[path], part)
+        for path, part in sorted(
+            summary.by_area.items(),
+            key=lambda kv: (kv[0] != area.path, names[kv[0]].name),
+        )
+        if path in names
+    ]
     from .models import Category, Channel
 
     names = dict(Category.objects.values_list("code", "name"))

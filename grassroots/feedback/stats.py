@@ -82,6 +82,8 @@ class Summary(Counts):
     end: date | None = None
     by_category: dict[str, Counts] = field(default_factory=dict)
     by_channel: dict[str, Counts] = field(default_factory=dict)
+    #: Keyed by the path of the unit handling the items (with ``by_area=True``).
+    by_area: dict[str, Counts] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -91,6 +93,7 @@ class Summary(Counts):
             **super().as_dict(),
             "by_category": {k: v.as_dict() for k, v in self.by_category.items()},
             "by_channel": {k: v.as_dict() for k, v in self.by_channel.items()},
+            "by_area": {k: v.as_dict() for k, v in self.by_area.items()},
         }
 
 
@@ -109,11 +112,13 @@ def summary(
     *,
     as_of: datetime | None = None,
     queryset=None,
+    by_area: bool = False,
 ) -> Summary:
     """Return the feedback figures of ``area`` (and below) received from ``start`` to ``end``.
 
     ``end`` is inclusive. Items merged into another count once, as the
     original. ``queryset`` narrows further (a user's scope, for instance).
+    ``by_area`` adds the figures of each unit below (one query in all).
     """
     path = area if isinstance(area, str) else area.path
     as_of = as_of or timezone.now()
@@ -128,15 +133,31 @@ def summary(
     result = Summary(area_path=path, start=start, end=end)
     by_category: dict[str, Counts] = defaultdict(Counts)
     by_channel: dict[str, Counts] = defaultdict(Counts)
-    for status, due, received_at, answered_at, category, channel in rows.values_list(
+    areas: dict[str, Counts] = defaultdict(Counts)
+    for (
+        status,
+        due,
+        received_at,
+        answered_at,
+        category,
+        channel,
+        unit,
+    ) in rows.values_list(
         "status",
         "due_date",
         "received_at",
         "answered_at",
         "category__code",
         "channel",
+        "area__path",
     ).iterator(chunk_size=2000):
-        slices = (result, by_category[category], by_channel[channel])
+        slices: tuple[Counts, ...] = (
+            result,
+            by_category[category],
+            by_channel[channel],
+        )
+        if by_area:
+            slices = (*slices, areas[unit])
         if answered_at is not None and answered_at <= as_of:
             on_time = timezone.localtime(answered_at).date() <= due
             hours = (answered_at - received_at).total_seconds() / 3600
@@ -161,4 +182,5 @@ def summary(
                 s.closed_unanswered += 1
     result.by_category = dict(sorted(by_category.items()))
     result.by_channel = {c: by_channel[c] for c in Channel.values if c in by_channel}
+    result.by_area = dict(sorted(areas.items()))
     return result

@@ -226,3 +226,17 @@ def test_portal_list_has_no_personal_data(place, handler_a):
     [shown] = public.published(place.commune_a)
     assert shown.answer == "Đã vá ổ gà." and shown.area == "Xã An Bình"
     assert "0912345678" not in repr(shown) and "Nguyễn Văn Tư" not in repr(shown)
+
+
+def test_summary_by_area_in_one_pass(place, handler_a):
+    from datetime import date
+
+    from .. import stats
+
+    actions.answer(handler_a, submit(place), "Đã xử lý.")
+    submit(place, place=place.hamlet_b1, description="Đèn đường ở khóm Ba hỏng cả tuần nay.")
+    today = timezone.localdate()
+    s = stats.summary(place.province, date(2024, 1, 1), today, by_area=True)
+    assert s.by_area[place.commune_a.path].handled_on_time == 1
+    assert s.by_area[place.commune_b.path].open_in_time == 1
+    assert s.as_dict()["by_area"][place.commune_b.path]["received"] == 1
