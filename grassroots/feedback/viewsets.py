@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -42,25 +44,41 @@ def _due(item: Feedback) -> str:
     return text
 
 
+class FeedbackFilterSet(WagtailFilterSet):
+    """The list's filters, plus the views a handler starts the day with."""
+
+    show = django_filters.ChoiceFilter(
+        label=_("show"),
+        empty_label=_("all"),
+        choices=[
+            ("open", _("open")),
+            ("overdue", _("overdue")),
+            ("escalated", _("escalated")),
+            ("duplicates", _("likely duplicates")),
+        ],
+        method="filter_show",
+    )
+
+    def filter_show(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "open":
+            return queryset.open()
+        if value == "overdue":
+            return queryset.overdue(today)
+        if value == "escalated":
+            return queryset.open().exclude(escalated_at=None)
+        if value == "duplicates":
+            return queryset.exclude(possible_duplicate_of=None).filter(merged_into=None)
+        return queryset
+
+
 class FeedbackIndexView(ScopedIndexMixin, generic.IndexView):
     scope_actions = ("view",)
     add_item_label = _("Record feedback received by phone or in person")
+    base_filterset_class = FeedbackFilterSet
 
     def get_base_queryset(self):
-        queryset = super().get_base_queryset().select_related("category", "area")
-        show = self.request.GET.get("show")
-        today = timezone.localdate()
-        if show == "open":
-            queryset = queryset.open()
-        elif show == "overdue":
-            queryset = queryset.overdue(today)
-        elif show == "escalated":
-            queryset = queryset.open().exclude(escalated_at=None)
-        elif show == "duplicates":
-            queryset = queryset.exclude(possible_duplicate_of=None).filter(
-                merged_into=None
-            )
-        return queryset
+        return super().get_base_queryset().select_related("category", "area")
 
     @property
     def add_url(self):

@@ -234,7 +234,11 @@ def test_summary_by_area_in_one_pass(place, handler_a):
     from .. import stats
 
     actions.answer(handler_a, submit(place), "Đã xử lý.")
-    submit(place, place=place.hamlet_b1, description="Đèn đường ở khóm Ba hỏng cả tuần nay.")
+    submit(
+        place,
+        place=place.hamlet_b1,
+        description="Đèn đường ở khóm Ba hỏng cả tuần nay.",
+    )
     today = timezone.localdate()
     s = stats.summary(place.province, date(2024, 1, 1), today, by_area=True)
     assert s.by_area[place.commune_a.path].handled_on_time == 1

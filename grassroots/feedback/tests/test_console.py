@@ -194,3 +194,16 @@ def test_switching_a_client_off_stops_its_key(client, place, province_handler):
     assert response.status_code == 302
     clients.forget()
     assert clients.client_for(key) is None
+
+
+def test_list_shows_overdue_and_duplicates(client, place, handler_a):
+    from datetime import timedelta
+
+    late = submit(place)
+    Feedback.objects.filter(pk=late.pk).update(
+        due_date=timezone.localdate() - timedelta(days=1)
+    )
+    fresh = submit(place, description="Đèn đường ở ấp Một hỏng cả tuần nay rồi.")
+    client.force_login(handler_a)
+    body = client.get(reverse("feedback_console:index"), {"show": "overdue"}).content.decode()
+    assert late.display_code in body and fresh.display_code not in body
