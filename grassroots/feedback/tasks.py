@@ -39,3 +39,17 @@ def check_deadlines() -> None:
             result.warned,
             result.escalated,
         )
+
+
+@db_periodic_task(crontab(minute="30"))
+def morning_digest() -> None:
+    """At 07:30 local time on working days, send each unit its new feedback."""
+    from django.utils import timezone
+
+    from .actions import send_digests
+
+    # huey's crontab may run in UTC: fire hourly and act at 07 local.
+    if timezone.localtime().hour != 7:
+        return
+    with audit.acting_as(WORKER):
+        send_digests()

@@ -4,7 +4,7 @@ Views, the Open311 API, jobs and commands call these; none changes a
 feedback item with a bare ``save()``.
 """
 
-from .deadlines import check_deadlines, escalate_overdue, warn_due
+from .deadlines import check_deadlines, escalate_overdue, send_digests, warn_due
 from .handling import (
     add_note,
     answer,
@@ -45,6 +45,7 @@ __all__ = [
     "revoke_api_client",
     "save_calendar_day",
     "save_category",
+    "send_digests",
     "set_portal_visibility",
     "start",
     "submit",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -126,3 +126,55 @@ def escalate_overdue(today: date | None = None) -> int:
 def check_deadlines(today: date | None = None) -> DeadlineRun:
     """Run both clocks (the periodic job calls this)."""
     return DeadlineRun(warned=warn_due(today), escalated=escalate_overdue(today))
+
+
+def send_digests(now=None) -> int:
+    """E-mail each unit's handlers what came in since the last working morning.
+
+    Run once each working day; return how many units were written to. A
+    handler starts the day with the list instead of checking the console.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if not workdays.is_working_day(today):
+        return 0
+    since = now - timedelta(days=1)
+    day = today - timedelta(days=1)
+    while not workdays.is_working_day(day) and (today - day).days < 14:
+        since -= timedelta(days=1)
+        day -= timedelta(days=1)
+    counts: dict[int, list[Feedback]] = {}
+    for item in (
+        Feedback.objects.open()
+        .filter(received_at__gte=since)
+        .select_related("area", "category")
+        .order_by("received_at")
+    ):
+        counts.setdefault(item.area_id, []).append(item)
+    sent = 0
+    for items in counts.values():
+        area = items[0].area
+        overdue = Feedback.objects.overdue(today).filter(area=area).count()
+        lines = [
+            f"{i.display_code} — {i.category.name}: {i.description[:120]}"
+            for i in items
+        ]
+        body = "\n".join(
+            [
+                _("New feedback for %(area)s: %(count)d.")
+                % {"area": area.name, "count": len(items)},
+                "",
+                *lines,
+                "",
+                _("Overdue and still open: %(count)d.") % {"count": overdue},
+            ]
+        )
+        if messages.tell_officials(
+            items[0],
+            area,
+            _("Feedback for %(area)s, %(date)s")
+            % {"area": area.name, "date": today.strftime("%d/%m/%Y")},
+            body,
+        ):
+            sent += 1
+    return sent

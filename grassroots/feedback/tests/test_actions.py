@@ -244,3 +244,22 @@ def test_summary_by_area_in_one_pass(place, handler_a):
     assert s.by_area[place.commune_a.path].handled_on_time == 1
     assert s.by_area[place.commune_b.path].open_in_time == 1
     assert s.as_dict()["by_area"][place.commune_b.path]["received"] == 1
+
+
+def test_morning_digest_lists_new_feedback_for_each_unit(place, handler_a, handler_b):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    item = submit(place)
+    # A working Wednesday morning, the day after.
+    now = datetime(2025, 6, 11, 7, 30, tzinfo=vn)
+    Feedback.objects.filter(pk=item.pk).update(
+        received_at=datetime(2025, 6, 10, 15, 0, tzinfo=vn)
+    )
+    assert actions.send_digests(now) == 1
+    message = Notification.objects.get(recipient="a@example.org")
+    assert item.display_code in message.body
+    assert not Notification.objects.filter(recipient="b@example.org").exists()
+    # Nothing on a Sunday.
+    assert actions.send_digests(datetime(2025, 6, 15, 7, 30, tzinfo=vn)) == 0

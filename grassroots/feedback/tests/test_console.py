@@ -205,5 +205,7 @@ def test_list_shows_overdue_and_duplicates(client, place, handler_a):
     )
     fresh = submit(place, description="Đèn đường ở ấp Một hỏng cả tuần nay rồi.")
     client.force_login(handler_a)
-    body = client.get(reverse("feedback_console:index"), {"show": "overdue"}).content.decode()
+    body = client.get(
+        reverse("feedback_console:index"), {"show": "overdue"}
+    ).content.decode()
     assert late.display_code in body and fresh.display_code not in body
