@@ -28,10 +28,12 @@ setup: system-packages $(STAMP) messages
 
 $(STAMP): pyproject.toml agent/pyproject.toml requirements/constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c requirements/constraints.txt -e ./agent -e '.[dev]'
-	touch $(STAMP)
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	@mkdir -p var
+	@echo "Installing Python packages into $(VENV) (a few minutes the first time; log in var/pip.log)"
+	@$(BIN)/pip install --upgrade pip > var/pip.log 2>&1 || { cat var/pip.log; exit 1; }
+	@$(BIN)/pip install -c requirements/constraints.txt -e ./agent -e '.[dev]' >> var/pip.log 2>&1 || { cat var/pip.log; exit 1; }
+	@touch $(STAMP)
 
 system-packages:
 	@sh scripts/system-packages.sh

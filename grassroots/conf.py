@@ -88,6 +88,10 @@ class Config:
         default=False, metadata={"env": "GRASSROOTS_REQUIRE_2FA"}
     )
     log_level: str = field(default="INFO", metadata={"env": "GRASSROOTS_LOG_LEVEL"})
+    tts_engine: str = field(
+        default="grassroots.tts.engines.espeak.EspeakEngine",
+        metadata={"env": "GRASSROOTS_TTS_ENGINE"},
+    )
     map_tiles_url: str = field(default="", metadata={"env": "GRASSROOTS_MAP_TILES_URL"})
     map_attribution: str = field(
         default="", metadata={"env": "GRASSROOTS_MAP_ATTRIBUTION"}

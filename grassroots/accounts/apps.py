@@ -19,7 +19,24 @@ class AccountsConfig(AppConfig):
         ],
     }
 
+    audit_actions = {
+        "account.login": _("logged in"),
+        "account.logout": _("logged out"),
+        "account.login_failed": _("failed to log in"),
+        "account.create": _("created a staff account"),
+        "account.change": _("changed a staff account"),
+        "account.activate": _("reopened a staff account"),
+        "account.deactivate": _("closed a staff account"),
+        "account.2fa_enable": _("turned on two-step verification"),
+        "account.2fa_disable": _("turned off two-step verification"),
+        "account.2fa_verified": _("passed two-step verification"),
+        "account.2fa_failed": _("gave a wrong verification code"),
+        "role.grant": _("granted a role"),
+        "role.revoke": _("took back a role"),
+    }
+
     def ready(self):
+        from . import checks  # noqa: F401 - registers the system check
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
 
-from .models import AuditEntry
+from .models import AuditEntry, Source
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -32,7 +32,7 @@ class Origin:
     source: str = ""
 
 
-SYSTEM = Origin(source="system")
+SYSTEM = Origin(source=Source.SYSTEM)
 _origin: ContextVar[Origin | None] = ContextVar("grassroots_audit_origin", default=None)
 
 
@@ -46,11 +46,11 @@ def client_ip(request: HttpRequest) -> str | None:
 def origin_of(request: HttpRequest) -> Origin:
     path = request.path
     if path.startswith("/api/") or path.startswith("/open311/"):
-        source = "api"
+        source = Source.API
     elif path.startswith("/console/"):
-        source = "console"
+        source = Source.CONSOLE
     else:
-        source = "web"
+        source = Source.WEB
     return Origin(ip_address=client_ip(request), source=source)
 
 
@@ -97,6 +97,21 @@ def record(
         area_path=area_path,
         data=data or {},
     )
+
+
+def describe(action: str) -> str:
+    """Return the label of an action code, from the apps' ``audit_actions``.
+
+    Each app lists the codes its actions write, with a translated label, in
+    ``AppConfig.audit_actions``; an unknown code is shown as it is.
+    """
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        label = getattr(config, "audit_actions", {}).get(action)
+        if label is not None:
+            return str(label)
+    return action
 
 
 def _area_of(obj: Model) -> Area | str | None:

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 
 class TokenForm(forms.Form):
@@ -13,4 +14,18 @@ class TokenForm(forms.Form):
                 "autofocus": True,
             }
         ),
+    )
+
+
+class LoginForm(WagtailLoginForm):
+    """Wagtail's sign-in form with a translatable password label.
+
+    Wagtail leaves the label to Django's ``pretty_name("password")``, which is
+    never translated: the Vietnamese sign-in page said "Password".
+    """
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"placeholder": _("Enter password")}),
     )

@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots.areas.fields import PathField
 
@@ -81,6 +82,18 @@ class RoleAssignment(models.Model):
         return f"{self.user}: {self.get_role_display()} — {self.area}"
 
 
+class Source(models.TextChoices):
+    """The channel an audited action came through."""
+
+    CONSOLE = "console", _("staff console")
+    API = "api", _("API")
+    WEB = "web", _("public website")
+    COMMAND = "command", _("command line")
+    WORKER = "worker", _("background job")
+    GATEWAY = "gateway", _("device gateway")
+    SYSTEM = "system", _("system")
+
+
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs):
         raise TypeError("The audit log is append-only.")
@@ -94,7 +107,9 @@ class AuditEntry(models.Model):
 
     The actor's name and the object's label are copied in, so the entry stays
     readable after the account or object is gone. The database refuses updates
-    (a trigger added by a migration), not only the ORM.
+    (a trigger added by migration 0002), not only the ORM. SQLite rebuilds a
+    table to alter it, losing its triggers: a migration that alters this model
+    must create the trigger again (``checks.py`` reports it missing).
     """
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -110,12 +125,12 @@ class AuditEntry(models.Model):
         db_constraint=False,
     )
     actor_name = models.CharField(_("who"), max_length=200, blank=True)
-    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    # A context of its own: Wagtail's forms use "from address" for an e-mail sender.
+    ip_address = models.GenericIPAddressField(
+        pgettext_lazy("audit", "from address"), null=True, blank=True
+    )
     source = models.CharField(
-        _("from"),
-        max_length=40,
-        blank=True,
-        help_text=_("console, api, command line, worker, gateway …"),
+        _("channel"), max_length=20, choices=Source.choices, blank=True
     )
     action = models.CharField(_("action"), max_length=60, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
@@ -146,3 +161,10 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
+
+    @property
+    def action_label(self) -> str:
+        """Return what the action code means, in the reader's language."""
+        from .audit import describe
+
+        return describe(self.action)

@@ -6,11 +6,13 @@ commune sees and manages the accounts and roles of that commune only.
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -18,7 +20,7 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views import users as wagtail_user_views
 
 from . import actions, audit, scope
-from .models import AuditEntry, RoleAssignment, User
+from .models import AuditEntry, RoleAssignment, Source, User
 from .permissions import ScopedIndexMixin, ScopedObjectMixin, ScopedPermissionPolicy
 from .roles import Capability
 
@@ -168,12 +170,12 @@ class RoleAssignmentViewSet(ModelViewSet):
     form_fields = ["user", "role", "area"]
     list_display = [
         "user",
-        "role",
+        Column("role", label=_("Role"), accessor="get_role_display"),
         "area",
         "granted_by",
         Column(
             "granted_at",
-            label=_("granted"),
+            label=_("Granted"),
             accessor=lambda r: local_time(r.granted_at),
         ),
     ]
@@ -204,6 +206,36 @@ class AuditIndexView(ScopedIndexMixin, generic.IndexView):
     any_permission_required = ["view"]
 
 
+def _action_choices() -> list[tuple[str, str]]:
+    """Return every action code the apps describe, by its label."""
+    from django.apps import apps
+
+    codes = {
+        code
+        for config in apps.get_app_configs()
+        for code in getattr(config, "audit_actions", {})
+    }
+    return sorted(((code, audit.describe(code)) for code in codes), key=lambda c: c[1])
+
+
+class AuditFilterSet(WagtailFilterSet):
+    """Filter by what was done and through which channel, by name, and by dates.
+
+    Django-filter's automatic labels read "When date is greater than or equal to";
+    these read as a person would say them.
+    """
+
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=_action_choices)
+    source = django_filters.ChoiceFilter(label=_("Channel"), choices=Source.choices)
+    at = django_filters.DateFromToRangeFilter(
+        label=_("When"), widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields = ["action", "source", "at"]
+
+
 class AuditViewSet(ModelViewSet):
     model = AuditEntry
     icon = "history"
@@ -217,19 +249,15 @@ class AuditViewSet(ModelViewSet):
     list_per_page = 50
     list_display = [
         Column(
-            "at", label=_("when"), accessor=lambda e: local_time(e.at), sort_key="at"
+            "at", label=_("When"), accessor=lambda e: local_time(e.at), sort_key="at"
         ),
-        Column("actor_name", label=_("who")),
-        Column("action", label=_("action")),
-        Column("object_repr", label=_("object")),
-        Column("ip_address", label=_("from address")),
-        Column("source", label=_("from")),
+        Column("actor_name", label=_("Who")),
+        Column("action", label=_("Action"), accessor="action_label"),
+        Column("object_repr", label=_("Object")),
+        Column("ip_address", label=_("Address")),
+        Column("source", label=_("Channel"), accessor="get_source_display"),
     ]
-    list_filter = {
-        "action": ["exact"],
-        "source": ["exact"],
-        "at": ["date__gte", "date__lte"],
-    }
+    filterset_class = AuditFilterSet
     search_fields = ["actor_name", "object_repr", "action"]
     list_export = [
         "at",

@@ -8,6 +8,14 @@ class AreasConfig(AppConfig):
     name = "grassroots.areas"
     label = "areas"
     verbose_name = _("administrative areas")
+    audit_actions = {
+        "areas.import_catalogue": _("imported the unit catalogue"),
+        "areas.import_hamlets": _("imported hamlets"),
+        "areas.create_hamlet": _("added a hamlet"),
+        "areas.change_hamlet": _("changed a hamlet"),
+        "areas.activate": _("reactivated an area"),
+        "areas.deactivate": _("retired an area"),
+    }
     role_permissions = {
         Role.ADMINISTRATOR: ["areas.add_area", "areas.change_area", "areas.view_area"],
         Role.EDITOR: ["areas.view_area"],

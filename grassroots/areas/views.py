@@ -43,7 +43,7 @@ def import_hamlets(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Hamlets imported: %(result)s.") % {"result": result}
             )
-            return redirect("wagtailadmin_areas:index")
+            return redirect("areas:index")
     return render(
         request, "areas/import_hamlets.html", {"form": form, "errors": errors}
     )

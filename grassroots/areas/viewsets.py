@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
@@ -69,9 +69,10 @@ class _HamletSaveMixin:
 
 
 class AreaIndexView(ScopedIndexMixin, generic.IndexView):
-    """Areas in the user's scope; ``?parent=ID`` walks down the tree."""
+    """Areas in the user's scope, in tree order; ``?parent=ID`` walks down the tree."""
 
     scope_actions = ("view",)
+    add_item_label = _("Add a hamlet")
 
     def get_base_queryset(self):
         queryset = (
@@ -118,15 +119,17 @@ class AreaViewSet(ModelViewSet):
     add_to_admin_menu = True
     copy_view_enabled = False
     index_view_class = AreaIndexView
+    ordering = "path"
     add_view_class = HamletCreateView
     edit_view_class = HamletEditView
     form_fields = ["code", "name", "kind", "latitude", "longitude"]
     list_display = [
         "name",
-        Column("code", label=_("code")),
-        Column("kind", label=_("kind"), accessor="get_kind_display"),
-        Column("children_count", label=_("units below")),
-        Column("is_active", label=_("active")),
+        Column("code", label=_("Code")),
+        Column("kind", label=_("Kind"), accessor="get_kind_display"),
+        Column("parent", label=_("Part of")),
+        Column("children_count", label=_("Units below")),
+        BooleanColumn("is_active", label=_("Active")),
     ]
     list_filter = ["level", "kind", "is_active"]
     search_fields = ["name", "code"]

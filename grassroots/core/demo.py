@@ -17,6 +17,8 @@ DEMO_PASSWORD = "demo-dongthap"  # noqa: S105 - a published demo password, not a
 LOADERS = (
     "grassroots.areas.demo",
     "grassroots.accounts.demo",
+    "grassroots.tts.demo",
+    "grassroots.training.demo",
     "grassroots.feedback.demo",
 )
 

@@ -32,8 +32,9 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        column = f", {_('column')} {self.column}" if self.column else ""
-        return f"{_('Line')} {self.line}{column}: {self.message}"
+        if self.column:
+            return _("Line %(line)d, column %(column)s: %(message)s") % self.__dict__
+        return _("Line %(line)d: %(message)s") % self.__dict__
 
 
 class TableError(Exception):

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "grassroots.areas",
     "grassroots.accounts",
     "grassroots.accounts.wagtail_users.WagtailUsersAppConfig",
+    "grassroots.tts",
+    "grassroots.training",
+    "grassroots.indicators",
     "grassroots.feedback",
     # Wagtail
     "wagtail.contrib.forms",
@@ -73,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "grassroots.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -237,16 +240,20 @@ WAGTAIL_SITE_NAME = "Hệ thống thông tin cơ sở"
 WAGTAILADMIN_BASE_URL = CONFIG.base_url
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
-WAGTAIL_DATE_FORMAT = "d/m/Y"
-WAGTAIL_DATETIME_FORMAT = "d/m/Y H:i"
-WAGTAIL_TIME_FORMAT = "H:i"
+# Wagtail's date widgets take Python's strftime codes, not Django's.
+WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
+WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+WAGTAIL_TIME_FORMAT = "%H:%M"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "txt"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatar from Gravatar: nothing is loaded from another site at run time.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+WAGTAILADMIN_USER_LOGIN_FORM = "grassroots.accounts.forms.LoginForm"
 WAGTAILADMIN_COMMENTS_ENABLED = True
 
 
@@ -286,11 +293,14 @@ GRASSROOTS_EMBEDDED_BROKER = CONFIG.embedded_broker
 GRASSROOTS_BASE_URL = CONFIG.base_url
 GRASSROOTS_HTTP_HOST = CONFIG.http_host
 GRASSROOTS_HTTP_PORT = CONFIG.http_port
-# Map tiles for the public pages ({z}/{x}/{y} URL); empty: no base map.
-GRASSROOTS_MAP_TILES_URL = CONFIG.map_tiles_url
-GRASSROOTS_MAP_ATTRIBUTION = CONFIG.map_attribution
+# Text-to-speech: the engine class (see grassroots/tts/engines/).
+GRASSROOTS_TTS_ENGINE = CONFIG.tts_engine
 # Media is served by Django only in embedded mode; nginx serves it in production.
 GRASSROOTS_SERVE_MEDIA = True
+# Background map of the dashboard, e.g. https://tiles.example.vn/{z}/{x}/{y}.png;
+# empty: the map shows units on a plain background (nothing is fetched).
+GRASSROOTS_MAP_TILES_URL = CONFIG.map_tiles_url
+GRASSROOTS_MAP_ATTRIBUTION = CONFIG.map_attribution
 
 LOGGING = {
     "version": 1,

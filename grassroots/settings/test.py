@@ -12,7 +12,7 @@ from grassroots.conf import BASE_DIR
 os.environ.setdefault("GRASSROOTS_DATA_DIR", str(BASE_DIR / "var" / "test"))
 
 from .base import *  # noqa: E402, F403
-from .base import HUEY  # noqa: E402
+from .base import DATABASES, HUEY  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
@@ -26,4 +26,7 @@ STORAGES = {
 AXES_ENABLED = True
 # No connection pool in tests: its idle connections keep the test database
 # from being dropped at the end of the run.
-DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
+# The live server's threads must not keep connections open past a test
+# (PostgreSQL then refuses to drop the test database).
+DATABASES["default"]["CONN_MAX_AGE"] = 0

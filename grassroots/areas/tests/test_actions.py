@@ -88,7 +88,7 @@ class TestCatalogue:
         assert Area.objects.get(code="H01").path == "82/28261/H01/"
 
     def test_an_unknown_province_code_is_refused(self, db):
-        with pytest.raises(ValidationError, match="Unknown province"):
+        with pytest.raises(ValidationError, match="Không có tỉnh mang mã: 7"):
             actions.import_catalogue([7])
 
 
@@ -165,12 +165,12 @@ class TestHamletImport:
     @pytest.mark.parametrize(
         "content, message",
         [
-            (b"", "empty"),
-            ("code;name\nH1;Ấp".encode("utf-16"), "not"),
-            (b"PK\x03\x04 this is not really a spreadsheet", "cannot be read"),
-            (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV or XLSX"),
-            (b"name,kind\nAp 1,ap\n", "missing"),
-            (b"code,name\n", "no rows"),
+            (b"", "Tệp trống"),
+            ("code;name\nH1;Ấp".encode("utf-16"), "không phải"),
+            (b"PK\x03\x04 this is not really a spreadsheet", "Không đọc được tệp XLSX"),
+            (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "không phải tệp CSV hay XLSX"),
+            (b"name,kind\nAp 1,ap\n", "thiếu cột"),
+            (b"code,name\n", "không có dữ liệu"),
         ],
     )
     def test_files_that_are_not_hamlet_lists_are_refused_with_a_reason(
@@ -182,7 +182,7 @@ class TestHamletImport:
 
     def test_a_huge_file_is_refused_before_parsing(self, tree):
         huge = io.BytesIO(b"code,name\n" + b"H1,Ap\n" * 1_000_000)
-        with pytest.raises(TableError, match="larger than"):
+        with pytest.raises(TableError, match="lớn hơn 5 MB"):
             actions.import_hamlets(huge, commune=tree.commune_a)
 
     def test_a_commune_column_routes_rows_and_unknown_communes_are_errors(self, tree):
@@ -198,7 +198,7 @@ class TestHamletImport:
 
     def test_staff_may_only_import_into_their_own_commune(self, tree):
         admin_a = make_user("administrator", tree.commune_a)
-        with pytest.raises(TableError, match="may not change"):
+        with pytest.raises(TableError, match="không có quyền"):
             actions.import_hamlets(
                 csv_file(GOOD_CSV), commune=tree.commune_b, actor=admin_a
             )

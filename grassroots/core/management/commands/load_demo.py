@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from grassroots.accounts import audit
+from grassroots.accounts.models import Source
 from grassroots.core import demo
 
 
@@ -13,5 +14,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        with audit.acting_as(audit.Origin(source="command line")), transaction.atomic():
+        with audit.acting_as(audit.Origin(source=Source.COMMAND)), transaction.atomic():
             demo.load_all(self.stdout.write)

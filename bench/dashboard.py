@@ -1,0 +1,254 @@
+"""Benchmark the indicator dashboard on a national data set; print the figures.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gr_i8_bench \
+        .venv/bin/python bench/dashboard.py [--hamlets 12] [--people 6] [--runs 5]
+
+Generates (once; --fresh starts again) the national area tree from the
+official catalogue (`grassroots import-units --all`: 34 provinces, 3,321
+communes), hamlets under every commune, a training roster for every province,
+commune and hamlet with courses, sessions and attendance; fills the monthly
+snapshots as the worker does; then times the dashboard of a province (a
+province administrator) and of the whole country (a superuser) through the
+real view, and the web process's memory. Targets (issue 8): province < 500 ms,
+national < 2 s, the web process < 1 GB.
+
+The data of the other apps (50,000 clusters, 5,000 boards, 10 million play
+events, 1 million feedback items) is generated here when their indicator
+classes exist: add a generator to GENERATORS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings.dev")
+os.environ.setdefault("GRASSROOTS_DATA_DIR", str(Path("var/bench").resolve()))
+
+import django  # noqa: E402
+
+django.setup()
+
+import psutil  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from grassroots.accounts import actions as account_actions  # noqa: E402
+from grassroots.accounts.models import User  # noqa: E402
+from grassroots.areas.models import Area, Kind, Level  # noqa: E402
+from grassroots.indicators import snapshots  # noqa: E402
+from grassroots.training.models import (  # noqa: E402
+    Attendance,
+    Category,
+    Course,
+    Official,
+    Status,
+    Topic,
+    TrainingSession,
+)
+
+D = datetime.date
+PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway bench account
+
+
+def rss_mb() -> float:
+    return psutil.Process().memory_info().rss / 1024 / 1024
+
+
+def step(label: str):
+    started = time.perf_counter()
+
+    class Done:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            print(f"  {label}: {time.perf_counter() - started:.1f} s", flush=True)
+
+    return Done()
+
+
+def generate_hamlets(per_commune: int) -> None:
+    communes = list(Area.objects.communes().active())
+    have = set(Area.objects.hamlets().values_list("parent_id", flat=True).distinct())
+    rows = [
+        Area(
+            parent=c,
+            code=f"H{i:02d}",
+            name=f"Ấp {i}",
+            kind=Kind.HAMLET,
+            level=Level.HAMLET,
+            path=f"{c.path}H{i:02d}/",
+        )
+        for c in communes
+        if c.pk not in have
+        for i in range(1, per_commune + 1)
+    ]
+    Area.objects.bulk_create(rows, batch_size=5000)
+
+
+def generate_training(people: int, rng: random.Random) -> None:
+    """A roster for every unit, courses per province, sessions and results 2024–2026."""
+    if Official.objects.exists():
+        return
+    units = list(Area.objects.filter(is_active=True, level__lte=Level.HAMLET))
+    officials = []
+    for unit in units:
+        count = people if unit.level <= Level.COMMUNE else 1
+        for i in range(count):
+            officials.append(
+                Official(
+                    area=unit,
+                    code=f"B{i:03d}",
+                    full_name=f"Nguyễn Văn {rng.randint(1, 99999)}",
+                    category=Category.COLLABORATOR
+                    if unit.level == Level.HAMLET
+                    else Category.OFFICIAL,
+                    needs_training=rng.random() < 0.95,
+                    left_on=D(2025, 6, 30) if rng.random() < 0.03 else None,
+                )
+            )
+    Official.objects.bulk_create(officials, batch_size=5000)
+    ids_by_province: dict[str, list[int]] = {}
+    for pk, path in Official.objects.values_list("pk", "area__path"):
+        ids_by_province.setdefault(path.split("/", 1)[0], []).append(pk)
+    attendances = []
+    for province in Area.objects.provinces():
+        courses = [
+            Course.objects.create(area=province, title=f"Khóa {topic}", topic=topic)
+            for topic in Topic.values
+        ]
+        members = ids_by_province.get(province.code, [])
+        for month in range(0, 30, 3):
+            start = D(2024 + month // 12, month % 12 + 1, 10)
+            session = TrainingSession.objects.create(
+                course=courses[month % len(courses)],
+                area=province,
+                starts_on=start,
+                ends_on=start + datetime.timedelta(days=2),
+                place="Hội trường",
+                trainer="Giảng viên",
+            )
+            for pk in rng.sample(members, k=len(members) // 3):
+                done = rng.random() < 0.85
+                attendances.append(
+                    Attendance(
+                        session=session,
+                        official_id=pk,
+                        status=Status.COMPLETED if done else Status.ATTENDED,
+                        completed_on=session.ends_on if done else None,
+                    )
+                )
+    Attendance.objects.bulk_create(attendances, batch_size=5000)
+
+
+#: Generators of the apps' data; later issues add theirs (clusters, boards,
+#: play events, feedback) with their indicator classes.
+GENERATORS = [generate_training]
+
+
+def timed_get(client: Client, url: str, runs: int) -> tuple[float, float, int]:
+    times = []
+    size = 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+        size = len(response.content)
+    return times[0], statistics.median(times[1:] or times), size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--hamlets", type=int, default=12, help="hamlets per commune")
+    parser.add_argument("--people", type=int, default=6, help="roster per commune")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--fresh", action="store_true", help="delete and regenerate")
+    parser.add_argument(
+        "--measure", action="store_true", help=argparse.SUPPRESS
+    )  # the timing half, run in a fresh process like a web worker
+    args = parser.parse_args()
+    if args.measure:
+        measure(args.runs)
+        return
+    rng = random.Random(8)  # noqa: S311 - bench data
+    print(f"Database: {connection.vendor}; machine: {os.cpu_count()} cores, "
+          f"{psutil.virtual_memory().total / 2**30:.0f} GiB")  # fmt: skip
+    call_command("migrate", verbosity=0)
+    if args.fresh:
+        for model in (Attendance, TrainingSession, Course, Official):
+            model.objects.all().delete()
+    with step("national area tree (import-units --all)"):
+        call_command("import_units", all=True, verbosity=0)
+    with step(f"hamlets ({args.hamlets} per commune)"):
+        generate_hamlets(args.hamlets)
+    for generate in GENERATORS:
+        with step(generate.__name__):
+            generate(args.people, rng)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as autovacuum would after a bulk load
+    print(
+        f"  data: {Area.objects.communes().count()} communes, "
+        f"{Area.objects.hamlets().count()} hamlets, {Official.objects.count()} "
+        f"people on rosters, {Attendance.objects.count()} attendance records"
+    )
+    with step("monthly snapshots, first fill (24 months)"):
+        written = snapshots.refresh(history=24)
+    print(f"  snapshots written: {written}")
+    with step("monthly snapshots, hourly run (nothing missing)"):
+        snapshots.refresh(history=24)
+    import subprocess
+
+    subprocess.run(  # noqa: S603 - this script, in a fresh process
+        [sys.executable, __file__, "--measure", "--runs", str(args.runs)],
+        check=True,
+    )
+
+
+def measure(runs: int) -> None:
+    superuser = User.objects.filter(username="bench-admin").first()
+    if superuser is None:
+        superuser = User.objects.create_superuser("bench-admin", "", PASSWORD)
+    province = Area.objects.get(code="79", level=Level.PROVINCE)  # Hồ Chí Minh
+    admin = User.objects.filter(username="bench-province").first()
+    if admin is None:
+        admin = account_actions.create_user(
+            None,
+            username="bench-province",
+            password=PASSWORD,
+            area=province,
+            check_password=False,
+        )
+        account_actions.grant_role(None, admin, "administrator", province)
+    period = "from=01/01/2025&to=31/12/2025"
+    current = f"from=01/01/{datetime.date.today().year}"  # noqa: DTZ011
+    cases = [
+        ("province, year 2025", admin, f"/console/indicators/?{period}"),
+        ("province, this year", admin, f"/console/indicators/?{current}"),
+        ("national, year 2025", superuser, f"/console/indicators/?area=all&{period}"),
+        ("national, this year", superuser, f"/console/indicators/?area=all&{current}"),
+    ]
+    print(f"Dashboard ({runs} requests each; first = cold, then median):")
+    for label, user, url in cases:
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+        cold, warm, size = timed_get(client, url, runs)
+        print(f"  {label:<22} first {cold:7.0f} ms   median {warm:7.0f} ms   "
+              f"{size / 1024:.0f} KiB")  # fmt: skip
+    print(f"Web process resident memory after the runs: {rss_mb():.0f} MB")
+    with step("grassroots indicators --area all (this year)"):
+        call_command("indicators", area="all", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grassroots import conf
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_defaults_are_the_embedded_mode():
+    config = conf.load({})
+    assert config.embedded_broker and not config.database_url and not config.redis_url
+    assert config.allowed_hosts == ["localhost", "127.0.0.1", "[::1]"]
+
+
+def test_values_are_read_with_their_types():
+    config = conf.load(
+        {
+            "DEBUG": "yes",
+            "ALLOWED_HOSTS": "a.example, b.example",
+            "GRASSROOTS_PORT": "9000",
+            "MQTT_URL": "mqtt://broker:1883",
+        }
+    )
+    assert config.debug is True
+    assert config.allowed_hosts == ["a.example", "b.example"]
+    assert config.http_port == 9000
+    assert not config.embedded_broker
+
+
+@pytest.mark.parametrize("env", [{"DEBUG": "maybe"}, {"GRASSROOTS_PORT": "eighty"}])
+def test_a_wrong_value_names_the_variable(env):
+    with pytest.raises(conf.ConfigError, match=next(iter(env))):
+        conf.load(env)
+
+
+def _settings(env: dict[str, str], code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` with Django set up from ``env`` in a fresh interpreter."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "MQTT_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "GRASSROOTS_DATA_DIR": str(ROOT / "var" / "test"), **env},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_servers_replace_the_embedded_defaults_when_their_urls_are_set():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='grassroots.settings.dev'; django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.HUEY['huey_class'], s.CACHES['default']['BACKEND'], s.GRASSROOTS_EMBEDDED_BROKER, s.GRASSROOTS_MQTT_URL)"
+    )
+    embedded = _settings({}, code)
+    assert embedded.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "huey.SqliteHuey",
+        "django.core.cache.backends.filebased.FileBasedCache",
+        "True",
+        "mqtt://127.0.0.1:1884",
+    ], embedded.stderr
+    servers = _settings(
+        {
+            "DATABASE_URL": "postgres://u@db:5432/gr",
+            "REDIS_URL": "redis://cache:6379/1",
+            "MQTT_URL": "mqtts://mq:8883",
+        },
+        code,
+    )
+    assert servers.stdout.split() == [
+        "django.db.backends.postgresql",
+        "huey.PriorityRedisHuey",
+        "django.core.cache.backends.redis.RedisCache",
+        "False",
+        "mqtts://mq:8883",
+    ], servers.stderr
+
+
+def test_production_settings_pass_the_deploy_checks_with_no_warning():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grassroots",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+        ],
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "DJANGO_SETTINGS_MODULE": "grassroots.settings.production",
+            "SECRET_KEY": "x" * 20 + "7Hq2-kLm9_pZr4sVt8wYb3nCd6fGj1" + "y" * 10,
+            "ALLOWED_HOSTS": "thongtin.dongthap.gov.vn",
+            "GRASSROOTS_DATA_DIR": str(ROOT / "var" / "test"),
+        },
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_real_secret_key():
+    result = _settings(
+        {"DJANGO_SETTINGS_MODULE": "grassroots.settings.production"},
+        "import django; django.setup()",
+    )
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr

@@ -1,0 +1,88 @@
+/* Trend charts (Chart.js) and the map (Leaflet), both vendored. The page is
+   complete without them: values, targets and the unit table are plain HTML. */
+(function () {
+  "use strict";
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+  var charts = data("gr-chart-data") || {};
+  if (window.Chart) {
+    document.querySelectorAll("canvas[data-trend]").forEach(function (canvas) {
+      var item = charts[canvas.dataset.trend];
+      if (!item || !item.trend.length) return;
+      var labels = item.trend.map(function (p) { return p.month; });
+      var datasets = [{
+        data: item.trend.map(function (p) { return p.value; }),
+        borderColor: "#1a73e8", backgroundColor: "rgba(26,115,232,0.12)",
+        fill: true, tension: 0.25, pointRadius: 2, spanGaps: true
+      }];
+      if (item.target !== null) {
+        datasets.push({
+          data: labels.map(function () { return item.target; }),
+          borderColor: "#c5221f", borderDash: [5, 4], pointRadius: 0, fill: false
+        });
+      }
+      new window.Chart(canvas, {
+        type: "line",
+        data: { labels: labels, datasets: datasets },
+        options: {
+          animation: false, maintainAspectRatio: false,
+          plugins: { legend: { display: false } },
+          scales: { y: { beginAtZero: true }, x: { ticks: { maxTicksLimit: 6 } } }
+        }
+      });
+    });
+  }
+  var map = data("gr-map-data");
+  var box = document.getElementById("gr-map");
+  if (!map || !box || !window.L) return;
+  var points = [];
+  map.layers.forEach(function (layer) {
+    layer.features.forEach(function (f) { points.push([f.latitude, f.longitude]); });
+  });
+  if (!points.length && !map.centre) {
+    box.hidden = true;
+    document.getElementById("gr-map-empty").hidden = false;
+    return;
+  }
+  var leaflet = window.L.map(box, { attributionControl: !!map.tiles });
+  if (map.tiles) {
+    window.L.tileLayer(map.tiles, { maxZoom: 18, attribution: map.attribution || "" }).addTo(leaflet);
+  } else {
+    document.getElementById("gr-map-note").hidden = false;
+  }
+  if (map.outline) {
+    window.L.geoJSON(map.outline, { style: { color: "#5f6368", weight: 1, fill: false } }).addTo(leaflet);
+  }
+  var overlays = {};
+  map.layers.forEach(function (layer) {
+    var group = window.L.layerGroup();
+    layer.features.forEach(function (f) {
+      var marker = window.L.circleMarker([f.latitude, f.longitude], {
+        radius: 9, color: "#ffffff", weight: 2, fillColor: f.colour, fillOpacity: 0.95
+      });
+      var text = document.createElement("div");
+      var strong = document.createElement("strong");
+      strong.textContent = f.label;
+      text.appendChild(strong);
+      text.appendChild(document.createElement("br"));
+      text.appendChild(document.createTextNode(f.state));
+      if (f.url) {
+        var link = document.createElement("a");
+        link.href = f.url;
+        link.textContent = " ›";
+        text.appendChild(link);
+      }
+      marker.bindPopup(text);
+      // With few units the names stay on the map, which then reads without tiles.
+      marker.bindTooltip(f.label, { permanent: layer.features.length <= 25, direction: "right" });
+      group.addLayer(marker);
+    });
+    group.addTo(leaflet);
+    overlays[layer.label] = group;
+  });
+  if (map.layers.length > 1) window.L.control.layers(null, overlays).addTo(leaflet);
+  if (points.length > 1) leaflet.fitBounds(points, { padding: [24, 24], maxZoom: 13 });
+  else leaflet.setView(points[0] || map.centre, 11);
+})();

@@ -1,0 +1,1 @@
+"""Console pages: the dashboard, and exports with their progress."""
