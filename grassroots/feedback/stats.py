@@ -6,9 +6,9 @@ it was *received*; whether it was handled on time is judged against its own
 deadline, as of ``as_of`` (default: now).
 
 The brief's indicator, "feedback received and handled on the system", is
-``handled_rate``: the share of items received in the period that have an
-answer (on time or late). ``on_time_rate`` is the share answered by their
-deadline.
+``handled_rate``: the share of items received in the period that were
+answered (on time or late) or closed. ``on_time_rate`` is the share answered
+by their deadline.
 """
 
 from __future__ import annotations
@@ -43,8 +43,14 @@ class Counts:
 
     @property
     def handled_rate(self) -> float | None:
-        """Share received and handled on the system (0–1), None when nothing came in."""
-        return self.handled / self.received if self.received else None
+        """Share received and handled on the system (0–1), None when nothing came in.
+
+        Handled is answered (on time or late) or closed without an answer
+        (withdrawn, not feedback), as the indicator ``feedback_handled`` counts.
+        """
+        if not self.received:
+            return None
+        return (self.handled + self.closed_unanswered) / self.received
 
     @property
     def on_time_rate(self) -> float | None:
