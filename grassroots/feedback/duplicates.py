@@ -67,8 +67,18 @@ def find_original(item: Feedback) -> Feedback | None:
         "place_id",
         "latitude",
         "longitude",
+        "received_at",
         "possible_duplicate_of_id",
-    ).order_by("-received_at")[:CANDIDATES]
+    )
+    if item.latitude is not None and item.longitude is not None:
+        # No ORDER BY here: with it PostgreSQL walks the received_at index
+        # through every recent row of the commune instead of the few near the
+        # point (5.8 ms against 0.1 ms at 80,000 rows). Newest first in Python.
+        nearby = list(candidates.order_by()[: CANDIDATES * 10])
+        nearby.sort(key=lambda f: f.received_at, reverse=True)
+        candidates = nearby[:CANDIDATES]
+    else:
+        candidates = candidates.order_by("-received_at")[:CANDIDATES]
     best: tuple[float, Feedback] | None = None
     for other in candidates:
         if not _same_place(item, other):
