@@ -59,6 +59,7 @@ class Feedback(models.Model):
         verbose_name=_("category"),
         on_delete=models.PROTECT,
         related_name="feedback",
+        db_index=False,
     )
     description = models.TextField(_("description"))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
@@ -96,6 +97,7 @@ class Feedback(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="feedback",
+        db_index=False,
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -104,6 +106,7 @@ class Feedback(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -126,6 +129,7 @@ class Feedback(models.Model):
         verbose_name=_("escalated to"),
         on_delete=models.PROTECT,
         related_name="feedback_escalated",
+        db_index=False,
         null=True,
         blank=True,
     )
@@ -152,6 +156,7 @@ class Feedback(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged",
+        db_index=False,
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -161,6 +166,9 @@ class Feedback(models.Model):
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
         ordering = ["-received_at"]
+        # Every index costs each intake a write: foreign keys that are only
+        # followed from the item (handler, client, recorder) have none of their
+        # own, and ``category`` is the first column of the composite ones.
         indexes = [
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["received_at"]),
@@ -240,13 +248,24 @@ class Event(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     status = models.CharField(_("status after"), max_length=20, choices=Status.choices)
     from_area = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     to_area = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     text = models.TextField(_("text"), blank=True)
     is_public = models.BooleanField(_("public"), default=False)
