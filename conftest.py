@@ -102,3 +102,26 @@ def artifacts_dir() -> str:
     """Where browser tests keep their screenshots."""
     os.makedirs(ARTIFACTS, exist_ok=True)
     return ARTIFACTS
+
+
+def pytest_collection_modifyitems(items):
+    """Give every transactional test (live server, browser) serialized rollback.
+
+    A transactional test empties the database afterwards, and Django then
+    re-runs post_migrate, which recreates the role groups and Wagtail's rows.
+    A later test with serialized rollback would load the same rows again and
+    clash on their ids; with all of them serialized, the data migrations made
+    (categories, workflow, groups) come back exactly once.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = "live_server" in getattr(
+            item, "fixturenames", ()
+        ) or "transactional_db" in getattr(item, "fixturenames", ())
+        if marker is not None and marker.kwargs.get("transaction"):
+            transactional = True
+        if transactional:
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, serialized_rollback=True),
+                append=False,
+            )

@@ -17,6 +17,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 #: (URL prefix, router) for each app with an API; apps add their line here.
 ROUTERS = (
     ("/areas/", "grassroots.areas.api.router"),
+    ("/bulletins/", "grassroots.bulletins.api.router"),
+    ("/public/", "grassroots.portal.api.router"),
     ("/feedback/", "grassroots.feedback.api.router"),
 )
 
@@ -95,6 +97,16 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
+        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            # django-ninja reports a body it cannot parse this way, not as a
+            # validation error.
+            return error_response(
+                api,
+                request,
+                400,
+                "malformed_json",
+                _("The request body is not valid JSON."),
+            )
         return error_response(api, request, exc.status_code, "error", str(exc))
 
     @api.exception_handler(PermissionDenied)

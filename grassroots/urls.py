@@ -29,5 +29,5 @@ if settings.GRASSROOTS_SERVE_MEDIA:
     )
 
 urlpatterns += [
-    path("", include("grassroots.core.urls")),
+    path("", include("grassroots.portal.urls")),
 ]

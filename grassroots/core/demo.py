@@ -19,6 +19,7 @@ LOADERS = (
     "grassroots.accounts.demo",
     "grassroots.tts.demo",
     "grassroots.training.demo",
+    "grassroots.bulletins.demo",
     "grassroots.feedback.demo",
 )
 

@@ -16,10 +16,3 @@ def health(request: HttpRequest) -> JsonResponse:
     except Exception:  # noqa: BLE001 - any database failure means "not ready"
         return JsonResponse({"status": "unavailable", "database": False}, status=503)
     return JsonResponse({"status": "ok", "database": True})
-
-
-def home(request: HttpRequest):
-    """Return the public front page (the portal replaces it with its own)."""
-    from django.shortcuts import render
-
-    return render(request, "core/home.html")

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "grassroots.tts",
     "grassroots.training",
     "grassroots.indicators",
+    "grassroots.bulletins",
+    "grassroots.portal",
     "grassroots.feedback",
     # Wagtail
     "wagtail.contrib.forms",
@@ -255,6 +257,8 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILADMIN_USER_LOGIN_FORM = "grassroots.accounts.forms.LoginForm"
 WAGTAILADMIN_COMMENTS_ENABLED = True
+# Approved bulletins are published by our action (status, audit, channels).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "grassroots.bulletins.workflow.finish_workflow"
 
 
 def _email_settings(url: str) -> dict[str, object]:

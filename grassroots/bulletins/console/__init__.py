@@ -1,0 +1,1 @@
+"""Console pages (Wagtail viewsets) of the bulletin library."""

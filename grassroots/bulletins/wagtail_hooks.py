@@ -1,0 +1,82 @@
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+
+from grassroots.accounts.permissions import ScopedPermissionPolicy
+from grassroots.accounts.roles import Capability
+
+from . import actions
+from .console.bulletins import BulletinViewSet
+from .console.exchange import CategoryViewSet, PeerViewSet
+from .console.inbox import InboxViewSet
+from .console.policies import (
+    BulletinPolicy,
+    ProvinceSettingPolicy,
+    ReadOnlyScopedPolicy,
+)
+from .models import Bulletin, Category, InboxItem, PeerSystem
+
+
+class PeerPolicy(ScopedPermissionPolicy):
+    """Peers are deactivated, never deleted: their bulletins point at them."""
+
+    def user_has_permission(self, user, action):
+        return action != "delete" and super().user_has_permission(user, action)
+
+
+# Policies first: Wagtail builds a fallback policy on first use otherwise.
+register_permission_policy(Bulletin, BulletinPolicy())
+register_permission_policy(
+    InboxItem,
+    ReadOnlyScopedPolicy(
+        InboxItem, path_field="commune__path", manage=Capability.APPROVE_BULLETINS
+    ),
+)
+register_permission_policy(
+    PeerSystem,
+    PeerPolicy(
+        PeerSystem,
+        path_field="area__path",
+        manage=Capability.MANAGE_USERS,
+        view=Capability.MANAGE_USERS,
+    ),
+)
+register_permission_policy(Category, ProvinceSettingPolicy(Category))
+
+register_snippet(BulletinViewSet)
+
+
+@hooks.register("register_actions")
+def register_bulletin_actions(registry):
+    registry.register(Bulletin, actions.BulletinCreateAction)
+    registry.register(Bulletin, actions.BulletinEditAction)
+    registry.register(Bulletin, actions.BulletinDeleteAction)
+
+
+@hooks.register("register_admin_viewset")
+def register_inbox():
+    return InboxViewSet("bulletins_inbox", url_prefix="inbox")
+
+
+@hooks.register("register_admin_viewset")
+def register_peers():
+    return PeerViewSet("bulletins_peers", url_prefix="peers")
+
+
+@hooks.register("register_admin_viewset")
+def register_categories():
+    return CategoryViewSet("bulletins_categories", url_prefix="categories")
+
+
+@hooks.register("construct_snippet_action_menu")
+def no_saving_under_review(menu_items, request, context):
+    """Under review a bulletin is approved or returned, not changed.
+
+    Saving is removed, and for a reviewer "Approve" becomes the main button
+    (otherwise "Cancel workflow" would take its place).
+    """
+    instance = context.get("instance")
+    if isinstance(instance, Bulletin) and instance.workflow_in_progress:
+        kept = [i for i in menu_items if i.name != "action-save"]
+        kept.sort(key=lambda i: 0 if i.name == "approve" else 1)
+        menu_items[:] = kept
