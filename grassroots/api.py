@@ -20,6 +20,7 @@ ROUTERS = (
     ("/bulletins/", "grassroots.bulletins.api.router"),
     ("/public/", "grassroots.portal.api.router"),
     ("/loudspeakers/", "grassroots.loudspeakers.api.router"),
+    ("/feedback/", "grassroots.feedback.api.router"),
 )
 
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open311/v2/", include("grassroots.feedback.open311.urls")),
+    path("phan-anh/", include("grassroots.feedback.urls")),
 ]
 
 if settings.GRASSROOTS_SERVE_MEDIA:

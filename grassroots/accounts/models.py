@@ -141,6 +141,10 @@ class AuditEntry(models.Model):
 
     objects = AuditEntryQuerySet.as_manager()
 
+    # Appended by every action: Wagtail's reference index would cost two
+    # queries per entry and nothing links to an entry.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")

@@ -21,6 +21,7 @@ LOADERS = (
     "grassroots.training.demo",
     "grassroots.bulletins.demo",
     "grassroots.loudspeakers.demo",
+    "grassroots.feedback.demo",
 )
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "grassroots.bulletins",
     "grassroots.portal",
     "grassroots.loudspeakers",
+    "grassroots.feedback",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
@@ -116,6 +117,16 @@ TEMPLATES = [
 # Database: SQLite in the data directory unless DATABASE_URL names a server.
 if CONFIG.database_url:
     DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Under ASGI every request runs in its own thread, so persistent
+        # per-thread connections pile up until PostgreSQL refuses more; a
+        # pool per process shares a few instead.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            "max_size": 8,
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {

@@ -24,6 +24,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = True
+# No connection pool in tests: its idle connections keep the test database
+# from being dropped at the end of the run.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 # The live server's threads must not keep connections open past a test
 # (PostgreSQL then refuses to drop the test database).
 DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -1,0 +1,111 @@
+"""What citizens and officials are told, in Vietnamese, and where it goes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import Feedback, Status
+from .notify.outbox import queue
+
+#: Channel used for citizens who left a phone number ("sms" or "zalo").
+PHONE_CHANNEL_SETTING = "GRASSROOTS_FEEDBACK_PHONE_CHANNEL"
+
+
+def tracking_url(item: Feedback) -> str:
+    return settings.GRASSROOTS_BASE_URL.rstrip("/") + reverse(
+        "feedback:track", args=[item.code]
+    )
+
+
+def _citizen_text(item: Feedback, kind: str, extra: str) -> tuple[str, str]:
+    code = item.display_code
+    if kind == "received":
+        subject = _("Feedback received, code %(code)s") % {"code": code}
+        lead = _(
+            "Your feedback on “%(category)s” was received and sent to %(area)s. "
+            "It will be answered by %(date)s."
+        ) % {
+            "category": item.category.name,
+            "area": item.area.name,
+            "date": item.due_date.strftime("%d/%m/%Y"),
+        }
+    elif kind == "answered":
+        subject = _("Your feedback %(code)s has been answered") % {"code": code}
+        lead = _("%(area)s answered your feedback:") % {"area": item.area.name}
+    elif kind == "merged":
+        subject = _("Your feedback %(code)s joins an earlier report") % {"code": code}
+        lead = _(
+            "Others reported the same problem; it is handled together with theirs and "
+            "the answer will show on your tracking page."
+        )
+    else:
+        subject = _("Your feedback %(code)s: %(status)s") % {
+            "code": code,
+            "status": Status(item.status).label,
+        }
+        lead = _("Its status is now: %(status)s.") % {
+            "status": Status(item.status).label
+        }
+    body = "\n\n".join(
+        part
+        for part in (
+            lead,
+            extra,
+            _("Follow it at %(url)s (code %(code)s).")
+            % {"url": tracking_url(item), "code": code},
+        )
+        if part
+    )
+    return subject, body
+
+
+def tell_citizen(item: Feedback, kind: str, extra: str = "") -> None:
+    """Queue a status update to the contact the citizen left, if any."""
+    if not (item.email or item.phone):
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = _citizen_text(item, kind, extra)
+    if item.email:
+        queue(
+            channel="email",
+            recipient=item.email,
+            subject=subject,
+            body=body,
+            feedback=item,
+        )
+    if item.phone:
+        channel = getattr(settings, PHONE_CHANNEL_SETTING, "sms")
+        queue(
+            channel=channel,
+            recipient=item.phone,
+            subject=subject,
+            body=body,
+            feedback=item,
+        )
+
+
+def tell_officials(item: Feedback, area, subject: str, body: str) -> int:
+    """E-mail the feedback handlers of ``area`` (not of the areas above); return how many."""
+    from grassroots.accounts.models import RoleAssignment
+    from grassroots.accounts.roles import Role
+
+    emails = set(
+        RoleAssignment.objects.filter(
+            area=area,
+            role__in=[Role.FEEDBACK_HANDLER, Role.ADMINISTRATOR],
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    handler = item.assigned_to if item.assigned_to_id else None
+    if handler is not None and handler.email and area.pk == item.area_id:
+        emails.add(handler.email)
+    for email in sorted(emails):
+        queue(
+            channel="email", recipient=email, subject=subject, body=body, feedback=item
+        )
+    return len(emails)
