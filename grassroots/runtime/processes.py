@@ -29,7 +29,11 @@ def _command(*args: str) -> list[str]:
 def processes(*, simulate_devices: int = 0) -> list[Process]:
     """Return the processes to start, in order (they stop in reverse order)."""
     host, port = settings.GRASSROOTS_HTTP_HOST, str(settings.GRASSROOTS_HTTP_PORT)
-    found = [
+    found = []
+    if settings.GRASSROOTS_EMBEDDED_BROKER:
+        # First up and last down: everything else talks to it.
+        found.append(Process("broker", _command("broker")))
+    found += [
         Process(
             "web",
             [
@@ -50,8 +54,6 @@ def processes(*, simulate_devices: int = 0) -> list[Process]:
         ),
         Process("worker", _command("run_huey", "--quiet")),
     ]
-    if settings.GRASSROOTS_EMBEDDED_BROKER:
-        found.append(Process("broker", _command("broker")))
     found.append(Process("gateway", _command("gateway")))
     if simulate_devices:
         found.append(
