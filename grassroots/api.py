@@ -19,6 +19,7 @@ ROUTERS = (
     ("/areas/", "grassroots.areas.api.router"),
     ("/bulletins/", "grassroots.bulletins.api.router"),
     ("/public/", "grassroots.portal.api.router"),
+    ("/boards/", "grassroots.boards.api.router"),
 )
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("board/", include("grassroots.boards.urls")),
 ]
 
 if settings.GRASSROOTS_SERVE_MEDIA:

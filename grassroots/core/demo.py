@@ -20,6 +20,7 @@ LOADERS = (
     "grassroots.tts.demo",
     "grassroots.training.demo",
     "grassroots.bulletins.demo",
+    "grassroots.boards.demo",
 )
 
 

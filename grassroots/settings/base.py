@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "grassroots.indicators",
     "grassroots.bulletins",
     "grassroots.portal",
+    "grassroots.boards",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
