@@ -102,17 +102,6 @@ class BoardEditView(ActionFormMixin, ScopedObjectMixin, generic.EditView):
 
 class BoardInspectView(ScopedInspectMixin, generic.InspectView):
     template_name = "boards/console/board_inspect.html"
-    fields = [
-        "code",
-        "name",
-        "area",
-        "place",
-        "location",
-        "state",
-        "state_since",
-        "orientation",
-        "page_seconds",
-    ]
 
     def get_state_since_display_value(self):
         return self.object.state_since.strftime("%d/%m/%Y")
@@ -180,6 +169,20 @@ class BoardViewSet(ModelViewSet):
     add_view_class = BoardCreateView
     edit_view_class = BoardEditView
     inspect_view_class = BoardInspectView
+    # Named one by one: the player token must never be listed with the rest.
+    inspect_view_fields = [
+        "code",
+        "name",
+        "area",
+        "place",
+        "location",
+        "screen_size_in",
+        "orientation",
+        "state",
+        "state_since",
+        "page_seconds",
+        "show_bulletins",
+    ]
     form_fields = BoardForm.Meta.fields
     list_display = [
         Column("code", label=gettext_lazy("Code"), sort_key="code"),

@@ -65,6 +65,13 @@ class BoardItemForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         initial=[d for d, _label in WEEKDAYS],
     )
+    url = forms.URLField(
+        label=_("web address"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Only pages on the province's list of allowed sites open."),
+    )
     upload = forms.FileField(
         label=_("image or video"),
         required=False,

@@ -61,6 +61,7 @@ class Hub:
         self._subscribers: set[Subscriber] = set()
         self._thread: threading.Thread | None = None
         self._seen: dict[int, float] = {}
+        self._last_warning = 0.0
         self.polls = 0
 
     # Subscribers ------------------------------------------------------------
@@ -101,16 +102,23 @@ class Hub:
                     subscribers = list(self._subscribers)
                 try:
                     rows = self._poll()
-                except DatabaseError as exc:
+                except Exception as exc:  # noqa: BLE001 - the hub must outlive any error
                     # The database restarted, or (SQLite) a writer holds a
-                    # lock: try again at the next tick.
-                    logger.warning("Board push: reading the journal failed: %s", exc)
-                    connection.close()
+                    # lock: try again at the next tick. Boards stay connected.
+                    self._failed(exc)
                     rows = []
                 for row in rows:
                     self._dispatch(row, subscribers)
                 time.sleep(POLL_INTERVAL_S)
         finally:
+            connection.close()
+
+    def _failed(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self._last_warning > 60:
+            self._last_warning = now
+            logger.warning("Board push: reading the journal failed: %s", exc)
+        if isinstance(exc, DatabaseError):
             connection.close()
 
     def _poll(self) -> list[PushEvent]:

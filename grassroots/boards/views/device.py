@@ -123,7 +123,8 @@ def service_worker(request: HttpRequest, token: str) -> HttpResponse:
     response = render(
         request,
         "boards/sw.js",
-        {"base": board.player_path},
+        # A JS file, not HTML: JSON is the right quoting (tokens are URL-safe).
+        {"base_json": json.dumps(board.player_path)},
         content_type="application/javascript; charset=utf-8",
     )
     response["Cache-Control"] = "no-cache"

@@ -311,24 +311,35 @@
     return (state.playlist && state.playlist.entries) || [];
   }
 
-  function nextSlide() {
+  function begin(entry) {
+    state.current = entry;
+    state.lastKey = entry.key;
+    shown.begin(entry.key, entry.title);
+    if (entry.kind === 'bulletin' || entry.kind === 'text') runTextSlide(entry);
+    else if (entry.kind === 'image' || entry.kind === 'video') runMediaSlide(entry);
+    else if (entry.kind === 'webpage') runWebSlide(entry);
+  }
+
+  /* Show the next playable entry, or ``prefer`` (a bulletin just published). */
+  function nextSlide(prefer) {
     clearTimers();
     shown.end();
     state.current = null;
     if (emergencies.size || state.revoked) return;
     const list = entries();
     const t = now();
+    const wanted = typeof prefer === 'string' && list.find((e) => e.key === prefer);
+    if (wanted && playable(wanted, t)) {
+      begin(wanted);
+      return;
+    }
     const at = list.findIndex((e) => e.key === state.lastKey);
     for (let i = 1; i <= list.length; i += 1) {
       const entry = list[(at + i + list.length) % list.length];
-      if (!playable(entry, t)) continue;
-      state.current = entry;
-      state.lastKey = entry.key;
-      shown.begin(entry.key, entry.title);
-      if (entry.kind === 'bulletin' || entry.kind === 'text') runTextSlide(entry);
-      else if (entry.kind === 'image' || entry.kind === 'video') runMediaSlide(entry);
-      else if (entry.kind === 'webpage') runWebSlide(entry);
-      return;
+      if (playable(entry, t)) {
+        begin(entry);
+        return;
+      }
     }
     runIdle();
   }
@@ -476,16 +487,30 @@
       location.reload(); // the page's security policy must name the new site
       return;
     }
+    const before = state.playlist ? new Set(entries().map((e) => e.key)) : null;
     state.playlist = data;
     state.version = data.version;
     setEmergencies(data.emergencies || []);
     renderTicker();
-    if (fromNetwork && navigator.serviceWorker && navigator.serviceWorker.controller) {
-      navigator.serviceWorker.controller.postMessage({ type: 'media', urls: data.media || [] });
-    }
+    if (fromNetwork) keepMedia();
     if (emergencies.size) return;
+    // A bulletin published while the board runs is shown at once, then the
+    // rotation goes on from it.
+    const fresh = before ? entries().find((e) => e.kind === 'bulletin' && !before.has(e.key)) : null;
+    if (fresh && playable(fresh, now())) {
+      nextSlide(fresh.key);
+      return;
+    }
     const keys = new Set(entries().map((e) => e.key));
     if (!state.current || !keys.has(state.current.key)) nextSlide(); // withdrawn: off at once
+  }
+
+  /* Tell the service worker which media to keep (and which to forget). */
+  function keepMedia() {
+    const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (worker && state.playlist) {
+      worker.postMessage({ type: 'media', urls: state.playlist.media || [] });
+    }
   }
 
   async function refresh() {
@@ -625,6 +650,8 @@
     setInterval(() => shown.split(), 10000);
     if (!cfg.preview && cfg.sw && navigator.serviceWorker) {
       navigator.serviceWorker.register(cfg.sw).catch(() => { /* http on a LAN: no offline copy */ });
+      // The first playlist came before the worker took over: let it keep the media now.
+      navigator.serviceWorker.addEventListener('controllerchange', keepMedia);
     }
     refresh().then(() => {
       if (cfg.preview) {

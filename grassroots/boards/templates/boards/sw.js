@@ -5,7 +5,7 @@
    no longer lists (a withdrawn bulletin, a removed item) is deleted here. */
 'use strict';
 
-const BASE = '{{ base|escapejs }}';
+const BASE = {{ base_json|safe }};
 const PAGE_CACHE = 'board-page';
 const MEDIA_CACHE = 'board-media';
 const STATIC = [
@@ -19,7 +19,7 @@ const NETWORK_TIMEOUT_MS = 5000;
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches.open(PAGE_CACHE)
-      .then((cache) => cache.addAll([BASE, ...STATIC]))
+      .then((cache) => cache.addAll([BASE, BASE + 'playlist.json', ...STATIC]))
       .then(() => self.skipWaiting())
   );
 });
