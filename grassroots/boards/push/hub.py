@@ -80,6 +80,13 @@ class Hub:
         with self._lock:
             self._subscribers.discard(subscriber)
 
+    def idle(self) -> bool:
+        """Return True when no connection is open and the hub's thread has stopped."""
+        with self._lock:
+            return not self._subscribers and (
+                self._thread is None or not self._thread.is_alive()
+            )
+
     def count(self, board_id: int) -> int:
         """Return how many connections of ``board_id`` this process holds."""
         with self._lock:
@@ -109,6 +116,9 @@ class Hub:
                     rows = []
                 for row in rows:
                     self._dispatch(row, subscribers)
+                # One connection per process for the hub, kept as long as
+                # CONN_MAX_AGE says (closed after every poll when it is 0).
+                connection.close_if_unusable_or_obsolete()
                 time.sleep(POLL_INTERVAL_S)
         finally:
             connection.close()
@@ -136,7 +146,6 @@ class Hub:
             self._seen = {
                 pk: at for pk, at in self._seen.items() if now - at < WINDOW_S * 2
             }
-        connection.close_if_unusable_or_obsolete()
         return rows
 
     def _dispatch(self, row: PushEvent, subscribers: list[Subscriber]) -> None:

@@ -21,6 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.db import connection
 from django.utils import timezone
 
 from ..models import PushEvent
@@ -69,6 +70,19 @@ def opening(board, version: str, last_event_id: int | None) -> list[bytes]:
     return frames
 
 
+def first_frames(board, version_of, last_event_id: int | None) -> list[bytes]:
+    """Return the opening frames, then let go of the database connection.
+
+    A stream lasts for hours and reads nothing more; holding a connection
+    for each open board would exhaust the database's (PostgreSQL's limit is
+    a few hundred, a province has thousands of boards).
+    """
+    try:
+        return opening(board, version_of(board), last_event_id)
+    finally:
+        connection.close()
+
+
 def ping() -> bytes:
     return frame("ping", {"server_time": timezone.now().isoformat()})
 
@@ -109,7 +123,7 @@ def sync_stream(
     try:
         # Subscribed first, then the state read: a change in between is
         # both in the version and in the queue, never in neither.
-        yield from opening(board, version_of(board), last_event_id)
+        yield from first_frames(board, version_of, last_event_id)
         deadline = time.monotonic() + MAX_STREAM_S
         while time.monotonic() < deadline and not subscriber.closed:
             try:
@@ -146,11 +160,10 @@ async def async_stream(
     subscriber = _subscriber(board, token, deliver)
     HUB.subscribe(subscriber)
     try:
-        # Thread-sensitive: the request's own thread, whose database
-        # connection Django closes when the response ends.
-        first = await sync_to_async(
-            lambda: opening(board, version_of(board), last_event_id)
-        )()
+        # Any pool thread: first_frames closes its database connection itself.
+        first = await sync_to_async(first_frames, thread_sensitive=False)(
+            board, version_of, last_event_id
+        )
         for chunk in first:
             yield chunk
         deadline = loop.time() + MAX_STREAM_S

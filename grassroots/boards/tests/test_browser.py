@@ -53,10 +53,19 @@ def shot(page, artifacts_dir, name):
 
 @pytest.fixture(autouse=True)
 def quick_pings(monkeypatch):
-    """Closed pages are noticed at the next ping: keep server threads short-lived."""
-    from grassroots.boards.push import stream
+    """Closed pages are noticed at the next ping: keep server threads short-lived.
 
-    monkeypatch.setattr(stream, "PING_INTERVAL_S", 2.0)
+    After the test, wait for the streams to notice and the hub to stop, so
+    nothing reads the database while the next test (or the end) resets it.
+    """
+    from grassroots.boards.push import stream
+    from grassroots.boards.push.hub import HUB
+
+    monkeypatch.setattr(stream, "PING_INTERVAL_S", 1.0)
+    yield
+    deadline = time.monotonic() + 5
+    while not HUB.idle() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def open_player(browser, url, viewport=SCREEN):

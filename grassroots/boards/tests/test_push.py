@@ -147,3 +147,79 @@ def test_a_board_may_hold_only_a_few_connections(client, tree, monkeypatch):
 
 def test_the_hub_polls_often_enough_for_two_seconds():
     assert hub_module.POLL_INTERVAL_S <= 0.5
+
+
+def _asgi_get(path: str):
+    """Return (task, sent, disconnect) for a GET through the web process's ASGI app."""
+    from grassroots.asgi import application
+
+    sent: list[dict] = []
+    disconnect = asyncio.Event()
+    requested = []
+
+    async def receive():
+        if not requested:  # the (empty) request body comes first
+            requested.append(True)
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await disconnect.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "http_version": "1.1",
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 5000),
+        "root_path": "",
+    }
+    return asyncio.ensure_future(application(scope, receive, send)), sent, disconnect
+
+
+async def _until(predicate, timeout=3.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.02)
+
+
+def _bodies(sent):
+    return b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_web_process_streams_in_front_of_the_middleware(monkeypatch):
+    """uvicorn serves streams from the event loop; a closed page frees them at once."""
+    monkeypatch.setattr(stream, "PING_INTERVAL_S", 30.0)
+    tree = make_tree()
+    board = make_board(tree.commune_a)
+
+    async def scenario():
+        task, sent, disconnect = _asgi_get(board.player_path + "events")
+        await _until(lambda: b"event: hello" in _bodies(sent))
+        assert sent[0]["status"] == 200
+        assert (b"content-type", b"text/event-stream") in sent[0]["headers"]
+        await sync_to_async(actions.send_command)(None, board, "reload")
+        await _until(lambda: b"event: command" in _bodies(sent))
+        disconnect.set()  # the page closes: no need to wait for a ping
+        await asyncio.wait_for(task, 3)
+
+        unknown, sent, _ = _asgi_get("/board/" + "x" * 43 + "/events")
+        await asyncio.wait_for(unknown, 3)
+        assert sent[0]["status"] == 404
+        assert json.loads(_bodies(sent))["code"] == "unknown_board"
+
+        health, sent, _ = _asgi_get("/healthz")  # everything else: Django as before
+        await asyncio.wait_for(health, 5)
+        assert sent[0]["status"] == 200
+
+    async_to_sync(scenario)()
+    assert HUB.count(board.pk) == 0
