@@ -99,7 +99,9 @@ def load(count: int):
             bulletin_actions.BulletinContent(
                 title=title,
                 summary="Người dân chú ý theo dõi thông tin trên loa và bảng tin.",
-                body="<p>" + "Nội dung hướng dẫn chi tiết cho người dân. " * 20 + "</p>",
+                body="<p>"
+                + "Nội dung hướng dẫn chi tiết cho người dân. " * 20
+                + "</p>",
                 category=category,
                 level=level,
                 issuing_area=area,
@@ -131,7 +133,9 @@ def free_port() -> int:
 async def listen(port: int, path: str, ready: asyncio.Event, counter: list, got: dict):
     """Hold one board's stream open; note when each named event arrives."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode())
+    writer.write(
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode()
+    )
     await writer.drain()
     hello = False
     while True:
@@ -193,7 +197,9 @@ async def bench_push(args, province, communes, boards, publish) -> dict:
         started = time.monotonic()
         for board in boards:
             tasks.append(
-                asyncio.create_task(listen(port, f"{board.player_path}events", ready, counter, got))
+                asyncio.create_task(
+                    listen(port, f"{board.player_path}events", ready, counter, got)
+                )
             )
             await asyncio.sleep(0.002)
         await asyncio.wait_for(ready.wait(), 120)
@@ -287,7 +293,9 @@ def main() -> None:
         setup_django(args)
         started = time.monotonic()
         province, communes, boards, publish, _author = load(args.boards)
-        print(f"Loaded {len(boards)} boards in {time.monotonic() - started:.0f} s ({args.database})")
+        print(
+            f"Loaded {len(boards)} boards in {time.monotonic() - started:.0f} s ({args.database})"
+        )
         push = asyncio.run(bench_push(args, province, communes, boards, publish))
         mb = 1024 * 1024
         print(f"push: {push['boards']} open streams in {push['connect_s']:.1f} s")
@@ -296,13 +304,21 @@ def main() -> None:
             f"with the streams {push['rss'] / mb:.0f} MB, {push['threads']} threads "
             f"({(push['rss'] - push['idle_rss']) / push['boards'] / 1024:.0f} KB a stream)"
         )
-        print(f"  takeover of the province reached {len(push['takeover'])} boards: {summary(push['takeover'])}")
+        print(
+            f"  takeover of the province reached {len(push['takeover'])} boards: {summary(push['takeover'])}"
+        )
         if push["refresh"]:
-            print(f"  bulletin for one commune reached {len(push['refresh'])} boards: {summary(push['refresh'])}")
+            print(
+                f"  bulletin for one commune reached {len(push['refresh'])} boards: {summary(push['refresh'])}"
+            )
         board = next(b for b in boards if b.area_id == communes[0].pk)
         print(f"playlist of one board (35 entries): {summary(bench_playlist(board))}")
         print(f"reports: {bench_reports(board):.0f} display events recorded a second")
-        print(f"machine: {os.cpu_count()} cores; {statistics.__name__ and ''}".rstrip("; "))
+        print(
+            f"machine: {os.cpu_count()} cores; {statistics.__name__ and ''}".rstrip(
+                "; "
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -177,4 +177,4 @@ def board_summary(board_id: int, since: datetime.datetime) -> list[dict]:
         )
         .order_by("-total_ms")
     )
-    return list(rows)
+    return [dict(row) for row in rows]

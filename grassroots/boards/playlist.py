@@ -194,7 +194,7 @@ def build(board: Board, *, base: str, now: datetime | None = None) -> dict[str, 
         "version": version_of_content(content),
         "server_time": now.isoformat(),
         "utc_offset_minutes": int(
-            timezone.localtime(now).utcoffset().total_seconds() // 60
+            (timezone.localtime(now).utcoffset() or timedelta()).total_seconds() // 60
         ),
         **content,
         "media": media,

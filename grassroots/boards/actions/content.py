@@ -122,7 +122,7 @@ def _store_file(item: BoardItem, data: ItemContent) -> None:
         raise ValidationError(
             {"file": _("This file is not an image or a video of the kind chosen.")}
         )
-    item.file.save(prepared.file.name, prepared.file, save=False)
+    item.file.save(prepared.file.name or "tep", prepared.file, save=False)
     item.content_type = prepared.content_type
     item.size = prepared.size
     item.sha256 = prepared.sha256

@@ -267,12 +267,12 @@ def save_screenshot(board: Board, data: bytes) -> BoardStatus:
             if probe.width * probe.height > 16_000_000:
                 raise ScreenshotError("too_large")
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = image.convert("RGB")
-            image.thumbnail((SCREENSHOT_MAX_SIDE_PX, SCREENSHOT_MAX_SIDE_PX))
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            picture = opened.convert("RGB")
+            picture.thumbnail((SCREENSHOT_MAX_SIDE_PX, SCREENSHOT_MAX_SIDE_PX))
             out = io.BytesIO()
-            image.save(out, format="JPEG", quality=75, optimize=True)
+            picture.save(out, format="JPEG", quality=75, optimize=True)
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
         raise ScreenshotError("not_an_image") from None
     now = timezone.now()

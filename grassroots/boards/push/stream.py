@@ -16,7 +16,7 @@ import json
 import queue
 import random
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -140,7 +140,7 @@ def sync_stream(
 
 async def async_stream(
     board, token: str, last_event_id: int | None, version_of
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """Serve the stream from the event loop (ASGI): no thread per connection."""
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=QUEUE_SIZE)

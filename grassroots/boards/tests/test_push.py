@@ -192,7 +192,9 @@ async def _until(predicate, timeout=3.0):
 
 
 def _bodies(sent):
-    return b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return b"".join(
+        m.get("body", b"") for m in sent if m["type"] == "http.response.body"
+    )
 
 
 @pytest.mark.django_db(transaction=True)

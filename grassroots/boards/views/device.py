@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import datetime
+from collections.abc import AsyncIterator, Iterator
 
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.core.handlers.asgi import ASGIRequest
 from django.http import (
     FileResponse,
@@ -22,6 +23,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -48,6 +50,7 @@ MAX_STREAMS_PER_BOARD = 3
 #: Reports and screenshots a board may send per minute.
 REPORTS_PER_MINUTE = 20
 SCREENSHOTS_PER_MINUTE = 6
+PLAYLISTS_PER_MINUTE = 120
 
 
 class Refused(Exception):
@@ -79,7 +82,7 @@ def board_for(token: str) -> Board:
 
 def _limit(board: Board, what: str, per_minute: int) -> None:
     key = f"boards:{what}:{board.pk}:{int(timezone.now().timestamp() // 60)}"
-    if cache.get_or_set(key, 0, 120) >= per_minute:
+    if (cache.get_or_set(key, 0, 120) or 0) >= per_minute:
         raise Refused(429, "too_many", _("Too many requests; try again in a minute."))
     try:
         cache.incr(key)
@@ -90,7 +93,7 @@ def _limit(board: Board, what: str, per_minute: int) -> None:
 def _device(view):
     """Turn ``Refused`` into its JSON answer; mark the view for devices."""
 
-    def wrapped(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponseBase:
         try:
             return view(request, token, *args, **kwargs)
         except Refused as refused:
@@ -112,7 +115,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         )
         response["Cache-Control"] = "no-store"
         return response
-    return render_player(request, board, base=board.player_path, preview=False)
+    return render_player(request, board, base=str(board.player_path), preview=False)
 
 
 @require_GET
@@ -136,7 +139,8 @@ def service_worker(request: HttpRequest, token: str) -> HttpResponse:
 def playlist_json(request: HttpRequest, token: str) -> HttpResponse:
     """Return the board's playlist; ``304`` when the player already has this version."""
     board = board_for(token)
-    data = playlist.build(board, base=board.player_path)
+    _limit(board, "playlist", PLAYLISTS_PER_MINUTE)
+    data = playlist.build(board, base=str(board.player_path))
     etag = f'"{data["version"]}"'
     if request.headers.get("If-None-Match") == etag:
         response: HttpResponse = HttpResponseNotModified()
@@ -148,7 +152,7 @@ def playlist_json(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @_device
-def events(request: HttpRequest, token: str) -> HttpResponse:
+def events(request: HttpRequest, token: str) -> HttpResponseBase:
     """Hold the push stream open (server-sent events)."""
     board = board_for(token)
     if HUB.count(board.pk) >= MAX_STREAMS_PER_BOARD:
@@ -157,6 +161,7 @@ def events(request: HttpRequest, token: str) -> HttpResponse:
         )
     raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id") or ""
     last = int(raw) if raw.isdigit() and len(raw) < 19 else None
+    body: Iterator[bytes] | AsyncIterator[bytes]
     if isinstance(request, ASGIRequest):
         body = stream.async_stream(board, token, last, playlist.version)
     else:
@@ -167,12 +172,24 @@ def events(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-def _json_body(request: HttpRequest, limit: int) -> dict:
+def _body(request: HttpRequest, limit: int, message: str) -> bytes:
+    """Return the request body, refusing it unread when it says it is too big."""
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > limit:
-        raise Refused(413, "too_large", _("The report is too large."))
+        raise Refused(413, "too_large", message)
     try:
-        data = json.loads(request.body or b"null")
+        body = request.body
+    except RequestDataTooBig:  # sent in chunks, without a length
+        raise Refused(413, "too_large", message) from None
+    if len(body) > limit:
+        raise Refused(413, "too_large", message)
+    return body
+
+
+def _json_body(request: HttpRequest, limit: int) -> dict:
+    body = _body(request, limit, _("The report is too large."))
+    try:
+        data = json.loads(body or b"null")
     except (ValueError, UnicodeDecodeError):
         raise Refused(
             400, "malformed_json", _("The request body is not valid JSON.")
@@ -252,20 +269,18 @@ def screenshot(request: HttpRequest, token: str) -> HttpResponse:
     """Keep a picture of what the board shows (JPEG or PNG, at most 1 MB)."""
     board = board_for(token)
     _limit(board, "screenshot", SCREENSHOTS_PER_MINUTE)
-    length = request.META.get("CONTENT_LENGTH") or "0"
-    if not length.isdigit() or int(length) > MAX_SCREENSHOT_BYTES:
-        raise Refused(413, "too_large", _("The screenshot is too large."))
+    body = _body(request, MAX_SCREENSHOT_BYTES, _("The screenshot is too large."))
     try:
-        status = actions.save_screenshot(board, request.body)
+        status = actions.save_screenshot(board, body)
     except actions.ScreenshotError:
         raise Refused(
             415, "not_an_image", _("The screenshot must be a JPEG, PNG or WebP image.")
         ) from None
-    taken: datetime = status.screenshot_at
+    taken = status.screenshot_at or timezone.now()
     return JsonResponse({"taken_at": taken.isoformat()}, status=201)
 
 
-def media_response(file, content_type: str, etag: str) -> HttpResponse:
+def media_response(file, content_type: str, etag: str) -> HttpResponseBase:
     try:
         handle = file.open("rb")
     except FileNotFoundError:
@@ -300,7 +315,9 @@ def attachment_file(board: Board, pk: int):
 
 @require_GET
 @csrf_exempt
-def media_item(request: HttpRequest, token: str, pk: int, digest: str) -> HttpResponse:
+def media_item(
+    request: HttpRequest, token: str, pk: int, digest: str
+) -> HttpResponseBase:
     try:
         return item_file(board_for(token), pk)
     except Refused as refused:
@@ -311,7 +328,7 @@ def media_item(request: HttpRequest, token: str, pk: int, digest: str) -> HttpRe
 @csrf_exempt
 def media_attachment(
     request: HttpRequest, token: str, pk: int, digest: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     try:
         return attachment_file(board_for(token), pk)
     except Refused as refused:
