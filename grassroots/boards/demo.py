@@ -21,7 +21,8 @@ from .models import AllowedOrigin, Board, BoardItem, BoardState, ItemKind
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
-#: (code, name, commune code, place, location, orientation, screen inches, since)
+#: (code, name, commune code, place, location, orientation, screen inches, since,
+#: latitude, longitude)
 BOARDS = (
     (
         "MT-UBND-01",
@@ -32,6 +33,8 @@ BOARDS = (
         "landscape",
         55,
         datetime.date(2025, 7, 15),
+        10.3604,
+        106.3645,
     ),
     (
         "TC-UBND-01",
@@ -42,6 +45,8 @@ BOARDS = (
         "landscape",
         65,
         datetime.date(2025, 9, 2),
+        10.6751,
+        105.5590,
     ),
     (
         "CL-CHO-01",
@@ -52,6 +57,8 @@ BOARDS = (
         "portrait",
         49,
         datetime.date(2025, 10, 1),
+        10.4578,
+        105.6349,
     ),
 )
 
@@ -152,7 +159,18 @@ def _items(province: Area) -> None:
 def load(out: Callable[[str], None]) -> None:
     province = _province()
     created = 0
-    for code, name, commune, place, location, orientation, inches, since in BOARDS:
+    for (
+        code,
+        name,
+        commune,
+        place,
+        location,
+        orientation,
+        inches,
+        since,
+        lat,
+        lon,
+    ) in BOARDS:
         if Board.objects.filter(code=code).exists():
             continue
         width, height = (1080, 1920) if orientation == "portrait" else (1920, 1080)
@@ -169,6 +187,8 @@ def load(out: Callable[[str], None]) -> None:
             screen_size_in=inches,
             width_px=width,
             height_px=height,
+            latitude=lat,
+            longitude=lon,
         )
         created += 1
     if not AllowedOrigin.objects.filter(province=province).exists():

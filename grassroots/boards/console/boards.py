@@ -37,8 +37,19 @@ def connection_label(board: Board) -> str:
 
 
 class ConnectionColumn(Column):
+    """Online or offline as a tag (scannable down a long list), then when last seen."""
+
     def get_value(self, instance):
-        return connection_label(instance)
+        status = getattr(instance, "status", None)
+        if status is None or status.last_seen_at is None:
+            return _("never connected")
+        online = status.is_online()
+        return format_html(
+            '<span class="w-status{}">{}</span> {}',
+            " w-status--primary" if online else "",
+            _("online") if online else _("offline"),
+            local_time(status.last_seen_at),
+        )
 
 
 class ScreenshotColumn(Column):

@@ -116,6 +116,8 @@ class BoardItemForm(forms.ModelForm):
         ).order_by("code")
         self.fields["boards"].required = False
         self.fields["kind"].choices = ItemKind.choices
+        if self.instance.pk is None:
+            self.fields["kind"].initial = ItemKind.TEXT
         if self.instance.pk:
             self.initial["weekdays"] = list(self.instance.weekdays)
 
