@@ -177,4 +177,4 @@ def board_summary(board_id: int, since: datetime.datetime) -> list[dict]:
         )
         .order_by("-total_ms")
     )
-    return [dict(row) for row in rows]
+    return [{**row, "seconds": (row["total_ms"] or 0) / 1000} for row in rows]
