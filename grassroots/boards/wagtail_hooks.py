@@ -5,6 +5,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from .console import policies
 from .console.boards import BoardViewSet
 from .console.content import ItemViewSet, OriginViewSet, TakeoverViewSet
+from .console.home import OfflineBoardsPanel
 
 # Policies first: Wagtail builds a fallback policy on first use otherwise.
 policies.register()
@@ -20,3 +21,8 @@ class BoardsGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_boards():
     return BoardsGroup()
+
+
+@hooks.register("construct_homepage_panels")
+def offline_boards(request, panels):
+    panels.append(OfflineBoardsPanel(request))

@@ -248,3 +248,31 @@ def test_items_listing_says_when_they_play(client, tree):
     client.force_login(make_user("viewer", tree.commune_a))
     page = client.get("/console/boards/items/").content.decode()
     assert "07:00–17:00" in page
+
+
+def test_the_home_page_lists_boards_that_stopped_reporting(client, tree):
+    quiet = make_board(tree.commune_a, code="AB-QUIET")
+    alive = make_board(tree.commune_a, code="AB-ALIVE")
+    make_board(tree.commune_b, code="TM-QUIET")
+    actions.record_report(alive, events=[])
+    client.force_login(make_user("operator", tree.commune_a))
+    page = client.get("/console/").content.decode()
+    assert quiet.code in page and alive.code not in page and "TM-QUIET" not in page
+
+
+def test_old_journal_rows_and_raw_events_are_pruned(tree):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from grassroots.boards import tasks
+    from grassroots.boards.models import DisplayEvent, PushEvent
+
+    board = make_board(tree.commune_a)
+    item = make_item(tree.commune_a)
+    actions.record_report(board, events=[event(item.key)])
+    PushEvent.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    DisplayEvent.objects.update(started_at=timezone.now() - timedelta(days=401))
+    assert tasks.prune_journal.call_local() >= 1
+    assert tasks.prune_display_events.call_local() == 1
+    assert not PushEvent.objects.exists() and not DisplayEvent.objects.exists()
