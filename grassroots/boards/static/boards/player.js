@@ -263,6 +263,11 @@
     slide.dataset.key = entry.key;
     if (entry.kind === 'image') {
       const img = el('img');
+      img.addEventListener('error', () => {
+        if (state.current !== entry) return;
+        clearTimers();
+        later(nextSlide, 1000);
+      });
       img.src = entry.src;
       img.alt = entry.title;
       slide.append(img);
@@ -315,9 +320,16 @@
     state.current = entry;
     state.lastKey = entry.key;
     shown.begin(entry.key, entry.title);
-    if (entry.kind === 'bulletin' || entry.kind === 'text') runTextSlide(entry);
-    else if (entry.kind === 'image' || entry.kind === 'video') runMediaSlide(entry);
-    else if (entry.kind === 'webpage') runWebSlide(entry);
+    try {
+      if (entry.kind === 'bulletin' || entry.kind === 'text') runTextSlide(entry);
+      else if (entry.kind === 'image' || entry.kind === 'video') runMediaSlide(entry);
+      else if (entry.kind === 'webpage') runWebSlide(entry);
+      else later(nextSlide, 100); // a kind this player does not know: skip it
+    } catch (error) {
+      // One bad entry must never freeze a public screen: go on with the next.
+      clearTimers();
+      later(nextSlide, 2000);
+    }
   }
 
   /* Show the next playable entry, or ``prefer`` (a bulletin just published). */
