@@ -21,6 +21,7 @@ ROUTERS = (
     ("/public/", "grassroots.portal.api.router"),
     ("/loudspeakers/", "grassroots.loudspeakers.api.router"),
     ("/feedback/", "grassroots.feedback.api.router"),
+    ("/boards/", "grassroots.boards.api.router"),
 )
 
 

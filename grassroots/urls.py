@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("open311/v2/", include("grassroots.feedback.open311.urls")),
     path("phan-anh/", include("grassroots.feedback.urls")),
+    path("board/", include("grassroots.boards.urls")),
 ]
 
 if settings.GRASSROOTS_SERVE_MEDIA:

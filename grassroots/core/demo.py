@@ -22,6 +22,7 @@ LOADERS = (
     "grassroots.bulletins.demo",
     "grassroots.loudspeakers.demo",
     "grassroots.feedback.demo",
+    "grassroots.boards.demo",
 )
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "grassroots.portal",
     "grassroots.loudspeakers",
     "grassroots.feedback",
+    "grassroots.boards",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
