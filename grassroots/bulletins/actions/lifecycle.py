@@ -215,6 +215,7 @@ def publish_revision(
 ) -> Bulletin:
     """Make an approved revision public now, or schedule it for its "valid from"."""
     was_public = bulletin.live and bulletin.status == Status.PUBLISHED
+    channels_before = set(bulletin.channels) if was_public else set()
     revision.publish(user=actor, skip_permission_checks=True)
     bulletin = _fresh(bulletin)
     if not bulletin.live:
@@ -236,6 +237,10 @@ def publish_revision(
     )
     event = Event.UPDATED if was_public else Event.PUBLISHED
     channels.dispatch(_event(bulletin, event, revision.pk), bulletin.channels)
+    left = channels_before - set(bulletin.channels)
+    if left:
+        # For a channel the new version leaves, it is as if withdrawn there.
+        channels.dispatch(_event(bulletin, Event.WITHDRAWN, revision.pk), sorted(left))
     return bulletin
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from wagtail.models import WorkflowState
 
 from grassroots.accounts.models import AuditEntry
-from grassroots.bulletins import actions
+from grassroots.bulletins import actions, channels
 from grassroots.bulletins.models import Bulletin, Status
 
 from .builders import content, make_bulletin, make_published
@@ -230,6 +230,38 @@ class TestLiveChanges:
         assert "bulletin.update" in audit_actions(bulletin)
         # Every version is kept, so any two can be compared.
         assert bulletin.revisions.count() >= 2
+
+    def test_a_channel_the_new_version_leaves_hears_it_as_withdrawn(
+        self, tree, people, committed
+    ):
+        """Taking the boards off a live bulletin must clear it from the boards."""
+        heard: dict[str, list[str]] = {"portal": [], "boards": []}
+        handlers = {
+            name: (lambda e, n=name: heard[n].append(e.event)) for name in heard
+        }
+        for name, handler in handlers.items():
+            channels.register(name, handler)
+        try:
+            with committed():
+                bulletin = make_published(
+                    people.editor_a,
+                    people.approver_a,
+                    tree.commune_a,
+                    channels=("portal", "boards"),
+                )
+            actions.update_bulletin(
+                people.editor_a, bulletin, content(tree.commune_a, channels=("portal",))
+            )
+            actions.submit(people.editor_a, bulletin)
+            with committed():
+                actions.approve(people.approver_a, bulletin)
+        finally:
+            for name, handler in handlers.items():
+                channels.unregister(name, handler)
+        assert heard == {
+            "portal": ["published", "updated"],
+            "boards": ["published", "withdrawn"],
+        }
 
 
 class TestWithdrawalAndExpiry:
