@@ -7,7 +7,6 @@ import io
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from grassroots.accounts.models import User
@@ -143,14 +142,6 @@ def _peer() -> None:
 
 
 def load(out: Callable[[str], None]) -> None:
-    # Workflow notifications would flood the start-up output with e-mails.
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"
-    ):
-        _load(out)
-
-
-def _load(out: Callable[[str], None]) -> None:
     now = timezone.now()
     created = 0
     for entry in BULLETINS:

@@ -333,6 +333,8 @@ LOGGING = {
         "amqtt": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # Wagtail logs every edit and publish; our audit log records them.
+        "wagtail": {"level": "WARNING"},
         "transitions": {"level": "WARNING"},
     },
 }

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from grassroots.accounts import audit
 from grassroots.accounts.models import Source
@@ -14,5 +15,13 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        with audit.acting_as(audit.Origin(source=Source.COMMAND)), transaction.atomic():
+        # The demo approves and publishes bulletins: the notification e-mails
+        # this sends (on commit, hence the order) would flood the start-up output.
+        with (
+            override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"
+            ),
+            audit.acting_as(audit.Origin(source=Source.COMMAND)),
+            transaction.atomic(),
+        ):
             demo.load_all(self.stdout.write)
