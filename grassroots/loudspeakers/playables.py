@@ -1,0 +1,43 @@
+"""Playable ids that say which bulletin an item airs, so proof of play can find it.
+
+A play event from a device names only the playable's id (protocol: at most 64
+characters of ``[A-Za-z0-9_.:-]``). Every playable sent for a bulletin — a
+scheduled programme item, a "play now", an emergency — carries an id of the
+form ``bul:{bulletin}:{origin}:{ref}``, so the coverage of a bulletin is read
+from the play events without a lookup table, and a device's own items (an
+uploaded recording, a relay) simply have no bulletin.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: What put the item on the device.
+PROGRAMME = "prog"
+PLAY_NOW = "now"
+EMERGENCY = "emg"
+ORIGINS = (PROGRAMME, PLAY_NOW, EMERGENCY)
+
+_BULLETIN_ITEM = re.compile(r"^bul:(\d{1,18}):(prog|now|emg):([A-Za-z0-9_.:-]{1,40})$")
+
+
+def bulletin_item_id(bulletin_id: int, origin: str, ref: str | int) -> str:
+    """Return the playable id for bulletin ``bulletin_id`` put on air by ``origin``."""
+    if origin not in ORIGINS:
+        raise ValueError(f"unknown origin {origin!r}")
+    item_id = f"bul:{int(bulletin_id)}:{origin}:{ref}"
+    if not _BULLETIN_ITEM.match(item_id) or len(item_id) > 64:
+        raise ValueError(f"not a valid playable id: {item_id!r}")
+    return item_id
+
+
+def bulletin_of(item_id: str) -> int | None:
+    """Return the bulletin a playable id airs, or None for any other item."""
+    match = _BULLETIN_ITEM.match(item_id or "")
+    return int(match.group(1)) if match else None
+
+
+def origin_of(item_id: str) -> str | None:
+    """Return what put a bulletin's item on air (``prog``, ``now``, ``emg``), or None."""
+    match = _BULLETIN_ITEM.match(item_id or "")
+    return match.group(2) if match else None
