@@ -29,7 +29,7 @@ class TestPreview:
         assert response.status_code == 200
         body = response.content.decode()
         assert 'name="text"' in body and "Tỉnh Thử Nghiệm" in body
-        assert "tts/htmx.min.js" in body
+        assert "core/vendor/htmx.min.js" in body
 
     def test_spoken_form_follows_the_text(self, fake_engine, operator, client):
         response = client.post(
