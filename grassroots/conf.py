@@ -80,7 +80,7 @@ class Config:
     embedded_mqtt_port: int = field(
         default=1884, metadata={"env": "GRASSROOTS_MQTT_PORT"}
     )
-    email_url: str = field(default="console:", metadata={"env": "EMAIL_URL"})
+    email_url: str = field(default="file:", metadata={"env": "EMAIL_URL"})
     default_from_email: str = field(
         default="hethongthongtin@localhost", metadata={"env": "DEFAULT_FROM_EMAIL"}
     )

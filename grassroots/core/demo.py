@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 
+from django.conf import settings
+
 PROVINCE_CODE = 82
 #: The password of every demo account, printed by ``make run``; demo only.
 DEMO_PASSWORD = "demo-dongthap"  # noqa: S105 - a published demo password, not a secret
@@ -38,4 +40,8 @@ def banner_lines() -> list[str]:
         module = import_module(dotted)
         if hasattr(module, "banner"):
             lines.extend(module.banner())
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        lines.append(
+            f"E-mails are not sent; each is a file in {settings.EMAIL_FILE_PATH}"
+        )
     return lines
