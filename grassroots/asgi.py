@@ -1,12 +1,20 @@
 """ASGI entry point: the web process (pages, APIs, and live server-sent events)."""
 
 import os
+import warnings
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings.dev")
 
 application = get_asgi_application()
+
+# Static files and media come as file iterators (WhiteNoise, Django's serve view
+# in embedded mode; nginx in production); Django reads them in a thread, which
+# is what we want, so its note about it once per process is noise.
+warnings.filterwarnings(
+    "ignore", message="StreamingHttpResponse must consume synchronous iterators"
+)
 
 # Board players' push streams are served from the event loop, in front of the
 # (synchronous) middleware: see grassroots/boards/push/asgi.py.
