@@ -39,7 +39,10 @@ class Emergency(models.Model):
         related_name="emergencies",
     )
     source = models.CharField(
-        _("started by"), max_length=10, choices=Source.choices, default=Source.CONSOLE
+        _("how it started"),
+        max_length=10,
+        choices=Source.choices,
+        default=Source.CONSOLE,
     )
     area = models.ForeignKey(
         "areas.Area",

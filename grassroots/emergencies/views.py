@@ -184,7 +184,9 @@ def cancel(request, pk: int):
     back = reverse("emergencies_live", args=[emergency.pk])
     if emergency.state != State.ACTIVE:
         return HttpResponseRedirect(back)
-    form = CancelForm(request.POST or None, for_user=request.user)
+    form = CancelForm(
+        request.POST if request.method == "POST" else None, for_user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.cancel(request.user, emergency, otp=form.cleaned_data.get("otp"))
@@ -207,7 +209,7 @@ def update(request, pk: int):
     if emergency.state != State.ACTIVE:
         return HttpResponseRedirect(back)
     form = UpdateForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         for_user=request.user,
         initial={
             "text": emergency.text,
