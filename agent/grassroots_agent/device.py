@@ -397,6 +397,12 @@ class Device:
             self._flush_handle = self.loop.call_later(0.02, self._flush)
         return event
 
+    def flush_now(self) -> None:
+        """Send waiting events as soon as the current message is handled (emergencies)."""
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+        self._flush_handle = self.loop.call_soon(self._flush)
+
     def _flush(self) -> None:
         """Send the events not yet in flight, a few batches at a time."""
         self._flush_handle = None
@@ -613,6 +619,8 @@ class Device:
                     active[item["id"]] = (item["rev"], item, expires)
         for emergency_id, item_rev in self.playout.set_emergencies(active):
             self.ack(emergency_id, "emergency", "ok", version=item_rev)
+        # The console counts these acks live: no batching wait for them.
+        self.flush_now()
         self._ensure_audio()
         self.state_changed()
 
