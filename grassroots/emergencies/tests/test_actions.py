@@ -296,7 +296,7 @@ def test_no_audio_no_broadcast_and_the_reason_is_given(
     fake_speech.fail_with = "engine broken"
     with pytest.raises(ValidationError) as refused:
         actions.start(operator_a, flood, areas=[tree.hamlet_a1])
-    assert "audio could not be made" in str(refused.value)
+    assert "engine broken" in refused.value.message_dict["text"][0]
     assert not outbox.messages
     assert not Emergency.objects.exists()
 
