@@ -12,3 +12,11 @@ def expire_emergencies() -> int:
     from .actions import expire_due
 
     return expire_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+def republish_emergencies() -> int:
+    """Send again what the broker did not confirm (it was down at the decision)."""
+    from .actions import republish_undelivered
+
+    return republish_undelivered()

@@ -240,3 +240,22 @@ def expire_due(now: datetime | None = None) -> int:
                 continue  # ended meanwhile by someone else
             count += 1
     return count
+
+
+def republish_undelivered() -> int:
+    """Publish again the lists of active emergencies the broker did not confirm.
+
+    A broker down at the moment of the decision (a restart, the demo's
+    loader running before the broker) must not leave clusters silent: the
+    periodic job sends the whole list again with a new rev. Returns how many
+    emergencies were sent again.
+    """
+    pending = list(
+        Emergency.objects.filter(state=State.ACTIVE, delivered=False).prefetch_related(
+            "target_areas", "target_clusters"
+        )
+    )
+    for emergency in pending:
+        with transaction.atomic():
+            _publish([emergency], _targets_of(emergency))
+    return len(pending)

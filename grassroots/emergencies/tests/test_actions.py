@@ -306,3 +306,20 @@ def test_a_user_in_another_province_sees_nothing_to_cancel(tree, flood, outbox):
     emergency = actions.start(None, flood, areas=[tree.hamlet_a1])
     with pytest.raises(PermissionDenied):
         actions.cancel(stranger, emergency)
+
+
+def test_a_list_the_broker_did_not_confirm_is_sent_again(
+    tree, flood, operator_a, outbox, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    emergency = _start(operator_a, flood, [tree.hamlet_a1], capture)
+    Emergency.objects.filter(pk=emergency.pk).update(delivered=False)
+    with capture(execute=True):
+        assert actions.republish_undelivered() == 1
+    lists = emergency_lists(outbox, f"/{tree.hamlet_a1.url_path}/emergency")
+    assert len(lists) == 2 and lists[1]["rev"] > lists[0]["rev"]
+    assert [i["id"] for i in lists[1]["active"]] == [emergency.item_id]
+    emergency.refresh_from_db()
+    assert emergency.delivered
+    with capture(execute=True):
+        assert actions.republish_undelivered() == 0
