@@ -162,6 +162,11 @@ def prepare_audio(text: str, area: Area | None) -> RenderedAudio:
 
 
 def _ready(audio: RenderedAudio | None, text: str, area: Area) -> RenderedAudio:
-    if audio is not None and audio.is_ready:
+    """Return ``audio`` if it is the ready rendering of ``text``; else render it now."""
+    if (
+        audio is not None
+        and audio.is_ready
+        and audio.text == text.replace("\x00", "").strip()
+    ):
         return audio
     return prepare_audio(text, area)
