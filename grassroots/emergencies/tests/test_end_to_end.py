@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -94,7 +93,7 @@ def test_an_emergency_preempts_is_acknowledged_and_cancel_stops_it(
         harness.pump(lambda: all(_kinds(c, "prog") == ["started"] for c in everyone))
 
         # The emergency: one publish for the hamlet; both clusters there cut in.
-        started = time.monotonic()
+        # (How fast is measured by bench/fanout.py --mode emergency, not here.)
         with capture(execute=True):
             emergency = actions.start(
                 operator_a,
@@ -104,7 +103,7 @@ def test_an_emergency_preempts_is_acknowledged_and_cancel_stops_it(
                 text="Lũ về, di dời ngay đến nơi an toàn.",
             )
         item_id = emergency.item_id
-        took = harness.pump(
+        harness.pump(
             lambda: (
                 Ack.objects.filter(
                     ref_type="emergency", ref=item_id, version=1, status="ok"
@@ -112,8 +111,6 @@ def test_an_emergency_preempts_is_acknowledged_and_cancel_stops_it(
                 == 2
             )
         )
-        assert time.monotonic() - started < 5
-        assert took < 5
         harness.pump(
             lambda: all(
                 "pre-empted" in _reasons(c, "prog", "preempted")
