@@ -1,6 +1,6 @@
 """Fan-out: one command published to the province topic, acknowledged by every device.
 
-    .venv/bin/python bench/fanout.py --devices 10000 [--rounds 5]
+    .venv/bin/python bench/fanout.py --devices 10000 [--rounds 5] [--mode emergency]
 
 Starts its own Mosquitto (password and ACL files like production's, every
 device its own credentials), starts the fleet simulator in its own process
@@ -8,6 +8,11 @@ with realistic 4G delays, waits until every device is connected, then
 publishes a command to ``area/82/cmd`` (one message) and times each
 device's acknowledgement as the server side receives it. Prints the
 latency percentiles per round, and the memory of the simulator and broker.
+
+``--mode emergency`` publishes instead the retained list of active
+emergencies on ``area/82/emergency`` (a new emergency each round, the
+previous one cancelled by leaving the list), as the emergencies app does,
+and times each device's ``ack`` of it (``ref_type: emergency``, its rev).
 """
 
 from __future__ import annotations
@@ -32,6 +37,26 @@ from _fleet import (
     start_simulator,
     write_credentials,
 )
+
+
+def emergency_list(ref: str, rev: int) -> dict:
+    """Return the province's active emergencies: one, new at each round."""
+    from grassroots_agent import protocol
+
+    item = {
+        "id": ref,
+        "title": "Bench emergency",
+        "priority": "emergency",
+        "audio": {
+            "url": "http://127.0.0.1:9/emergency.mp3",
+            "sha256": f"{rev:064x}",
+            "duration_s": 20.0,
+        },
+        "repeat": 1,
+        "rev": 1,
+        "started_at": protocol.now_iso(),
+    }
+    return protocol.emergencies(int(time.time() * 1000), [item])
 
 
 async def measure(
@@ -86,14 +111,22 @@ async def measure(
     await asyncio.sleep(2)
     results = []
     for round_number in range(1, args.rounds + 1):
-        command = protocol.command("volume", {"level": 40 + round_number})
-        acks[command["id"]] = {}
-        waiting[command["id"]] = time.monotonic()
-        await server.publish(topics.area_command("82"), protocol.encode(command), 1)
+        if args.mode == "emergency":
+            ref = f"bul:1:emg:{round_number}"
+            topic = topics.area_emergency("82")
+            payload = protocol.encode(emergency_list(ref, round_number))
+        else:
+            command = protocol.command("volume", {"level": 40 + round_number})
+            ref = command["id"]
+            topic = topics.area_command("82")
+            payload = protocol.encode(command)
+        acks[ref] = {}
+        waiting[ref] = time.monotonic()
+        await server.publish(topic, payload, 1, args.mode == "emergency")
         deadline = time.monotonic() + args.timeout
-        while len(acks[command["id"]]) < args.devices and time.monotonic() < deadline:
+        while len(acks[ref]) < args.devices and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        latencies = list(acks[command["id"]].values())
+        latencies = list(acks[ref].values())
         result = {
             "round": round_number,
             "acked": len(latencies),
@@ -120,6 +153,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--devices", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--mode",
+        choices=("command", "emergency"),
+        default="command",
+        help="publish a volume command, or the province's emergency list (retained)",
+    )
     parser.add_argument(
         "--timeout", type=float, default=15.0, help="seconds to wait for every ack"
     )
@@ -210,7 +249,7 @@ def main() -> None:
     complete = all(r["acked"] == args.devices for r in results)
     print(f"load average after: {open('/proc/loadavg').read().split()[:3]}")
     print(
-        f"RESULT devices={args.devices} shards={args.shards} rounds={len(results)} all_acknowledged={complete} "
+        f"RESULT mode={args.mode} devices={args.devices} shards={args.shards} rounds={len(results)} all_acknowledged={complete} "
         f"worst_p99_ms={p99:.0f} simulator_rss_mb={max(r['simulator_rss_mb'] for r in results):.0f}"
     )
 

@@ -397,6 +397,16 @@ class Device:
             self._flush_handle = self.loop.call_later(0.02, self._flush)
         return event
 
+    def send_now(self, events: list[dict[str, Any]]) -> None:
+        """Send ``events`` at once, even past the batches in flight (emergency acks).
+
+        The console counts emergency acks live: they must not wait for the
+        20 ms batching, nor behind unconfirmed batches of older events.
+        """
+        events = [e for e in events if e["id"] not in self._sent]
+        if events and self.online:
+            self._send_batch(events)
+
     def _flush(self) -> None:
         """Send the events not yet in flight, a few batches at a time."""
         self._flush_handle = None
@@ -411,21 +421,24 @@ class Device:
             ][:EVENTS_PER_BATCH]
             if not batch:
                 return
-            batch_id = uuid.uuid4().hex
-            ids = [e["id"] for e in batch]
-            sent.update(ids)
-            message = {
-                "v": protocol.VERSION,
-                "type": "events",
-                "device": self.id,
-                "boot": self.boot,
-                "batch": batch_id,
-                "sent_at": now_iso(self.clock()),
-                "events": batch,
-            }
-            self._publish(self.topics.events(self.id), message)
-            timer = self.loop.call_later(self._receipt_wait, self._no_receipt, batch_id)
-            self._inflight[batch_id] = (ids, timer)
+            self._send_batch(batch)
+
+    def _send_batch(self, batch: list[dict[str, Any]]) -> None:
+        batch_id = uuid.uuid4().hex
+        ids = [e["id"] for e in batch]
+        self._sent.update(ids)
+        message = {
+            "v": protocol.VERSION,
+            "type": "events",
+            "device": self.id,
+            "boot": self.boot,
+            "batch": batch_id,
+            "sent_at": now_iso(self.clock()),
+            "events": batch,
+        }
+        self._publish(self.topics.events(self.id), message)
+        timer = self.loop.call_later(self._receipt_wait, self._no_receipt, batch_id)
+        self._inflight[batch_id] = (ids, timer)
 
     def _no_receipt(self, batch_id: str) -> None:
         entry = self._inflight.pop(batch_id, None)
@@ -449,8 +462,10 @@ class Device:
         self._inflight.clear()
         self._sent.clear()
 
-    def ack(self, ref: str, ref_type: str, status: str = "ok", **extra: Any) -> None:
-        self.emit("ack", ref=ref, ref_type=ref_type, status=status, **extra)
+    def ack(
+        self, ref: str, ref_type: str, status: str = "ok", **extra: Any
+    ) -> dict[str, Any]:
+        return self.emit("ack", ref=ref, ref_type=ref_type, status=status, **extra)
 
     # Receiving -------------------------------------------------------------------
 
@@ -611,8 +626,11 @@ class Device:
                 held = active.get(item["id"])
                 if held is None or held[0] < item["rev"]:
                     active[item["id"]] = (item["rev"], item, expires)
-        for emergency_id, item_rev in self.playout.set_emergencies(active):
+        acks = [
             self.ack(emergency_id, "emergency", "ok", version=item_rev)
+            for emergency_id, item_rev in self.playout.set_emergencies(active)
+        ]
+        self.send_now(acks)
         self._ensure_audio()
         self.state_changed()
 

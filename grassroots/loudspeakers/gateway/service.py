@@ -33,6 +33,9 @@ from .ingest import UNKNOWN_RECHECK_S, Ingest, Report
 logger = logging.getLogger(__name__)
 
 FLUSH_S = 0.5
+#: How long to gather once an emergency acknowledgement waits: the console
+#: counts them live, and a province's worth arrives within a second.
+URGENT_FLUSH_S = 0.05
 MAX_BATCH = 5000
 QUEUE_SIZE = 100_000
 HOUSEKEEPING_S = 5.0
@@ -56,6 +59,14 @@ def _reconnect_if_needed() -> None:
     """Drop a broken or old database connection (never inside a transaction)."""
     if not connection.in_atomic_block:
         close_old_connections()
+
+
+def _is_urgent(report: Report) -> bool:
+    """Return True for a batch holding an emergency's acknowledgement."""
+    return report.kind == "events" and any(
+        e.get("kind") == "ack" and e.get("ref_type") == "emergency"
+        for e in report.message.get("events", ())
+    )
 
 
 class Gateway:
@@ -167,9 +178,12 @@ class Gateway:
             if timeout <= 0:
                 break
             try:
-                items.append(self.queue.get(timeout=timeout))
+                item = self.queue.get(timeout=timeout)
             except queue.Empty:
                 break
+            items.append(item)
+            if _is_urgent(item):
+                deadline = min(deadline, time.monotonic() + URGENT_FLUSH_S)
         while len(items) < MAX_BATCH:
             try:
                 items.append(self.queue.get_nowait())

@@ -1,0 +1,261 @@
+"""Start, update, cancel and expire an emergency."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grassroots.accounts import audit
+from grassroots.areas.models import Area
+from grassroots.bulletins.models import Bulletin
+from grassroots.loudspeakers.models import Cluster
+from grassroots.tts.models import RenderedAudio
+
+from ..models import Emergency, Source, State
+from .publish import _publish, _release_boards, _take_over_boards, _targets_of
+from .rules import (
+    MAX_TEXT,
+    _check_bulletin,
+    _check_numbers,
+    _check_second_factor,
+    _check_targets,
+    _common_area,
+    _is_user,
+    _ready,
+    _require,
+    text_of,
+)
+
+# Actions ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start(
+    actor: Any,
+    bulletin: Bulletin,
+    *,
+    areas: Iterable[Area] = (),
+    clusters: Iterable[Cluster] = (),
+    repeat: int = 3,
+    gap_s: int = 5,
+    text: str | None = None,
+    audio: RenderedAudio | None = None,
+    expires_at: datetime | None = None,
+    otp: str | None = None,
+    source: str = Source.CONSOLE,
+) -> Emergency:
+    """Air ``bulletin`` at once on every cluster of ``areas`` and ``clusters``.
+
+    Whatever those clusters play is pre-empted; they repeat it ``repeat``
+    times until it ends, is cancelled or expires. ``audio`` is the audio
+    prepared in the confirm step; without it the text is rendered here.
+    """
+    _check_second_factor(actor, otp)
+    _check_bulletin(bulletin)
+    _check_numbers(repeat, gap_s)
+    areas, clusters = _check_targets(actor, areas, clusters)
+    now = timezone.now()
+    if expires_at is not None and expires_at <= now:
+        raise ValidationError({"expires_at": _("The end must be in the future.")})
+    if expires_at is None and bulletin.valid_until is not None:
+        expires_at = bulletin.valid_until
+    area = _common_area([a.path for a in areas] + [c.area.path for c in clusters])
+    text = (text or "").strip() or text_of(bulletin)
+    emergency = Emergency.objects.create(
+        bulletin=bulletin,
+        source=source,
+        area=area,
+        title=bulletin.title[:200],
+        text=text[:MAX_TEXT],
+        audio=_ready(audio, text, area),
+        repeat=repeat,
+        gap_s=gap_s,
+        started_by=actor if _is_user(actor) else None,
+        started_at=now,
+        updated_at=now,
+        expires_at=expires_at,
+    )
+    emergency.target_areas.set(areas)
+    emergency.target_clusters.set(clusters)
+    audit.record(
+        "emergency.start",
+        actor,
+        emergency,
+        area=area,
+        data={
+            "bulletin": bulletin.pk,
+            "areas": [a.path for a in areas],
+            "clusters": [c.code for c in clusters],
+            "repeat": repeat,
+            "source": source,
+            "audio": emergency.audio.mp3_sha256,
+        },
+        object_repr=emergency.title,
+    )
+    _publish([emergency], [*areas, *clusters])
+    _take_over_boards(emergency, actor)
+    return emergency
+
+
+def _locked(emergency: Emergency) -> Emergency:
+    emergency = Emergency.objects.select_for_update().get(pk=emergency.pk)
+    if not emergency.is_active:
+        raise ValidationError(_("This emergency is no longer on the air."))
+    return emergency
+
+
+@transaction.atomic
+def update(
+    actor: Any,
+    emergency: Emergency,
+    *,
+    text: str | None = None,
+    audio: RenderedAudio | None = None,
+    repeat: int | None = None,
+    gap_s: int | None = None,
+    areas: Iterable[Area] | None = None,
+    clusters: Iterable[Cluster] | None = None,
+    title: str | None = None,
+    otp: str | None = None,
+) -> Emergency:
+    """Change what an emergency says, how often, or where: a new rev, aired at once.
+
+    Devices stop the old words and play the new ones from the start.
+    """
+    _check_second_factor(actor, otp)
+    emergency = _locked(emergency)
+    before = _targets_of(emergency)
+    for target in before:
+        _require(actor, target.area if isinstance(target, Cluster) else target)
+    new_areas, new_clusters = (
+        _check_targets(
+            actor,
+            emergency.target_areas.all() if areas is None else areas,
+            emergency.target_clusters.all() if clusters is None else clusters,
+        )
+        if areas is not None or clusters is not None
+        else (list(emergency.target_areas.all()), list(emergency.target_clusters.all()))
+    )
+    repeat = emergency.repeat if repeat is None else repeat
+    gap_s = emergency.gap_s if gap_s is None else gap_s
+    _check_numbers(repeat, gap_s)
+    text = emergency.text if text is None else (text.strip() or emergency.text)
+    changes: dict[str, Any] = {}
+    area = _common_area(
+        [a.path for a in new_areas] + [c.area.path for c in new_clusters]
+    )
+    new_audio = _ready(
+        audio
+        if audio is not None
+        else (None if text != emergency.text else emergency.audio),
+        text,
+        area,
+    )
+    for field, value in (
+        ("text", text[:MAX_TEXT]),
+        ("audio", new_audio),
+        ("repeat", repeat),
+        ("gap_s", gap_s),
+        ("title", (title or emergency.title).strip()[:200]),
+        ("area", area),
+    ):
+        if getattr(emergency, field) != value:
+            changes[field] = str(value) if field in ("audio", "area") else value
+            setattr(emergency, field, value)
+    old_paths = sorted(str(t) for t in before)
+    emergency.target_areas.set(new_areas)
+    emergency.target_clusters.set(new_clusters)
+    after = [*new_areas, *new_clusters]
+    if sorted(str(t) for t in after) != old_paths:
+        changes["targets"] = [str(t) for t in after]
+    if not changes:
+        return emergency
+    emergency.rev += 1
+    emergency.updated_at = timezone.now()
+    emergency.save()
+    audit.record(
+        "emergency.update",
+        actor,
+        emergency,
+        area=emergency.area,
+        data={"rev": emergency.rev, "changes": changes},
+        object_repr=emergency.title,
+    )
+    _publish([emergency], [*before, *after])
+    _take_over_boards(emergency, actor)
+    return emergency
+
+
+@transaction.atomic
+def cancel(
+    actor: Any,
+    emergency: Emergency,
+    *,
+    otp: str | None = None,
+    state: str = State.CANCELLED,
+) -> Emergency:
+    """Stop an emergency at once on every cluster and board; others stay on the air."""
+    if state == State.CANCELLED:
+        _check_second_factor(actor, otp)
+    emergency = _locked(emergency)
+    targets = _targets_of(emergency)
+    for target in targets:
+        _require(actor, target.area if isinstance(target, Cluster) else target)
+    now = timezone.now()
+    emergency.state = state
+    emergency.updated_at = now
+    if state == State.CANCELLED:
+        emergency.cancelled_at = now
+        emergency.cancelled_by = actor if _is_user(actor) else None
+    emergency.save()
+    audit.record(
+        "emergency.cancel" if state == State.CANCELLED else "emergency.expire",
+        actor,
+        emergency,
+        area=emergency.area,
+        data={"rev": emergency.rev},
+        object_repr=emergency.title,
+    )
+    _publish([emergency], targets)
+    _release_boards(emergency, actor)
+    return emergency
+
+
+def expire_due(now: datetime | None = None) -> int:
+    """End every emergency whose end time has come (a periodic job); return how many."""
+    now = now or timezone.now()
+    due = Emergency.objects.filter(state=State.ACTIVE, expires_at__lte=now)
+    count = 0
+    with audit.acting_as(audit.Origin(source=audit.Source.WORKER)):
+        for emergency in due:
+            try:
+                cancel(None, emergency, state=State.EXPIRED)
+            except ValidationError:
+                continue  # ended meanwhile by someone else
+            count += 1
+    return count
+
+
+def republish_undelivered() -> int:
+    """Publish again the lists of active emergencies the broker did not confirm.
+
+    A broker down at the moment of the decision (a restart, the demo's
+    loader running before the broker) must not leave clusters silent: the
+    periodic job sends the whole list again with a new rev. Returns how many
+    emergencies were sent again.
+    """
+    pending = list(
+        Emergency.objects.filter(state=State.ACTIVE, delivered=False).prefetch_related(
+            "target_areas", "target_clusters"
+        )
+    )
+    for emergency in pending:
+        with transaction.atomic():
+            _publish([emergency], _targets_of(emergency))
+    return len(pending)

@@ -1,0 +1,41 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.accounts.roles import Role
+
+_VIEW = ["emergencies.view_emergency"]
+_BROADCAST = [*_VIEW, "emergencies.add_emergency", "emergencies.change_emergency"]
+
+
+class EmergenciesConfig(AppConfig):
+    name = "grassroots.emergencies"
+    label = "emergencies"
+    verbose_name = _("emergency broadcasts")
+    default_auto_field = "django.db.models.BigAutoField"
+    # Model permissions only open the console pages; where a user may broadcast
+    # comes from the scope rule and Capability.BROADCAST_EMERGENCY.
+    role_permissions = {
+        Role.ADMINISTRATOR: _BROADCAST,
+        Role.OPERATOR: _BROADCAST,
+        Role.EDITOR: _VIEW,
+        Role.APPROVER: _VIEW,
+        Role.FEEDBACK_HANDLER: _VIEW,
+        Role.VIEWER: _VIEW,
+    }
+
+    audit_actions = {
+        "emergency.start": _("broadcast an emergency"),
+        "emergency.update": _("updated an emergency broadcast"),
+        "emergency.cancel": _("cancelled an emergency broadcast"),
+        "emergency.expire": _("an emergency broadcast expired"),
+    }
+
+    def ready(self):
+        from grassroots.bulletins import channels
+
+        from .channel import on_bulletin
+
+        # Every channel: an update that takes a bulletin off the loudspeakers
+        # is dispatched to its remaining channels only, and must still cancel.
+        for name in channels.Channel.values:
+            channels.register(name, on_bulletin)

@@ -1,0 +1,93 @@
+"""An operator on a phone: broadcast in two steps, watch the acks arrive, cancel."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import pytest
+from django.utils import timezone
+
+from grassroots.bulletins.tests.builders import make_published
+from grassroots.emergencies.models import Emergency, State
+from grassroots.loudspeakers.models import Ack, ClusterStatus
+from grassroots.loudspeakers.tests.factories import make_cluster
+from grassroots.testing import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_an_operator_broadcasts_watches_acks_live_and_cancels_on_a_phone(
+    browser, live_server, tree, people, operator_a, artifacts_dir, settings
+):
+    settings.GRASSROOTS_DEVICE_PLANE = "memory"
+    bulletin = make_published(
+        people.editor_a,
+        people.approver_a,
+        tree.commune_a,
+        level="emergency",
+        title="Lũ quét",
+        channels=("portal",),
+    )
+    clusters = [make_cluster(tree.hamlet_a1) for _ in range(3)]
+    for cluster in clusters[:2]:
+        ClusterStatus.objects.create(cluster=cluster, online=True)
+    page = browser.new_page(viewport=PHONE, locale="vi-VN")
+    page.goto(f"{live_server.url}/console/login/")
+    page.fill("input[name=username]", operator_a.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+    page.goto(f"{live_server.url}/console/emergencies/")
+    page.click("text=Phát khẩn cấp >> nth=-1")
+    page.select_option("select[name=bulletin]", str(bulletin.pk))
+    page.select_option("select[name=areas]", [str(tree.hamlet_a1.pk)])
+    page.fill("input[name=repeat]", "2")
+    page.click("button:has-text('Chuẩn bị phát')")
+    page.wait_for_selector("text=Kiểm tra trước khi phát")
+    assert page.locator("text=3 cụm loa").count()
+    page.screenshot(
+        path=os.path.join(artifacts_dir, "emergencies-confirm-phone.png"),
+        full_page=True,
+    )
+    assert not Emergency.objects.exists()
+    page.click("button:has-text('Phát ngay')")
+    page.wait_for_url(re.compile(r".*/console/emergencies/\d+/$"))
+    emergency = Emergency.objects.get()
+    assert emergency.repeat == 2 and emergency.started_by == operator_a
+    acked = page.locator("[data-testid=acked] .emg-number")
+    assert acked.inner_text() == "0"
+
+    # Two devices acknowledge: the page shows it without a reload.
+    for cluster in clusters[:2]:
+        Ack.objects.create(
+            cluster=cluster,
+            ref_type="emergency",
+            ref=emergency.item_id,
+            version=emergency.rev,
+            status="ok",
+            at=timezone.now(),
+        )
+    page.wait_for_function(
+        "document.querySelector('[data-testid=acked] .emg-number').textContent === '2'",
+        timeout=5000,
+    )
+    assert "Mất kết nối: 1" in page.inner_text("[data-testid=waiting-offline]")
+    assert clusters[2].code in page.inner_text(".emg-missing")
+    page.screenshot(
+        path=os.path.join(artifacts_dir, "emergencies-live-phone.png"), full_page=True
+    )
+
+    page.click("a.emg-cancel")
+    page.click("button.emg-cancel")
+    page.wait_for_url(re.compile(rf".*/console/emergencies/{emergency.pk}/$"))
+    assert Emergency.objects.get().state == State.CANCELLED
+    assert "đã hủy" in page.inner_text(".emg-state-line")
+    # Stop the polling before the database goes (PostgreSQL refuses to drop
+    # a test database a server thread still reads).
+    page.goto("about:blank")
+    page.close()
+    time.sleep(1.5)

@@ -1,0 +1,240 @@
+"""Console pages: broadcast an emergency, watch it live, update or cancel it."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from grassroots.accounts import scope
+from grassroots.accounts.roles import Capability
+
+from . import actions
+from .forms import CancelForm, StartForm, UpdateForm
+from .live import clusters_under, live
+from .models import Emergency, State
+
+
+def _visible(user):
+    return scope.scope(
+        Emergency.objects.select_related("bulletin", "area", "audio", "started_by"),
+        user,
+        Capability.VIEW,
+        path_field="area__path",
+    )
+
+
+def _can_broadcast(user, emergency: Emergency | None = None) -> bool:
+    if emergency is None:
+        return scope.can_anywhere(user, Capability.BROADCAST_EMERGENCY)
+    return scope.can(user, Capability.BROADCAST_EMERGENCY, emergency.area)
+
+
+def _add_errors(form, exc: ValidationError | PermissionDenied) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    elif isinstance(exc, PermissionDenied):
+        form.add_error(None, _("This is outside your area or your role."))
+    else:
+        form.add_error(None, exc.messages)
+
+
+def index(request):
+    """List the emergencies in the user's area, those on the air first."""
+    emergencies = list(_visible(request.user).order_by("state", "-started_at")[:100])
+    return TemplateResponse(
+        request,
+        "emergencies/index.html",
+        {
+            "emergencies": emergencies,
+            "can_broadcast": _can_broadcast(request.user),
+        },
+    )
+
+
+def start(request):
+    """Choose bulletin, areas and repeats; hear the audio; confirm with the code."""
+    if not _can_broadcast(request.user):
+        raise PermissionDenied
+    step = request.POST.get("step", "")
+    if request.method != "POST":
+        form = StartForm(for_user=request.user)
+        return _start_page(request, form)
+    confirming = step == "confirm"
+    form = StartForm(request.POST, for_user=request.user, confirm=confirming)
+    if not form.is_valid():
+        return _start_page(request, form, confirm=confirming)
+    data = form.cleaned_data
+    if not confirming:
+        return _prepare(request, form)
+    try:
+        emergency = actions.start(
+            request.user,
+            data["bulletin"],
+            areas=data["areas"],
+            repeat=data["repeat"],
+            gap_s=data["gap_s"],
+            text=data["text"],
+            audio=data["audio"],
+            otp=data.get("otp"),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _add_errors(form, exc)
+        return _start_page(request, form, confirm=True)
+    messages.success(request, _("The emergency is on the air."))
+    return HttpResponseRedirect(reverse("emergencies_live", args=[emergency.pk]))
+
+
+def _prepare(request, form: StartForm):
+    """Make the audio now, so that the confirmed emergency airs within a second."""
+    data = form.cleaned_data
+    text = (data["text"] or "").strip() or actions.text_of(data["bulletin"])
+    started = time.monotonic()
+    try:
+        audio = actions.prepare_audio(text, data["areas"][0])
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _start_page(request, form)
+    took = time.monotonic() - started
+    confirm = StartForm(
+        {**request.POST.dict(), "audio": audio.pk, "step": "confirm"},
+        for_user=request.user,
+        confirm=True,
+    )
+    confirm.is_valid()
+    confirm.errors.clear()
+    clusters = clusters_under([a.path for a in data["areas"]]).count()
+    return _start_page(
+        request,
+        confirm,
+        confirm=True,
+        summary={
+            "bulletin": data["bulletin"],
+            "areas": data["areas"],
+            "repeat": data["repeat"],
+            "gap_s": data["gap_s"],
+            "text": text,
+            "audio": audio,
+            "render_s": took,
+            "clusters": clusters,
+        },
+    )
+
+
+def _start_page(request, form, *, confirm: bool = False, summary=None):
+    return TemplateResponse(
+        request,
+        "emergencies/start.html",
+        {
+            "form": form,
+            "confirm": confirm,
+            "summary": summary,
+            "needs_otp": "otp" in form.fields,
+        },
+    )
+
+
+def live_page(request, pk: int):
+    """The emergency as devices report it, refreshed every second."""
+    emergency = get_object_or_404(_visible(request.user), pk=pk)
+    return TemplateResponse(
+        request,
+        "emergencies/live.html",
+        _live_context(request, emergency),
+    )
+
+
+def live_status(request, pk: int):
+    """The part of the live page that htmx fetches every second."""
+    emergency = get_object_or_404(_visible(request.user), pk=pk)
+    return TemplateResponse(
+        request, "emergencies/_status.html", _live_context(request, emergency)
+    )
+
+
+def _live_context(request, emergency: Emergency) -> dict:
+    return {
+        "emergency": emergency,
+        "live": live(emergency),
+        "areas": list(emergency.target_areas.all()),
+        "clusters": list(emergency.target_clusters.all()),
+        "can_broadcast": emergency.is_active
+        and _can_broadcast(request.user, emergency),
+        "audio_url": actions.audio_url(emergency.audio),
+    }
+
+
+def _managed(request, pk: int) -> Emergency:
+    emergency = get_object_or_404(_visible(request.user), pk=pk)
+    if not _can_broadcast(request.user, emergency):
+        raise PermissionDenied
+    return emergency
+
+
+def cancel(request, pk: int):
+    """Confirm (with the code where needed), then stop the emergency everywhere."""
+    emergency = _managed(request, pk)
+    back = reverse("emergencies_live", args=[emergency.pk])
+    if emergency.state != State.ACTIVE:
+        return HttpResponseRedirect(back)
+    form = CancelForm(
+        request.POST if request.method == "POST" else None, for_user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.cancel(request.user, emergency, otp=form.cleaned_data.get("otp"))
+        except (ValidationError, PermissionDenied) as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The emergency is cancelled everywhere."))
+            return HttpResponseRedirect(back)
+    return TemplateResponse(
+        request,
+        "emergencies/cancel.html",
+        {"emergency": emergency, "form": form, "back": back},
+    )
+
+
+def update(request, pk: int):
+    """Change the words or the repeats; the devices air the new version at once."""
+    emergency = _managed(request, pk)
+    back = reverse("emergencies_live", args=[emergency.pk])
+    if emergency.state != State.ACTIVE:
+        return HttpResponseRedirect(back)
+    form = UpdateForm(
+        request.POST if request.method == "POST" else None,
+        for_user=request.user,
+        initial={
+            "text": emergency.text,
+            "repeat": emergency.repeat,
+            "gap_s": emergency.gap_s,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.update(
+                request.user,
+                emergency,
+                text=data["text"],
+                repeat=data["repeat"],
+                gap_s=data["gap_s"],
+                otp=data.get("otp"),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The new version is on the air."))
+            return HttpResponseRedirect(back)
+    return TemplateResponse(
+        request,
+        "emergencies/update.html",
+        {"emergency": emergency, "form": form, "back": back},
+    )
