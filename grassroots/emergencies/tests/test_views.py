@@ -141,7 +141,7 @@ def test_the_live_page_counts_acks_and_names_who_is_missing(
     assert c.code in html and d.code in html and a.code not in html
     page = client.get(f"/console/emergencies/{emergency.pk}/")
     assert 'hx-trigger="every 1s"' in page.content.decode()
-    assert "indicators/vendor/htmx.min.js" in page.content.decode()
+    assert "core/vendor/htmx.min.js" in page.content.decode()
 
 
 def test_cancel_and_update_from_the_console(
