@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "grassroots.loudspeakers",
     "grassroots.feedback",
     "grassroots.boards",
+    "grassroots.dissemination",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",

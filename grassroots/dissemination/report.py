@@ -1,0 +1,296 @@
+"""The dissemination report of one bulletin: who heard it, who did not, and why.
+
+Read from the coverage tables (never the raw play events), the registry
+(which clusters are meant to air the bulletin and whether they are online),
+what was sent to devices (schedules and commands naming the bulletin) and
+the boards' proof of display. Everything is narrowed to a list of area
+paths, the user's scope.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.accounts.scope import area_q
+from grassroots.areas.models import Area, Level
+from grassroots.boards import coverage as boards_coverage
+from grassroots.bulletins.models import Bulletin
+from grassroots.loudspeakers.models import Cluster, ClusterState, ClusterStatus
+from grassroots.loudspeakers.models.traffic import Command, Schedule
+
+from .models import AreaCoverage, ClusterCoverage
+
+#: What became of a targeted cluster, in the order the report lists them.
+PLAYED = "played"
+FAILED = "failed"
+OFFLINE = "offline"
+PENDING = "pending"
+OUTCOMES = {
+    PLAYED: _("played"),
+    FAILED: _("failed"),
+    OFFLINE: _("offline"),
+    PENDING: _("not played yet"),
+}
+FAILURE_KINDS = {"failed": _("failed"), "preempted": _("interrupted")}
+
+
+@dataclass
+class ClusterLine:
+    cluster_id: int
+    code: str
+    name: str
+    area_name: str
+    area_path: str
+    outcome: str
+    finished: int = 0
+    first_heard_at: datetime.datetime | None = None
+    last_heard_at: datetime.datetime | None = None
+    failure: str = ""
+    failure_reason: str = ""
+    last_failed_at: datetime.datetime | None = None
+    online: bool = False
+    offline_since: datetime.datetime | None = None
+    last_seen_at: datetime.datetime | None = None
+
+    @property
+    def outcome_label(self) -> str:
+        return str(OUTCOMES[self.outcome])
+
+    @property
+    def failure_label(self) -> str:
+        return str(FAILURE_KINDS.get(self.failure, self.failure))
+
+
+@dataclass
+class HamletLine:
+    area_id: int
+    name: str
+    path: str
+    commune: str
+    clusters_targeted: int = 0
+    clusters_heard: int = 0
+    finished: int = 0
+    first_heard_at: datetime.datetime | None = None
+    last_heard_at: datetime.datetime | None = None
+    boards: int = 0
+    #: False for a hamlet outside the targets whose clusters were sent it anyway.
+    targeted: bool = True
+
+    @property
+    def heard(self) -> bool:
+        return self.finished > 0
+
+
+@dataclass
+class Report:
+    bulletin: Bulletin
+    hamlets: list[HamletLine] = field(default_factory=list)
+    clusters: list[ClusterLine] = field(default_factory=list)
+    boards: list[boards_coverage.BoardDisplay] = field(default_factory=list)
+
+    @property
+    def hamlets_targeted(self) -> int:
+        return sum(1 for h in self.hamlets if h.targeted)
+
+    @property
+    def hamlets_heard(self) -> int:
+        """Return the targeted hamlets where a cluster played it to the end."""
+        return sum(1 for h in self.hamlets if h.targeted and h.heard)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for c in self.clusters if c.outcome == outcome)
+
+    @property
+    def times_played(self) -> int:
+        return sum(c.finished for c in self.clusters)
+
+
+def target_paths(bulletin: Bulletin) -> list[str]:
+    """Return the paths the bulletin is meant for (its issuing area without targets)."""
+    paths = [a.path for a in bulletin.target_areas.all()]
+    return paths or [bulletin.issuing_area.path]
+
+
+def within(paths: Iterable[str], roots: list[str] | None) -> list[str]:
+    """Return the parts of ``paths`` inside ``roots`` (None: everywhere)."""
+    paths = list(paths)
+    if roots is None:
+        return paths
+    kept = set()
+    for path in paths:
+        for root in roots:
+            if path.startswith(root):
+                kept.add(path)
+            elif root.startswith(path):
+                kept.add(root)
+    return sorted(kept)
+
+
+def targeted_hamlets(paths: list[str]):
+    """Return the active hamlets under ``paths``."""
+    return Area.objects.hamlets().active().filter(area_q(paths, "path"))
+
+
+def sent_cluster_ids(bulletin: Bulletin) -> set[int]:
+    """Return the clusters that were sent an item of the bulletin (schedule or command).
+
+    Read from the schedule versions and commands sent since the bulletin was
+    created: the item id ``bul:{id}:…`` (``loudspeakers.playables``) is in
+    their documents.
+    """
+    marker = f'"bul:{bulletin.pk}:'
+    since = bulletin.created_at
+    found = set(
+        Schedule.objects.filter(created_at__gte=since)
+        .annotate(text=Cast("document", TextField()))
+        .filter(text__contains=marker)
+        .values_list("cluster_id", flat=True)
+    )
+    commands = (
+        Command.objects.filter(issued_at__gte=since)
+        .annotate(text=Cast("args", TextField()))
+        .filter(text__contains=marker)
+        .values_list("cluster_id", "area__path")
+    )
+    area_paths = []
+    for cluster_id, path in commands:
+        if cluster_id is not None:
+            found.add(cluster_id)
+        else:
+            area_paths.append(path)
+    if area_paths:
+        found |= set(
+            Cluster.objects.exclude(state=ClusterState.RETIRED)
+            .filter(area_q(area_paths, "area__path"))
+            .values_list("pk", flat=True)
+        )
+    return found
+
+
+def targeted_clusters(bulletin: Bulletin, paths: list[str]):
+    """Return the clusters meant to air the bulletin, inside ``paths``.
+
+    The active clusters under its targets when it goes to loudspeakers, those
+    sent an item of it by a schedule, a command or an emergency, and any that
+    reported playing it.
+    """
+    query = Q(pk__in=sent_cluster_ids(bulletin)) | Q(
+        pk__in=ClusterCoverage.objects.filter(bulletin=bulletin).values("cluster_id")
+    )
+    if bulletin.on_loudspeakers:
+        query |= Q(state=ClusterState.ACTIVE) & area_q(
+            target_paths(bulletin), "area__path"
+        )
+    return Cluster.objects.filter(query).filter(area_q(paths, "area__path"))
+
+
+def build(bulletin: Bulletin, roots: list[str] | None) -> Report:
+    """Return the report of ``bulletin`` limited to the areas ``roots`` (None: all)."""
+    report = Report(bulletin)
+    everywhere = [p.split("/", 1)[0] + "/" for p in target_paths(bulletin)]
+    scope_paths = roots if roots is not None else sorted(set(everywhere))
+    hamlet_paths = within(target_paths(bulletin), roots)
+    clusters = list(
+        targeted_clusters(bulletin, scope_paths)
+        .select_related("area")
+        .order_by("area__path", "code")
+    )
+    ids = [c.pk for c in clusters]
+    covered = {
+        row.cluster_id: row
+        for row in ClusterCoverage.objects.filter(bulletin=bulletin, cluster_id__in=ids)
+    }
+    statuses = {
+        s.cluster_id: s for s in ClusterStatus.objects.filter(cluster_id__in=ids)
+    }
+    for cluster in clusters:
+        row = covered.get(cluster.pk)
+        status = statuses.get(cluster.pk)
+        line = ClusterLine(
+            cluster_id=cluster.pk,
+            code=cluster.code,
+            name=cluster.name,
+            area_name=cluster.area.name,
+            area_path=cluster.area.path,
+            outcome=PENDING,
+            online=bool(status and status.online),
+            offline_since=status.since if status and not status.online else None,
+            last_seen_at=status.last_seen_at if status else None,
+        )
+        if row is not None:
+            line.finished = row.finished
+            line.first_heard_at = row.first_heard_at
+            line.last_heard_at = row.last_heard_at
+            line.failure = row.last_failure
+            line.failure_reason = row.last_failure_reason
+            line.last_failed_at = row.last_failed_at
+        if line.finished:
+            line.outcome = PLAYED
+        elif line.failure:
+            line.outcome = FAILED
+        elif not line.online:
+            line.outcome = OFFLINE
+        report.clusters.append(line)
+    order = {PLAYED: 3, FAILED: 0, OFFLINE: 1, PENDING: 2}
+    report.clusters.sort(key=lambda c: (order[c.outcome], c.area_path, c.code))
+
+    hamlets = (
+        {
+            a.pk: HamletLine(a.pk, a.name, a.path, a.parent.name if a.parent else "")
+            for a in targeted_hamlets(hamlet_paths)
+            .select_related("parent")
+            .order_by("path")
+        }
+        if hamlet_paths
+        else {}
+    )
+    # Hamlets outside the targets whose clusters still played it (sent by hand).
+    heard = (
+        AreaCoverage.objects.filter(bulletin=bulletin)
+        .filter(area_q(scope_paths, "area_path"))
+        .select_related("area__parent")
+    )
+    for row in heard:
+        if row.area.level != Level.HAMLET:
+            continue
+        line = hamlets.get(row.area_id)
+        if line is None:
+            area = row.area
+            line = hamlets[area.pk] = HamletLine(
+                area.pk,
+                area.name,
+                area.path,
+                area.parent.name if area.parent else "",
+                targeted=False,
+            )
+        line.finished = row.finished
+        line.clusters_heard = row.clusters_heard
+        line.first_heard_at = row.first_heard_at
+        line.last_heard_at = row.last_heard_at
+    by_path = {h.path: h for h in hamlets.values()}
+    for cluster in report.clusters:
+        if cluster.area_path in by_path:
+            by_path[cluster.area_path].clusters_targeted += 1
+
+    displays = boards_coverage.displays_for(bulletin.pk)
+    board_paths = dict(
+        Area.objects.filter(pk__in={b.area_id for b in displays.boards}).values_list(
+            "pk", "path"
+        )
+    )
+    report.boards = [
+        b
+        for b in displays.boards
+        if roots is None or any(board_paths[b.area_id].startswith(r) for r in roots)
+    ]
+    for board in report.boards:
+        if board.hamlet_id in hamlets:
+            hamlets[board.hamlet_id].boards += 1
+    report.hamlets = sorted(hamlets.values(), key=lambda h: h.path)
+    return report
