@@ -80,7 +80,7 @@ def workbook(report: Report) -> bytes:
         ),
     )
     table(
-        _("Clusters"),
+        _("Loudspeaker clusters"),
         [
             _("Cluster"),
             _("Name"),
@@ -112,7 +112,7 @@ def workbook(report: Report) -> bytes:
         ),
     )
     table(
-        _("Boards"),
+        _("E-bulletin boards"),
         [
             _("Board"),
             _("Name"),

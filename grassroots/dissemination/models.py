@@ -13,6 +13,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.areas.fields import PathField
+
 
 class ClusterCoverage(models.Model):
     """How one cluster aired one bulletin: counts, first and last time, last failure."""
@@ -25,7 +27,7 @@ class ClusterCoverage(models.Model):
     )
     #: The cluster's area (hamlet, or commune) when it first reported the bulletin.
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
-    area_path = models.CharField(max_length=255)
+    area_path = PathField(_("area"))
     finished = models.PositiveIntegerField(_("times played to the end"), default=0)
     started = models.PositiveIntegerField(_("times started"), default=0)
     failed = models.PositiveIntegerField(_("times failed"), default=0)
@@ -58,7 +60,7 @@ class AreaCoverage(models.Model):
         "bulletins.Bulletin", on_delete=models.CASCADE, related_name="+"
     )
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
-    area_path = models.CharField(max_length=255)
+    area_path = PathField(_("area"))
     clusters_heard = models.PositiveIntegerField(
         _("clusters that played it"), default=0
     )

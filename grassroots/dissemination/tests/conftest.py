@@ -11,3 +11,6 @@ from grassroots.loudspeakers.tests.conftest import (  # noqa: F401 - fixtures re
 @pytest.fixture
 def people(tree):
     return make_people(tree)
+
+
+from grassroots.loudspeakers.tests.conftest import outbox  # noqa: E402, F401
