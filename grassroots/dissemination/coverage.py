@@ -30,7 +30,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -129,12 +129,8 @@ def absorb(events: Sequence[PlayEvent], *, rebuilding: bool = False) -> Absorbed
         stored = (
             set()
             if rebuilding
-            else PlayEvent.objects.filter(
-                cluster_id__in={c for _b, c in pairs},
-                event_id__in={e.event_id for _b, e in wanted},
-            ).values_list("cluster_id", "event_id")
+            else _stored(sorted({(e.cluster_id, e.event_id) for _b, e in wanted}))
         )
-        stored = set(stored)
         before = {key: (row.finished, row.failed) for key, row in rows.items()}
         touched: set[tuple[int, int]] = set()
         for bulletin_id, event in sorted(wanted, key=lambda w: w[1].at):
@@ -144,7 +140,8 @@ def absorb(events: Sequence[PlayEvent], *, rebuilding: bool = False) -> Absorbed
             result.events += 1
             touched.add((bulletin_id, event.cluster_id))
             _apply(rows[(bulletin_id, event.cluster_id)], event)
-        ClusterCoverage.objects.bulk_update(
+        _save(
+            ClusterCoverage,
             [rows[key] for key in sorted(touched)],
             [
                 "finished",
@@ -158,7 +155,6 @@ def absorb(events: Sequence[PlayEvent], *, rebuilding: bool = False) -> Absorbed
                 "last_failure_reason",
                 "last_event_at",
             ],
-            batch_size=500,
         )
         newly = _roll_up(rows, before)
         result.newly_heard = len(newly)
@@ -166,10 +162,87 @@ def absorb(events: Sequence[PlayEvent], *, rebuilding: bool = False) -> Absorbed
     return result
 
 
+def _save(model, rows: list, names: list[str]) -> None:
+    """Write ``rows``: one ``UPDATE … FROM (VALUES …)`` on PostgreSQL, else executemany.
+
+    ``bulk_update`` builds CASE expressions whose cost grows with the square
+    of the batch (measured: 20 s for a gateway batch of 5,000 events); one
+    prepared UPDATE per row still costs a round trip each on PostgreSQL.
+    """
+    if not rows:
+        return
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    values = [
+        [row.pk]
+        + [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - model names
+                table, ", ".join(f"{quote(f.column)} = %s" for f in fields), pk
+            )
+            cursor.executemany(sql, [v[1:] + v[:1] for v in values])
+            return
+        assignments = ", ".join(
+            f"{quote(f.column)} = CAST(v.column{i + 2} AS {f.db_type(connection)})"
+            for i, f in enumerate(fields)
+        )
+        placeholders = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+        for start in range(0, len(values), 1000):
+            chunk = values[start : start + 1000]
+            sql = (
+                f"UPDATE {table} SET {assignments} FROM (VALUES "  # noqa: S608
+                + ", ".join([placeholders] * len(chunk))
+                + f") AS v WHERE {table}.{pk} = CAST(v.column1 AS bigint)"
+            )
+            cursor.execute(sql, [x for v in chunk for x in v])
+
+
+def _stored(pairs: list[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Return which (cluster, event id) pairs are stored, probing the unique index.
+
+    ``cluster IN (…) AND event_id IN (…)`` would read every event of the
+    batch's clusters (hundreds each on a national data set); a join on the
+    exact pairs reads only those.
+    """
+    meta = PlayEvent._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    cluster = quote(meta.get_field("cluster").column)
+    event_id = quote(meta.get_field("event_id").column)
+    found: set[tuple[int, str]] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), 1000):
+            chunk = pairs[start : start + 1000]
+            sql = (
+                f"SELECT p.{cluster}, p.{event_id} FROM {table} p JOIN (VALUES "  # noqa: S608
+                + ", ".join(["(%s, %s)"] * len(chunk))
+                + f") AS v ON p.{cluster} = v.column1 AND p.{event_id} = v.column2"
+            )
+            cursor.execute(sql, [x for pair in chunk for x in pair])
+            found.update((c, e) for c, e in cursor.fetchall())
+    return found
+
+
 def _lock_cluster_rows(
     pairs: list[tuple[int, int]], clusters: dict[int, tuple[int, str]]
 ) -> dict[tuple[int, int], ClusterCoverage]:
-    """Create the missing (bulletin, cluster) rows, then lock them in key order."""
+    """Create the missing (bulletin, cluster) rows, then lock them in key order.
+
+    Most rows exist (a cluster airs a bulletin several times): they are read
+    first so that only the missing ones are inserted, in key order too.
+    """
+    bulletin_ids = {b for b, _c in pairs}
+    cluster_ids = {c for _b, c in pairs}
+    existing = set(
+        ClusterCoverage.objects.filter(
+            bulletin_id__in=bulletin_ids, cluster_id__in=cluster_ids
+        ).values_list("bulletin_id", "cluster_id")
+    )
     ClusterCoverage.objects.bulk_create(
         [
             ClusterCoverage(
@@ -179,18 +252,16 @@ def _lock_cluster_rows(
                 area_path=clusters[c][1],
             )
             for b, c in pairs
+            if (b, c) not in existing
         ],
         ignore_conflicts=True,
-        batch_size=500,
+        batch_size=1000,
     )
     wanted = set(pairs)
     return {
         (row.bulletin_id, row.cluster_id): row
         for row in ClusterCoverage.objects.select_for_update()
-        .filter(
-            bulletin_id__in={b for b, _c in pairs},
-            cluster_id__in={c for _b, c in pairs},
-        )
+        .filter(bulletin_id__in=bulletin_ids, cluster_id__in=cluster_ids)
         .order_by("bulletin_id", "cluster_id")
         if (row.bulletin_id, row.cluster_id) in wanted
     }
@@ -230,10 +301,16 @@ def _roll_up(
     if not deltas:
         return []
     keys = sorted(deltas)
+    existing = set(
+        AreaCoverage.objects.filter(
+            bulletin_id__in={b for b, _a in keys}, area_id__in={a for _b, a in keys}
+        ).values_list("bulletin_id", "area_id")
+    )
     AreaCoverage.objects.bulk_create(
         [
             AreaCoverage(bulletin_id=b, area_id=a, area_path=deltas[(b, a)]["path"])
             for b, a in keys
+            if (b, a) not in existing
         ],
         ignore_conflicts=True,
     )
@@ -261,7 +338,8 @@ def _roll_up(
         if delta["last"] and _later(row.last_heard_at, delta["last"]):
             row.last_heard_at = delta["last"]
         changed.append(row)
-    AreaCoverage.objects.bulk_update(
+    _save(
+        AreaCoverage,
         changed,
         ["finished", "failed", "clusters_heard", "first_heard_at", "last_heard_at"],
     )

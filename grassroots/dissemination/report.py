@@ -196,40 +196,56 @@ def build(bulletin: Bulletin, roots: list[str] | None) -> Report:
     everywhere = [p.split("/", 1)[0] + "/" for p in target_paths(bulletin)]
     scope_paths = roots if roots is not None else sorted(set(everywhere))
     hamlet_paths = within(target_paths(bulletin), roots)
+    # Plain values, not model instances: a province-wide bulletin has thousands.
     clusters = list(
         targeted_clusters(bulletin, scope_paths)
-        .select_related("area")
         .order_by("area__path", "code")
+        .values_list("pk", "code", "name", "area__name", "area__path")
     )
-    ids = [c.pk for c in clusters]
+    ids = [c[0] for c in clusters]
     covered = {
-        row.cluster_id: row
-        for row in ClusterCoverage.objects.filter(bulletin=bulletin, cluster_id__in=ids)
+        row[0]: row[1:]
+        for row in ClusterCoverage.objects.filter(
+            bulletin=bulletin, cluster_id__in=ids
+        ).values_list(
+            "cluster_id",
+            "finished",
+            "first_heard_at",
+            "last_heard_at",
+            "last_failure",
+            "last_failure_reason",
+            "last_failed_at",
+        )
     }
     statuses = {
-        s.cluster_id: s for s in ClusterStatus.objects.filter(cluster_id__in=ids)
-    }
-    for cluster in clusters:
-        row = covered.get(cluster.pk)
-        status = statuses.get(cluster.pk)
-        line = ClusterLine(
-            cluster_id=cluster.pk,
-            code=cluster.code,
-            name=cluster.name,
-            area_name=cluster.area.name,
-            area_path=cluster.area.path,
-            outcome=PENDING,
-            online=bool(status and status.online),
-            offline_since=status.since if status and not status.online else None,
-            last_seen_at=status.last_seen_at if status else None,
+        row[0]: row[1:]
+        for row in ClusterStatus.objects.filter(cluster_id__in=ids).values_list(
+            "cluster_id", "online", "since", "last_seen_at"
         )
+    }
+    for pk, code, name, area_name, area_path in clusters:
+        online, since, last_seen = statuses.get(pk, (False, None, None))
+        line = ClusterLine(
+            cluster_id=pk,
+            code=code,
+            name=name,
+            area_name=area_name,
+            area_path=area_path,
+            outcome=PENDING,
+            online=online,
+            offline_since=None if online else since,
+            last_seen_at=last_seen,
+        )
+        row = covered.get(pk)
         if row is not None:
-            line.finished = row.finished
-            line.first_heard_at = row.first_heard_at
-            line.last_heard_at = row.last_heard_at
-            line.failure = row.last_failure
-            line.failure_reason = row.last_failure_reason
-            line.last_failed_at = row.last_failed_at
+            (
+                line.finished,
+                line.first_heard_at,
+                line.last_heard_at,
+                line.failure,
+                line.failure_reason,
+                line.last_failed_at,
+            ) = row
         if line.finished:
             line.outcome = PLAYED
         elif line.failure:
@@ -242,37 +258,39 @@ def build(bulletin: Bulletin, roots: list[str] | None) -> Report:
 
     hamlets = (
         {
-            a.pk: HamletLine(a.pk, a.name, a.path, a.parent.name if a.parent else "")
-            for a in targeted_hamlets(hamlet_paths)
-            .select_related("parent")
+            pk: HamletLine(pk, name, path, commune or "")
+            for pk, name, path, commune in targeted_hamlets(hamlet_paths)
             .order_by("path")
+            .values_list("pk", "name", "path", "parent__name")
         }
         if hamlet_paths
         else {}
     )
     # Hamlets outside the targets whose clusters still played it (sent by hand).
     heard = (
-        AreaCoverage.objects.filter(bulletin=bulletin)
+        AreaCoverage.objects.filter(bulletin=bulletin, area__level=Level.HAMLET)
         .filter(area_q(scope_paths, "area_path"))
-        .select_related("area__parent")
+        .values_list(
+            "area_id",
+            "area__name",
+            "area_path",
+            "area__parent__name",
+            "finished",
+            "clusters_heard",
+            "first_heard_at",
+            "last_heard_at",
+        )
     )
-    for row in heard:
-        if row.area.level != Level.HAMLET:
-            continue
-        line = hamlets.get(row.area_id)
+    for pk, name, path, commune, finished, heard_by, first, last in heard:
+        line = hamlets.get(pk)
         if line is None:
-            area = row.area
-            line = hamlets[area.pk] = HamletLine(
-                area.pk,
-                area.name,
-                area.path,
-                area.parent.name if area.parent else "",
-                targeted=False,
+            line = hamlets[pk] = HamletLine(
+                pk, name, path, commune or "", targeted=False
             )
-        line.finished = row.finished
-        line.clusters_heard = row.clusters_heard
-        line.first_heard_at = row.first_heard_at
-        line.last_heard_at = row.last_heard_at
+        line.finished = finished
+        line.clusters_heard = heard_by
+        line.first_heard_at = first
+        line.last_heard_at = last
     by_path = {h.path: h for h in hamlets.values()}
     for cluster in report.clusters:
         if cluster.area_path in by_path:

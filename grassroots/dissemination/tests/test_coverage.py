@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
+from grassroots.accounts.models import AuditEntry
 from grassroots.dissemination import coverage
 from grassroots.dissemination.models import AreaCoverage, ClusterCoverage
 from grassroots.indicators import periods
@@ -144,6 +147,9 @@ def test_rebuild_gives_the_same_tables_as_the_incremental_path(tree, people):
     assert snapshot() == before
     assert coverage.rebuild([two.pk]) == 3
     assert snapshot() == before
+    call_command("coverage_rebuild", bulletin=[one.pk], stdout=io.StringIO())
+    assert snapshot() == before
+    assert AuditEntry.objects.filter(action="coverage.rebuild").exists()
 
 
 def test_a_late_proof_of_play_drops_the_snapshots_of_its_closed_month(tree, people):
