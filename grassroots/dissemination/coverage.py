@@ -163,11 +163,12 @@ def absorb(events: Sequence[PlayEvent], *, rebuilding: bool = False) -> Absorbed
 
 
 def _save(model, rows: list, names: list[str]) -> None:
-    """Write ``rows``: one ``UPDATE … FROM (VALUES …)`` on PostgreSQL, else executemany.
+    """Write ``rows``: one ``UPDATE … FROM unnest(arrays)`` on PostgreSQL, else executemany.
 
     ``bulk_update`` builds CASE expressions whose cost grows with the square
     of the batch (measured: 20 s for a gateway batch of 5,000 events); one
-    prepared UPDATE per row still costs a round trip each on PostgreSQL.
+    prepared UPDATE per row costs a round trip each on PostgreSQL, and a
+    VALUES list of thousands of placeholders is slow for the driver to parse.
     """
     if not rows:
         return
@@ -175,11 +176,7 @@ def _save(model, rows: list, names: list[str]) -> None:
     fields = [meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
     table, pk = quote(meta.db_table), quote(meta.pk.column)
-    values = [
-        [row.pk]
-        + [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-        for row in rows
-    ]
+    values = [[row.pk] + [getattr(row, f.attname) for f in fields] for row in rows]
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - model names
@@ -187,19 +184,20 @@ def _save(model, rows: list, names: list[str]) -> None:
             )
             cursor.executemany(sql, [v[1:] + v[:1] for v in values])
             return
-        assignments = ", ".join(
-            f"{quote(f.column)} = CAST(v.column{i + 2} AS {f.db_type(connection)})"
-            for i, f in enumerate(fields)
+        # One array per column: a few parameters whatever the number of rows
+        # (a statement with thousands of placeholders is slow to even prepare).
+        columns = ", ".join(f"c{i}" for i in range(len(fields) + 1))
+        arrays = ", ".join(
+            ["%s::bigint[]"] + [f"%s::{f.db_type(connection)}[]" for f in fields]
         )
-        placeholders = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
-        for start in range(0, len(values), 1000):
-            chunk = values[start : start + 1000]
-            sql = (
-                f"UPDATE {table} SET {assignments} FROM (VALUES "  # noqa: S608
-                + ", ".join([placeholders] * len(chunk))
-                + f") AS v WHERE {table}.{pk} = CAST(v.column1 AS bigint)"
-            )
-            cursor.execute(sql, [x for v in chunk for x in v])
+        assignments = ", ".join(
+            f"{quote(f.column)} = v.c{i + 1}" for i, f in enumerate(fields)
+        )
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM unnest({arrays}) "  # noqa: S608
+            f"AS v({columns}) WHERE {table}.{pk} = v.c0",
+            [list(column) for column in zip(*values, strict=True)],
+        )
 
 
 def _stored(pairs: list[tuple[int, str]]) -> set[tuple[int, str]]:
@@ -216,8 +214,16 @@ def _stored(pairs: list[tuple[int, str]]) -> set[tuple[int, str]]:
     event_id = quote(meta.get_field("event_id").column)
     found: set[tuple[int, str]] = set()
     with connection.cursor() as cursor:
-        for start in range(0, len(pairs), 1000):
-            chunk = pairs[start : start + 1000]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT p.{cluster}, p.{event_id} FROM {table} p JOIN "  # noqa: S608
+                "unnest(%s::bigint[], %s::varchar[]) AS v(c, e) "
+                f"ON p.{cluster} = v.c AND p.{event_id} = v.e",
+                [[c for c, _e in pairs], [e for _c, e in pairs]],
+            )
+            return set(cursor.fetchall())
+        for start in range(0, len(pairs), 400):
+            chunk = pairs[start : start + 400]
             sql = (
                 f"SELECT p.{cluster}, p.{event_id} FROM {table} p JOIN (VALUES "  # noqa: S608
                 + ", ".join(["(%s, %s)"] * len(chunk))
