@@ -10,7 +10,7 @@ paths, the user's scope.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, TextField
@@ -137,6 +137,20 @@ def targeted_hamlets(paths: list[str]):
     return Area.objects.hamlets().active().filter(area_q(paths, "path"))
 
 
+#: Other apps that send a bulletin's items to clusters by their own means (the
+#: emergencies app) add a function ``(bulletin) -> cluster ids`` here.
+SENT_SOURCES: list[Callable[[Bulletin], Iterable[int]]] = []
+
+
+def register_sent_source(
+    source: Callable[[Bulletin], Iterable[int]],
+) -> Callable[[Bulletin], Iterable[int]]:
+    """Add ``source`` to the clusters a bulletin counts as sent to (a decorator)."""
+    if source not in SENT_SOURCES:
+        SENT_SOURCES.append(source)
+    return source
+
+
 def sent_cluster_ids(bulletin: Bulletin) -> set[int]:
     """Return the clusters that were sent an item of the bulletin (schedule or command).
 
@@ -164,6 +178,8 @@ def sent_cluster_ids(bulletin: Bulletin) -> set[int]:
             found.add(cluster_id)
         else:
             area_paths.append(path)
+    for source in SENT_SOURCES:
+        found |= set(source(bulletin))
     if area_paths:
         found |= set(
             Cluster.objects.exclude(state=ClusterState.RETIRED)
