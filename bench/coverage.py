@@ -289,6 +289,10 @@ def main() -> None:
         f"{AreaCoverage.objects.count():,} area rows"
     )
 
+    if connection.vendor == "postgresql":
+        # Fresh statistics, as autovacuum keeps them on a live system.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     wide = next(b for b in bulletins if not b.target_areas.exists())
     print(
         f"report of a province-wide bulletin (build, {clusters:,} clusters): "
