@@ -22,6 +22,7 @@ ROUTERS = (
     ("/loudspeakers/", "grassroots.loudspeakers.api.router"),
     ("/feedback/", "grassroots.feedback.api.router"),
     ("/boards/", "grassroots.boards.api.router"),
+    ("/dissemination/", "grassroots.dissemination.api.router"),
 )
 
 

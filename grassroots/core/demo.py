@@ -25,6 +25,7 @@ LOADERS = (
     "grassroots.loudspeakers.demo",
     "grassroots.feedback.demo",
     "grassroots.boards.demo",
+    "grassroots.dissemination.demo",
 )
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "grassroots.feedback",
     "grassroots.boards",
     "grassroots.emergencies",
+    "grassroots.dissemination",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",

@@ -28,6 +28,7 @@ from ..models import (
     LogKind,
     PlayEvent,
 )
+from ..signals import play_events_arriving
 
 logger = logging.getLogger(__name__)
 
@@ -300,6 +301,8 @@ def record_reports(
             cluster_id__in={p.cluster_id for p in plays},
             event_id__in=[p.event_id for p in plays],
         ).count()
+        # Proof of play (the dissemination app) sums the new ones up in this transaction.
+        play_events_arriving.send(sender=PlayEvent, events=plays)
         PlayEvent.objects.bulk_create(plays, ignore_conflicts=True, batch_size=500)
         outcome.events_repeated += before
         outcome.events_new += len(plays) - before
