@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
-from grassroots.indicators import catalogue, maps
+from grassroots.indicators import catalogue, maps, service
 from grassroots.indicators.registry import Indicator, Measure, Status, register
 
 from .models import Cluster, ClusterChange, ClusterState
@@ -43,15 +43,29 @@ def active_on(day: datetime.date):
     return ClusterChange.objects.on(day).filter(state=ClusterState.ACTIVE)
 
 
-def _roots(areas: Sequence[Area]) -> list[str]:
-    """Return the paths of the communes (or wider units) holding ``areas``."""
-    paths = []
+#: Beyond this many subtrees, reading the whole country beats OR-ing prefixes.
+MAX_ROOTS = 8
+
+
+def _roots(areas: Sequence[Area]) -> tuple[str, ...] | None:
+    """Return the paths of a few subtrees holding ``areas``' communes.
+
+    The fewest subtrees when they are few; else their provinces; ``None``
+    (the whole country) when even those are too many for a filter.
+    """
+    paths = set()
     for area in areas:
         if area.level == Level.HAMLET:
-            paths.append(area.path.rsplit("/", 2)[0] + "/")
+            paths.add(area.path.rsplit("/", 2)[0] + "/")
         else:
-            paths.append(area.path)
-    return sorted(set(paths))
+            paths.add(area.path)
+    roots: list[str] = []
+    for path in sorted(paths, key=len):
+        if not any(path.startswith(root) for root in roots):
+            roots.append(path)
+    if len(roots) > MAX_ROOTS:
+        roots = sorted({root.split("/", 1)[0] + "/" for root in roots})
+    return tuple(sorted(roots)) if len(roots) <= MAX_ROOTS else None
 
 
 def fleet_by_commune(
@@ -99,7 +113,10 @@ class FleetIndicator(Indicator):
     ) -> Measure:
         if area is not None:
             return self.compute_many([area], start, end)[area.pk]
-        numerator, denominator = self.counts(list(fleet_by_commune(None, end).values()))
+        fleet = service.shared(
+            ("fleet", None, end), lambda: fleet_by_commune(None, end)
+        )
+        numerator, denominator = self.counts(list(fleet.values()))
         return self.measure(numerator, denominator)
 
     def compute_many(
@@ -107,7 +124,10 @@ class FleetIndicator(Indicator):
     ) -> dict[int, Measure]:
         if not areas:
             return {}
-        fleet = fleet_by_commune(_roots(areas), end)
+        roots = _roots(areas)
+        fleet = service.shared(
+            ("fleet", roots, end), lambda: fleet_by_commune(roots, end)
+        )
         wide = [a for a in areas if a.level != Level.HAMLET]
         owners = self.bucket((c.path for c in fleet.values()), wide)
         members: dict[int, list[CommuneFleet]] = {a.pk: [] for a in wide}
