@@ -12,9 +12,12 @@ province administrator) and of the whole country (a superuser) through the
 real view, and the web process's memory. Targets (issue 8): province < 500 ms,
 national < 2 s, the web process < 1 GB.
 
-The data of the other apps (50,000 clusters, 5,000 boards, 10 million play
-events, 1 million feedback items) is generated here when their indicator
-classes exist: add a generator to GENERATORS.
+The other apps' data is generated too, at the scale of the issue by default:
+50,000 loudspeaker clusters with their stations, status and history, 5,000
+boards with their history, 10 million play events and 1 million feedback
+items (COPY on PostgreSQL; each count is a flag, e.g. ``--play-events
+100000`` for a quick run). The generators are in ``bench/_dashboard_data.py``
+(GENERATORS): a new app's data is one more function there.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import django  # noqa: E402
 django.setup()
 
 import psutil  # noqa: E402
+from _dashboard_data import FRESH, GENERATORS  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -44,16 +48,12 @@ from django.test import Client  # noqa: E402
 from grassroots.accounts import actions as account_actions  # noqa: E402
 from grassroots.accounts.models import User  # noqa: E402
 from grassroots.areas.models import Area, Kind, Level  # noqa: E402
+from grassroots.boards.models import Board  # noqa: E402
+from grassroots.feedback.models import Feedback  # noqa: E402
 from grassroots.indicators import snapshots  # noqa: E402
-from grassroots.training.models import (  # noqa: E402
-    Attendance,
-    Category,
-    Course,
-    Official,
-    Status,
-    Topic,
-    TrainingSession,
-)
+from grassroots.indicators.models import Snapshot  # noqa: E402
+from grassroots.loudspeakers.models import Cluster, PlayEvent  # noqa: E402
+from grassroots.training.models import Attendance, Official  # noqa: E402
 
 D = datetime.date
 PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway bench account
@@ -95,64 +95,15 @@ def generate_hamlets(per_commune: int) -> None:
     Area.objects.bulk_create(rows, batch_size=5000)
 
 
-def generate_training(people: int, rng: random.Random) -> None:
-    """A roster for every unit, courses per province, sessions and results 2024–2026."""
-    if Official.objects.exists():
+def empty(models) -> None:
+    """Delete the generated rows (TRUNCATE on PostgreSQL: millions of rows)."""
+    if connection.vendor == "postgresql":
+        tables = ", ".join(m._meta.db_table for m in models)
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables} CASCADE")  # noqa: S608 - our table names
         return
-    units = list(Area.objects.filter(is_active=True, level__lte=Level.HAMLET))
-    officials = []
-    for unit in units:
-        count = people if unit.level <= Level.COMMUNE else 1
-        for i in range(count):
-            officials.append(
-                Official(
-                    area=unit,
-                    code=f"B{i:03d}",
-                    full_name=f"Nguyễn Văn {rng.randint(1, 99999)}",
-                    category=Category.COLLABORATOR
-                    if unit.level == Level.HAMLET
-                    else Category.OFFICIAL,
-                    needs_training=rng.random() < 0.95,
-                    left_on=D(2025, 6, 30) if rng.random() < 0.03 else None,
-                )
-            )
-    Official.objects.bulk_create(officials, batch_size=5000)
-    ids_by_province: dict[str, list[int]] = {}
-    for pk, path in Official.objects.values_list("pk", "area__path"):
-        ids_by_province.setdefault(path.split("/", 1)[0], []).append(pk)
-    attendances = []
-    for province in Area.objects.provinces():
-        courses = [
-            Course.objects.create(area=province, title=f"Khóa {topic}", topic=topic)
-            for topic in Topic.values
-        ]
-        members = ids_by_province.get(province.code, [])
-        for month in range(0, 30, 3):
-            start = D(2024 + month // 12, month % 12 + 1, 10)
-            session = TrainingSession.objects.create(
-                course=courses[month % len(courses)],
-                area=province,
-                starts_on=start,
-                ends_on=start + datetime.timedelta(days=2),
-                place="Hội trường",
-                trainer="Giảng viên",
-            )
-            for pk in rng.sample(members, k=len(members) // 3):
-                done = rng.random() < 0.85
-                attendances.append(
-                    Attendance(
-                        session=session,
-                        official_id=pk,
-                        status=Status.COMPLETED if done else Status.ATTENDED,
-                        completed_on=session.ends_on if done else None,
-                    )
-                )
-    Attendance.objects.bulk_create(attendances, batch_size=5000)
-
-
-#: Generators of the apps' data; later issues add theirs (clusters, boards,
-#: play events, feedback) with their indicator classes.
-GENERATORS = [generate_training]
+    for model in models:
+        model.objects.all().delete()
 
 
 def timed_get(client: Client, url: str, runs: int) -> tuple[float, float, int]:
@@ -171,6 +122,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hamlets", type=int, default=12, help="hamlets per commune")
     parser.add_argument("--people", type=int, default=6, help="roster per commune")
+    parser.add_argument("--clusters", type=int, default=50_000)
+    parser.add_argument("--boards", type=int, default=5_000)
+    parser.add_argument("--play-events", type=int, default=10_000_000)
+    parser.add_argument("--feedback", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--fresh", action="store_true", help="delete and regenerate")
     parser.add_argument(
@@ -185,22 +140,25 @@ def main() -> None:
           f"{psutil.virtual_memory().total / 2**30:.0f} GiB")  # fmt: skip
     call_command("migrate", verbosity=0)
     if args.fresh:
-        for model in (Attendance, TrainingSession, Course, Official):
-            model.objects.all().delete()
+        with step("--fresh: emptying the generated tables"):
+            empty([*FRESH, Snapshot])
     with step("national area tree (import-units --all)"):
         call_command("import_units", all=True, verbosity=0)
     with step(f"hamlets ({args.hamlets} per commune)"):
         generate_hamlets(args.hamlets)
     for generate in GENERATORS:
         with step(generate.__name__):
-            generate(args.people, rng)
+            generate(args, rng)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # as autovacuum would after a bulk load
     print(
         f"  data: {Area.objects.communes().count()} communes, "
         f"{Area.objects.hamlets().count()} hamlets, {Official.objects.count()} "
-        f"people on rosters, {Attendance.objects.count()} attendance records"
+        f"people on rosters, {Attendance.objects.count()} attendance records, "
+        f"{Cluster.objects.count()} clusters, {Board.objects.count()} boards, "
+        f"{PlayEvent.objects.count()} play events, "
+        f"{Feedback.objects.count()} feedback items"
     )
     with step("monthly snapshots, first fill (24 months)"):
         written = snapshots.refresh(history=24)

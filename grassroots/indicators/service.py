@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,6 +52,21 @@ def reading() -> Iterator[None]:
         yield
     finally:
         _memo.reset(token)
+
+
+def shared(key: tuple, compute: Callable[[], Any]) -> Any:
+    """Return ``compute()``, once per reading for ``key``.
+
+    For the data several indicators read alike (the fleet on a day serves
+    three of them); outside a reading it is computed each time.
+    """
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    key = ("shared", *key)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def _live(

@@ -23,7 +23,7 @@ from grassroots.areas.models import Area, Level
 from grassroots.core.demo import PROVINCE_CODE
 from grassroots_agent.protocol import area_chain
 
-from . import credentials
+from . import credentials, history
 from .models import Cluster, LinkKind, Station
 
 TOTAL = 200
@@ -72,7 +72,7 @@ def load(out: Callable[[str], None]) -> None:
             link = rng.choices(
                 [LinkKind.FOUR_G, LinkKind.WIFI, LinkKind.WIRED], [7, 2, 1]
             )[0]
-            Cluster.objects.create(
+            cluster = Cluster.objects.create(
                 station=station,
                 area=hamlet,
                 code=code,
@@ -90,6 +90,7 @@ def load(out: Callable[[str], None]) -> None:
                 speaker_power_w=rng.choice([25, 30, 50]),
                 installed_on=date(2022, 1, 1) + timedelta(days=rng.randrange(1300)),
             )
+            history.record(cluster)
             created += 1
     out(f"Demo loudspeaker clusters: {created} created")
     issued = _write_credentials()

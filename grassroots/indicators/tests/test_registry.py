@@ -16,7 +16,7 @@ def test_every_indicator_of_the_brief_is_listed_with_its_targets():
     entries = {e.spec.code: e for e in registry.entries()}
     assert list(entries) == [s.code for s in catalogue.SPECS]
     assert entries["officials_trained"].available
-    assert not entries["ip_stations"].available
+    assert entries["ip_stations"].available
     boards = entries["commune_boards"].spec
     assert (boards.target_2025, boards.target_2030) == (30, 100)
     assert entries["clusters_per_station"].spec.target_2025 == 15

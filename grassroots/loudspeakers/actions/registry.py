@@ -17,6 +17,7 @@ from grassroots.areas.models import Area, Level
 from grassroots.core import tabular
 from grassroots.core.text import fold
 
+from .. import history
 from ..models import Cluster, ClusterState, LinkKind, LogKind, Station
 from ..models.registry import CODE_VALIDATOR
 from ._common import log, refresh_broker_on_commit, require
@@ -134,7 +135,17 @@ def save_cluster(
     cluster.full_clean()
     created = cluster.pk is None
     changed = [] if created else _changed_fields(cluster)
+    installed_before = (
+        None
+        if created
+        else Cluster.objects.filter(pk=cluster.pk)
+        .values_list("installed_on", flat=True)
+        .first()
+    )
     cluster.save()
+    if "installed_on" in changed:
+        history.redate_installation(cluster, installed_before)
+    history.record(cluster)
     if created:
         audit.record("loudspeakers.cluster_create", actor, cluster, area=area)
         log(cluster, LogKind.REGISTRY, _("Registered"))
@@ -171,16 +182,25 @@ def _changed_fields(cluster: Cluster) -> list[str]:
 
 
 @transaction.atomic
-def set_cluster_state(actor: Any, cluster: Cluster, state: str) -> None:
-    """Put a cluster in maintenance, back in service, or retire it (credentials revoked)."""
+def set_cluster_state(
+    actor: Any, cluster: Cluster, state: str, *, since: date | None = None
+) -> None:
+    """Put a cluster in maintenance, back in service, or retire it (credentials revoked).
+
+    ``since`` dates the change in the cluster's history when it is recorded
+    late (today by default); the indicators of past months follow it.
+    """
     if state not in ClusterState.values:
         raise ValidationError(_("Unknown state: %(state)s") % {"state": state})
     require(actor, Capability.MANAGE_DEVICES, cluster.area)
+    if since is not None:
+        history.check_day(cluster, since)
     if cluster.state == state:
         return
     previous = cluster.state
     Cluster.objects.filter(pk=cluster.pk).update(state=state)
     cluster.state = state
+    history.record(cluster, since)
     audit.record(
         "loudspeakers.cluster_state",
         actor,

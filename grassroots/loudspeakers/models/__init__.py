@@ -1,12 +1,13 @@
 """The loudspeaker fleet: the registry, what devices report, and what was sent to them."""
 
 from .live import Ack, ClusterLog, ClusterStatus, LogKind, PlayEvent
-from .registry import Cluster, ClusterState, LinkKind, Station
+from .registry import Cluster, ClusterChange, ClusterState, LinkKind, Station
 from .traffic import Command, CommandAction, Schedule
 
 __all__ = [
     "Ack",
     "Cluster",
+    "ClusterChange",
     "ClusterLog",
     "ClusterState",
     "ClusterStatus",

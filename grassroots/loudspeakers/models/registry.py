@@ -155,3 +155,52 @@ class Cluster(models.Model):
         if self.area.latitude is not None and self.area.longitude is not None:
             return self.area.latitude, self.area.longitude
         return None
+
+
+class ClusterChangeQuerySet(models.QuerySet):
+    def on(self, day) -> ClusterChangeQuerySet:
+        """Return the entries in force on ``day``: one per cluster registered by then."""
+        return self.filter(effective_on__lte=day).filter(
+            models.Q(ended_on__isnull=True) | models.Q(ended_on__gt=day)
+        )
+
+
+class ClusterChange(models.Model):
+    """One entry of a cluster's history: its state and place from a day on.
+
+    The indicators (IP stations, clusters per station, hamlet coverage) read
+    the state on the last day of a past period from here, not from the
+    cluster's current row. An entry holds from ``effective_on`` up to the day
+    before ``ended_on`` (the next entry's first day); the current one has no
+    ``ended_on``, so "on day D" is a simple range filter.
+    """
+
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="changes"
+    )
+    effective_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=ClusterState.choices)
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    commune = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("commune"),
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClusterChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cluster history entry")
+        verbose_name_plural = _("cluster history")
+        ordering = ["cluster", "effective_on", "pk"]
+        indexes = [
+            models.Index(fields=["effective_on", "ended_on"], name="cluster_change_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id} {self.effective_on} {self.state}"

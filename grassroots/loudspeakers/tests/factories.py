@@ -9,6 +9,7 @@ from typing import Any
 from grassroots.areas.models import Area
 from grassroots_agent.protocol import now_iso
 
+from .. import history
 from ..models import Cluster, Station
 
 _n = itertools.count(1)
@@ -28,13 +29,15 @@ def make_cluster(area: Area, *, code: str | None = None, **fields: Any) -> Clust
     """Return a cluster in ``area`` (a hamlet or a commune), with its commune's station."""
     commune = area if area.parent is None or area.level == 3 else area.parent
     station = make_station(commune)
-    return Cluster.objects.create(
+    cluster = Cluster.objects.create(
         station=station,
         area=area,
         code=code or f"T{next(_n)}-{area.code}",
         name=fields.pop("name", "Ngã ba chợ"),
         **fields,
     )
+    history.record(cluster)
+    return cluster
 
 
 def item(

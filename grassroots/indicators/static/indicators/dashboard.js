@@ -56,11 +56,17 @@
     window.L.geoJSON(map.outline, { style: { color: "#5f6368", weight: 1, fill: false } }).addTo(leaflet);
   }
   var overlays = {};
-  map.layers.forEach(function (layer) {
+  // Devices (clusters, boards) are small dots drawn first; the units, coloured
+  // by the chosen indicator, stay on top and readable.
+  var ordered = map.layers.filter(function (l) { return l.code !== "units"; })
+    .concat(map.layers.filter(function (l) { return l.code === "units"; }));
+  ordered.forEach(function (layer) {
     var group = window.L.layerGroup();
+    var unit = layer.code === "units";
     layer.features.forEach(function (f) {
       var marker = window.L.circleMarker([f.latitude, f.longitude], {
-        radius: 9, color: "#ffffff", weight: 2, fillColor: f.colour, fillOpacity: 0.95
+        radius: unit ? 9 : 4, color: "#ffffff", weight: unit ? 2 : 1,
+        fillColor: f.colour, fillOpacity: 0.95
       });
       var text = document.createElement("div");
       var strong = document.createElement("strong");
@@ -76,7 +82,7 @@
       }
       marker.bindPopup(text);
       // With few units the names stay on the map, which then reads without tiles.
-      marker.bindTooltip(f.label, { permanent: layer.features.length <= 25, direction: "right" });
+      marker.bindTooltip(f.label, { permanent: unit && layer.features.length <= 25, direction: "right" });
       group.addLayer(marker);
     });
     group.addTo(leaflet);
