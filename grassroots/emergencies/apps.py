@@ -33,6 +33,7 @@ class EmergenciesConfig(AppConfig):
     def ready(self):
         from grassroots.bulletins import channels
 
+        from . import coverage  # noqa: F401 - registers the report's sent source
         from .channel import on_bulletin
 
         # Every channel: an update that takes a bulletin off the loudspeakers

@@ -323,3 +323,16 @@ def test_a_list_the_broker_did_not_confirm_is_sent_again(
     assert emergency.delivered
     with capture(execute=True):
         assert actions.republish_undelivered() == 0
+
+
+def test_the_clusters_an_emergency_went_to_count_as_sent_in_the_report(
+    tree, flood, operator_a, outbox, django_capture_on_commit_callbacks
+):
+    from grassroots.dissemination.report import sent_cluster_ids
+
+    inside = make_cluster(tree.hamlet_a1)
+    outside = make_cluster(tree.hamlet_b1)
+    assert inside.pk not in sent_cluster_ids(flood)
+    _start(operator_a, flood, [tree.hamlet_a1], django_capture_on_commit_callbacks)
+    sent = sent_cluster_ids(flood)
+    assert inside.pk in sent and outside.pk not in sent
