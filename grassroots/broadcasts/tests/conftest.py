@@ -33,3 +33,17 @@ def fake_engine(settings):
     MemoryEngine.fail_with = None
     yield MemoryEngine
     _engines.pop(FAKE, None)
+
+
+@pytest.fixture
+def bulletin_factory(tree):
+    """Return a function making a draft bulletin of an area (no channel events)."""
+    from grassroots.bulletins.tests.builders import make_bulletin
+    from grassroots.testing import make_user
+
+    editor = make_user("editor", tree.province, username="b_writer")
+
+    def build(area, **kwargs):
+        return make_bulletin(editor, area, **kwargs)
+
+    return build
