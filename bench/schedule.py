@@ -69,20 +69,31 @@ def load(count: int) -> None:
 
     call_command("migrate", verbosity=0)
     province = Area.objects.create(
-        code="82", name="Tỉnh Đồng Tháp", kind=Kind.PROVINCE, level=Level.PROVINCE,
+        code="82",
+        name="Tỉnh Đồng Tháp",
+        kind=Kind.PROVINCE,
+        level=Level.PROVINCE,
         path="82/",
     )
     communes = Area.objects.bulk_create(
         Area(
-            parent=province, code=f"{28000 + i}", name=f"Xã {i}", kind=Kind.COMMUNE,
-            level=Level.COMMUNE, path=f"82/{28000 + i}/",
+            parent=province,
+            code=f"{28000 + i}",
+            name=f"Xã {i}",
+            kind=Kind.COMMUNE,
+            level=Level.COMMUNE,
+            path=f"82/{28000 + i}/",
         )
         for i in range(100)
     )
     hamlets = Area.objects.bulk_create(
         Area(
-            parent=c, code=f"H{j:02d}", name=f"Ấp {j}", kind=Kind.HAMLET,
-            level=Level.HAMLET, path=f"{c.path}H{j:02d}/",
+            parent=c,
+            code=f"H{j:02d}",
+            name=f"Ấp {j}",
+            kind=Kind.HAMLET,
+            level=Level.HAMLET,
+            path=f"{c.path}H{j:02d}/",
         )
         for c in communes
         for j in range(10)
@@ -105,40 +116,68 @@ def load(count: int) -> None:
         ),
         batch_size=2000,
     )
-    today = datetime.date.today()
+    from django.utils import timezone
+
+    today = timezone.localdate()
 
     def recording(area, title):
         return ProgrammeItem(
-            area=area, title=title, source=Source.RECORDING,
+            area=area,
+            title=title,
+            source=Source.RECORDING,
             recording=f"broadcasts/{uuid.uuid4().hex}.mp3",
-            recording_sha256=uuid.uuid4().hex * 2, recording_bytes=812345,
+            recording_sha256=uuid.uuid4().hex * 2,
+            recording_bytes=812345,
             duration_s=182.4,
         )
 
     relay = ProgrammeItem.objects.create(
-        area=province, title="Tiếp sóng Đài Tiếng nói Việt Nam", source=Source.RELAY,
-        relay_url="https://radio.example.vn/vov1.mp3", duration_s=1800,
+        area=province,
+        title="Tiếp sóng Đài Tiếng nói Việt Nam",
+        source=Source.RELAY,
+        relay_url="https://radio.example.vn/vov1.mp3",
+        duration_s=1800,
     )
     news = ProgrammeItem.objects.bulk_create(
-        [recording(province, "Bản tin tỉnh sáng"), recording(province, "Bản tin tỉnh chiều")]
+        [
+            recording(province, "Bản tin tỉnh sáng"),
+            recording(province, "Bản tin tỉnh chiều"),
+        ]
     )
-    plan = [(relay, datetime.time(5, 30), province), (news[0], datetime.time(6, 0), province),
-            (news[1], datetime.time(17, 0), province)]
+    plan = [
+        (relay, datetime.time(5, 30), province),
+        (news[0], datetime.time(6, 0), province),
+        (news[1], datetime.time(17, 0), province),
+    ]
     for commune in communes:
         own = ProgrammeItem.objects.bulk_create(
             [recording(commune, f"Thông báo {commune.name} {k}") for k in range(4)]
         )
-        plan += [(own[0], datetime.time(6, 30), commune), (own[1], datetime.time(17, 30), commune)]
+        plan += [
+            (own[0], datetime.time(6, 30), commune),
+            (own[1], datetime.time(17, 30), commune),
+        ]
         weekly = ProgrammeSchedule.objects.create(
-            item=own[2], area=commune, rule="weekly", weekdays="0,2,4,6",
-            starts_on=today, at=datetime.time(18, 0),
+            item=own[2],
+            area=commune,
+            rule="weekly",
+            weekdays="0,2,4,6",
+            starts_on=today,
+            at=datetime.time(18, 0),
         )
         weekly.target_areas.set([commune])
         group = ClusterGroup.objects.create(area=commune, name="Chợ")
-        group.clusters.set(Cluster.objects.filter(area__path__startswith=commune.path)[:3])
+        group.clusters.set(
+            Cluster.objects.filter(area__path__startswith=commune.path)[:3]
+        )
         grouped = ProgrammeSchedule.objects.create(
-            item=own[3], area=commune, rule="daily", starts_on=today,
-            at=datetime.time(7, 0), repeat=2, gap_s=60,
+            item=own[3],
+            area=commune,
+            rule="daily",
+            starts_on=today,
+            at=datetime.time(7, 0),
+            repeat=2,
+            gap_s=60,
         )
         grouped.target_groups.set([group])
     for item, at, target in plan:
@@ -198,8 +237,10 @@ def run(args, port: int) -> None:
 
     started = time.monotonic()
     load(args.clusters)
-    print(f"loaded {args.clusters} clusters in {time.monotonic() - started:.1f} s "
-          f"({connection.vendor})")
+    print(
+        f"loaded {args.clusters} clusters in {time.monotonic() - started:.1f} s "
+        f"({connection.vendor})"
+    )
 
     received = 0
     done = threading.Event()

@@ -238,7 +238,9 @@ def save_group(
         .exclude(pk=group.pk)
         .exists()
     ):
-        raise ValidationError({"name": _("This area already has a group of that name.")})
+        raise ValidationError(
+            {"name": _("This area already has a group of that name.")}
+        )
     created = group.pk is None
     group.save()
     group.clusters.set(clusters)
@@ -522,7 +524,9 @@ def _ready_playable(item: ProgrammeItem, priority: str, ref: str) -> dict[str, A
     ):
         try:
             item.audio = tts.render_now(
-                item.audio.text, area=item.area, chimes=(item.chime_before, item.chime_after)
+                item.audio.text,
+                area=item.area,
+                chimes=(item.chime_before, item.chime_after),
             )
         except tts.RenderError as exc:
             raise ValidationError(
@@ -568,7 +572,9 @@ def play_now(
     ]
     for group in groups:
         for cluster in group.clusters.exclude(state=ClusterState.RETIRED):
-            commands.append(send_command(actor, "play_now", {"item": data}, cluster=cluster))
+            commands.append(
+                send_command(actor, "play_now", {"item": data}, cluster=cluster)
+            )
     audit.record(
         "broadcasts.play_now",
         actor,

@@ -26,7 +26,9 @@ logger = logging.getLogger(__name__)
 def _bulletin(bulletin_id: int):
     from grassroots.bulletins.models import Bulletin
 
-    return Bulletin.objects.select_related("issuing_area").filter(pk=bulletin_id).first()
+    return (
+        Bulletin.objects.select_related("issuing_area").filter(pk=bulletin_id).first()
+    )
 
 
 def on_bulletin(event: ChannelEvent) -> None:

@@ -108,7 +108,11 @@ def playable(
     gap_s: float = 0,
 ) -> dict[str, Any] | None:
     """Return the protocol playable of ``item``, or None if it cannot air yet."""
-    data: dict[str, Any] = {"id": item_ref, "title": item.title[:200], "priority": priority}
+    data: dict[str, Any] = {
+        "id": item_ref,
+        "title": item.title[:200],
+        "priority": priority,
+    }
     if item.source == Source.RELAY:
         if not item.relay_url or not item.duration_s:
             return None
@@ -254,9 +258,7 @@ def compile_and_send(
     chunk = 2000
     for i in range(0, len(clusters), chunk):
         part = {c: schedules[c] for c in clusters[i : i + chunk]}
-        send_schedules(
-            actor, part, valid_from=compiled.start, valid_until=compiled.end
-        )
+        send_schedules(actor, part, valid_from=compiled.start, valid_until=compiled.end)
         sent += len(part)
     return sent
 
@@ -265,9 +267,9 @@ def due_for_refresh(now: datetime.datetime | None = None) -> list[int]:
     """Return live clusters whose schedule ends within 36 hours (or never had one)."""
     now = now or timezone.now()
     ends = dict(
-        Schedule.objects.values("cluster").annotate(end=Max("valid_until")).values_list(
-            "cluster", "end"
-        )
+        Schedule.objects.values("cluster")
+        .annotate(end=Max("valid_until"))
+        .values_list("cluster", "end")
     )
     limit = now + REFRESH_BEFORE
     return [

@@ -201,7 +201,9 @@ class ProgrammeSchedule(models.Model):
         _("may start up to (minutes late)"),
         default=10,
         validators=[MaxValueValidator(1440)],
-        help_text=_("A device that cannot start it within this window reports it missed."),
+        help_text=_(
+            "A device that cannot start it within this window reports it missed."
+        ),
     )
     repeat = models.PositiveSmallIntegerField(
         _("times in a row"),
@@ -284,3 +286,6 @@ class CompileRequest(models.Model):
         "loudspeakers.Cluster", on_delete=models.CASCADE, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"compile {self.cluster_id}"

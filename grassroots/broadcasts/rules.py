@@ -26,7 +26,10 @@ def local_zone() -> zoneinfo.ZoneInfo:
 
 
 def parse_rrule(text: str, dtstart: datetime.datetime) -> du.rrule:
-    """Return the rule ``text`` (with or without "RRULE:"), or a Vietnamese error."""
+    """Return the rule ``text`` (with or without "RRULE:"), or a Vietnamese error.
+
+    ``dtstart`` is naive local wall time: the rule is expanded in local time.
+    """
     body = (text or "").strip()
     if body.upper().startswith("RRULE:"):
         body = body[6:]

@@ -42,7 +42,9 @@ def sync_of(cluster_ids: Iterable[int] | None = None, *, clusters=None) -> Sync:
     return Sync(
         clusters=qs.count(),
         in_sync=qs.filter(in_sync_q()).count(),
-        never_sent=qs.filter(Q(schedule_version__isnull=True) | Q(schedule_version=0)).count(),
+        never_sent=qs.filter(
+            Q(schedule_version__isnull=True) | Q(schedule_version=0)
+        ).count(),
     )
 
 
@@ -63,7 +65,9 @@ def rows(cluster_ids: Iterable[int]) -> list[dict]:
                 "cluster": c,
                 "sent": c.schedule_version,
                 "held": held,
-                "in_sync": bool(c.schedule_version and held and held >= c.schedule_version),
+                "in_sync": bool(
+                    c.schedule_version and held and held >= c.schedule_version
+                ),
                 "online": bool(status and status.online),
             }
         )

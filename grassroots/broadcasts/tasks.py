@@ -16,8 +16,9 @@ PRIORITY = 50
 @db_task(priority=PRIORITY)
 def compile_pending() -> int:
     """Send the clusters waiting for a new schedule; one run takes a whole burst."""
-    with HUEY.lock_task("broadcasts-compile"), audit.acting_as(
-        audit.Origin(source="worker")
+    with (
+        HUEY.lock_task("broadcasts-compile"),
+        audit.acting_as(audit.Origin(source="worker")),
     ):
         return actions.compile_pending()
 

@@ -129,14 +129,18 @@ def calendar(request):
         except (ValueError, Area.DoesNotExist):
             raise Http404 from None
     error = ""
-    day = datetime.datetime.now(rules.local_zone()).date()
+    zone = rules.local_zone()
+    day = datetime.datetime.now(zone).date()
     if request.GET.get("date"):
         try:
-            day = datetime.datetime.strptime(request.GET["date"], DATE_FORMAT).date()
+            day = (
+                datetime.datetime.strptime(request.GET["date"], DATE_FORMAT)
+                .replace(tzinfo=zone)
+                .date()
+            )
         except ValueError:
             error = _("Write the date as dd/mm/yyyy.")
     days = 7 if request.GET.get("days") == "7" else 1
-    zone = rules.local_zone()
     start = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
     end = start + datetime.timedelta(days=days)
     entries: dict[datetime.date, list[dict]] = defaultdict(list)

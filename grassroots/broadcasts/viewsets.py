@@ -138,8 +138,18 @@ class ItemInspectView(ScopedInspectMixin, generic.InspectView):
     template_name = "broadcasts/item_inspect.html"
 
     def get_fields(self):
-        return ["title", "area", "source", "bulletin", "relay_url", "duration_s",
-                "chime_before", "chime_after", "essential", "is_active"]
+        return [
+            "title",
+            "area",
+            "source",
+            "bulletin",
+            "relay_url",
+            "duration_s",
+            "chime_before",
+            "chime_after",
+            "essential",
+            "is_active",
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -264,8 +274,17 @@ class ScheduleInspectView(ScopedInspectMixin, generic.InspectView):
     template_name = "broadcasts/schedule_inspect.html"
 
     def get_fields(self):
-        return ["item", "area", "rule", "priority", "order", "repeat", "gap_s",
-                "window_minutes", "is_active"]
+        return [
+            "item",
+            "area",
+            "rule",
+            "priority",
+            "order",
+            "repeat",
+            "gap_s",
+            "window_minutes",
+            "is_active",
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -280,8 +299,12 @@ class ScheduleInspectView(ScopedInspectMixin, generic.InspectView):
         ids = compiler.clusters_of(schedule)
         context["sync"] = status.sync_of(ids)
         context["rows"] = status.rows(ids)
-        context["toggle_url"] = reverse("broadcasts_schedule_toggle", args=[schedule.pk])
-        context["play_now_url"] = reverse("broadcasts_play_now", args=[schedule.item_id])
+        context["toggle_url"] = reverse(
+            "broadcasts_schedule_toggle", args=[schedule.pk]
+        )
+        context["play_now_url"] = reverse(
+            "broadcasts_play_now", args=[schedule.item_id]
+        )
         context["can_change"] = self.permission_policy.user_has_permission_for_instance(
             self.request.user, "change", schedule
         )

@@ -98,7 +98,9 @@ def test_a_viewer_cannot_schedule(tree):
     viewer = make_user("viewer", tree.commune_a)
     with pytest.raises(PermissionDenied):
         actions.save_schedule(
-            viewer, new_schedule(make_item(tree.commune_a)), target_areas=[tree.hamlet_a1]
+            viewer,
+            new_schedule(make_item(tree.commune_a)),
+            target_areas=[tree.hamlet_a1],
         )
 
 
@@ -116,9 +118,7 @@ def test_targets_must_lie_within_the_schedules_area(tree):
     admin = make_user("administrator", tree.province)
     item = make_item(tree.commune_a)
     with pytest.raises(ValidationError) as caught:
-        actions.save_schedule(
-            admin, new_schedule(item), target_areas=[tree.hamlet_b1]
-        )
+        actions.save_schedule(admin, new_schedule(item), target_areas=[tree.hamlet_b1])
     assert "target_areas" in caught.value.message_dict
 
 
@@ -126,7 +126,9 @@ def test_no_target_and_a_bad_rule_are_refused_in_words(tree, operator_a):
     item = make_item(tree.commune_a)
     with pytest.raises(ValidationError) as caught:
         actions.save_schedule(
-            operator_a, new_schedule(item, rule="rrule", rrule="FREQ=NEVER"), target_areas=[]
+            operator_a,
+            new_schedule(item, rule="rrule", rrule="FREQ=NEVER"),
+            target_areas=[],
         )
     assert set(caught.value.message_dict) == {"target_areas", "rrule"}
     with pytest.raises(ValidationError) as caught:
@@ -195,7 +197,9 @@ def test_a_group_holds_only_clusters_of_its_area(tree, operator_a):
         actions.save_group(
             operator_a, area=tree.commune_a, name="Chợ", clusters=[inside, outside]
         )
-    group = actions.save_group(operator_a, area=tree.commune_a, name="Chợ", clusters=[inside])
+    group = actions.save_group(
+        operator_a, area=tree.commune_a, name="Chợ", clusters=[inside]
+    )
     with pytest.raises(ValidationError):
         actions.save_group(operator_a, area=tree.commune_a, name="chợ", clusters=[])
     with pytest.raises(PermissionDenied):
@@ -238,7 +242,9 @@ def test_play_now_on_a_group_commands_each_cluster(
     tree, operator_a, outbox, django_capture_on_commit_callbacks
 ):
     a1, _a2 = make_cluster(tree.hamlet_a1), make_cluster(tree.hamlet_a2)
-    group = actions.save_group(operator_a, area=tree.commune_a, name="Chợ", clusters=[a1])
+    group = actions.save_group(
+        operator_a, area=tree.commune_a, name="Chợ", clusters=[a1]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         actions.play_now(operator_a, make_item(tree.commune_a), groups=[group])
     assert [m.topic.rsplit("/", 2)[-2] for m in outbox.messages] == [a1.code]

@@ -55,7 +55,9 @@ def test_a_published_priority_bulletin_is_queued_in_each_commune_and_sent(
     slot = actions.next_slot()
     assert (schedule.starts_on, schedule.at) == (slot.date(), slot.time())
     for cluster in (a1, b1):
-        [entry] = Schedule.objects.filter(cluster=cluster).latest("version").document["items"]
+        [entry] = (
+            Schedule.objects.filter(cluster=cluster).latest("version").document["items"]
+        )
         assert playables.bulletin_of(entry["id"]) == bulletin.pk
         assert entry["priority"] == "priority"
     # Withdrawn: off the air everywhere, at once.
@@ -109,7 +111,9 @@ def test_emergency_bulletins_are_left_to_the_emergencies_app(
     assert not ProgrammeItem.objects.exists()
 
 
-def test_an_updated_bulletin_is_read_again(tree, people, outbox, django_capture_on_commit_callbacks):
+def test_an_updated_bulletin_is_read_again(
+    tree, people, outbox, django_capture_on_commit_callbacks
+):
     make_cluster(tree.hamlet_a1)
     with django_capture_on_commit_callbacks(execute=True):
         bulletin = make_published(people.editor_a, people.approver_a, tree.commune_a)

@@ -117,7 +117,7 @@ def test_bulletin_items_carry_the_bulletin_in_their_id_and_wait_for_audio(
 
 
 def test_retired_clusters_get_nothing(tree, outbox):
-    cluster = make_cluster(tree.hamlet_a1, state="retired")
+    make_cluster(tree.hamlet_a1, state="retired")
     make_schedule(make_item(tree.commune_a), [tree.commune_a])
     assert compiler.compile_and_send() == 0
 

@@ -74,7 +74,9 @@ def test_rrule_with_count():
 
 
 def test_rrule_monthly_last_sunday():
-    s = schedule(rule="rrule", rrule="FREQ=MONTHLY;BYDAY=-1SU", at=datetime.time(19, 30))
+    s = schedule(
+        rule="rrule", rrule="FREQ=MONTHLY;BYDAY=-1SU", at=datetime.time(19, 30)
+    )
     assert local(rules.occurrences(s, at(1), at(1, month=10))) == [
         "27/07 19:30",
         "31/08 19:30",
@@ -82,10 +84,12 @@ def test_rrule_monthly_last_sunday():
     ]
 
 
-@pytest.mark.parametrize("text", ["FREQ=SOMETIMES", "", "hello", "FREQ=DAILY\nFREQ=WEEKLY"])
+@pytest.mark.parametrize(
+    "text", ["FREQ=SOMETIMES", "", "hello", "FREQ=DAILY\nFREQ=WEEKLY"]
+)
 def test_a_bad_rrule_is_refused_in_words(text):
     with pytest.raises(ValidationError):
-        rules.parse_rrule(text, datetime.datetime(2025, 7, 1, 6))
+        rules.parse_rrule(text, datetime.datetime(2025, 7, 1, 6))  # noqa: DTZ001 - wall time
 
 
 def test_times_are_ho_chi_minh_without_daylight_saving_all_year():

@@ -72,7 +72,9 @@ def test_scheduling_through_the_console_checks_clashes_first(
     saved = ProgrammeSchedule.objects.get(item=item)
     assert saved.order == -1 and list(saved.target_areas.all()) == [tree.hamlet_a1]
     assert AuditEntry.objects.filter(action="broadcasts.schedule_create").exists()
-    page = client.get(f"/console/broadcasts/schedules/inspect/{saved.pk}/").content.decode()
+    page = client.get(
+        f"/console/broadcasts/schedules/inspect/{saved.pk}/"
+    ).content.decode()
     assert "06:00" in page and tomorrow().strftime("%d/%m/%Y") in page
 
 
@@ -91,7 +93,12 @@ def test_bad_input_is_refused_in_vietnamese_never_a_500(client, tree, operator):
     response = client.post(
         "/console/broadcasts/schedules/new/",
         schedule_form(
-            item, tree.commune_a, [], rule="rrule", rrule="FREQ=BAO_GIO", starts_on="31/02/2025"
+            item,
+            tree.commune_a,
+            [],
+            rule="rrule",
+            rrule="FREQ=BAO_GIO",
+            starts_on="31/02/2025",
         ),
     )
     assert response.status_code == 200
@@ -140,7 +147,7 @@ def test_the_calendar_shows_a_day_or_a_week_of_one_commune(client, tree, operato
     week = client.get(url + "&days=7").content.decode()
     assert week.count("Chương trình thời sự") == 7
     assert "07/07/2025" in week
-    bad = client.get(f"/console/broadcasts/calendar/?date=32/13/2025")
+    bad = client.get("/console/broadcasts/calendar/?date=32/13/2025")
     assert bad.status_code == 200 and "dd/mm/yyyy" in bad.content.decode()
     other = client.get(f"/console/broadcasts/calendar/?commune={tree.other_commune.pk}")
     assert other.status_code == 404
