@@ -23,6 +23,7 @@ LOADERS = (
     "grassroots.loudspeakers.demo",
     "grassroots.feedback.demo",
     "grassroots.boards.demo",
+    "grassroots.broadcasts.demo",
 )
 
 
