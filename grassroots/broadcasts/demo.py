@@ -75,7 +75,7 @@ def _load(out: Callable[[str], None]) -> int:
                 bulletin=bulletin,
                 essential=bulletin.is_essential,
             )
-            actions._prepare_audio(item)
+            actions.prepare_audio(item)
             item.save()
             made += 1
         _schedule(item, commune, [commune], rule=Rule.DAILY, at=datetime.time(6, 30))

@@ -80,7 +80,9 @@ def test_a_bulletin_scheduled_for_tomorrow_reaches_only_the_two_hamlets(
         with django_capture_on_commit_callbacks(execute=True):
             item = actions.save_item(
                 operator,
-                ProgrammeItem(area=tree.commune_a, title=bulletin.title, bulletin=bulletin),
+                ProgrammeItem(
+                    area=tree.commune_a, title=bulletin.title, bulletin=bulletin
+                ),
             )
         tomorrow = timezone.localdate() + datetime.timedelta(days=1)
         with django_capture_on_commit_callbacks(execute=True):
