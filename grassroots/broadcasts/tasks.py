@@ -8,6 +8,7 @@ from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from grassroots.accounts import audit
 
 from . import actions, compiler
+from .models import ProgrammeItem
 
 #: Schedules reach devices within seconds: ahead of renders and reports.
 PRIORITY = 50
@@ -27,5 +28,19 @@ def compile_pending() -> int:
 def roll_window() -> int:
     """Send again every cluster whose schedule ends within 36 hours."""
     with audit.acting_as(audit.Origin(source="worker")):
+        _render_waiting()
         ids = compiler.due_for_refresh()
         return compiler.compile_and_send(ids) if ids else 0
+
+
+def _render_waiting() -> None:
+    """Render the audio of active items queued without a job (no cluster then)."""
+    from grassroots.tts.models import RenderedAudio, Status
+    from grassroots.tts.tasks import render_audio
+
+    waiting = RenderedAudio.objects.filter(
+        status=Status.QUEUED,
+        pk__in=ProgrammeItem.objects.filter(is_active=True).values("audio"),
+    )
+    for audio_id in waiting.values_list("pk", flat=True):
+        render_audio(audio_id)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grassroots.accounts import audit
+from grassroots.accounts import audit, scope
 from grassroots.areas.models import Area, Level
 from grassroots.loudspeakers import playables
 from grassroots.loudspeakers.actions import send_command
@@ -169,7 +169,10 @@ def queue_bulletin(
         item.title = bulletin.title[:200]
         item.is_active = True
         item.essential = bulletin.is_essential
-        prepare_audio(item)
+        # Read aloud only where a cluster will air it; the rolling job renders
+        # the rest when clusters appear (and the channel handler stays quick).
+        heard = any(compiler.clusters_of(s) for s in item.schedules.all())
+        prepare_audio(item, render=heard or _reaches_clusters(bulletin, commune))
         item.save()
         if item.schedules.filter(is_active=True).exists():
             continue
@@ -246,6 +249,17 @@ def audio_ready(audio: Any) -> None:
     )
     with transaction.atomic():
         _recompile_schedules(schedules)
+
+
+def _reaches_clusters(bulletin: Any, commune: Area) -> bool:
+    targets = [
+        t for t in bulletin.target_areas.all() if t.path.startswith(commune.path)
+    ] or [commune]
+    return (
+        compiler.live_clusters()
+        .filter(scope.area_q([t.path for t in targets], "area__path"))
+        .exists()
+    )
 
 
 def communes_of(area_ids: Iterable[int]) -> list[Area]:

@@ -54,7 +54,7 @@ def bulletin_text(bulletin: Any) -> str:
     return "\n".join(p.strip().rstrip(".") + "." for p in parts if p and p.strip())
 
 
-def prepare_audio(item: ProgrammeItem) -> None:
+def prepare_audio(item: ProgrammeItem, *, render: bool = True) -> None:
     """Fill the recording's hash and size, or ask for the bulletin to be read aloud."""
     if item.source == Source.RECORDING and item.recording:
         digest = hashlib.sha256()
@@ -76,6 +76,7 @@ def prepare_audio(item: ProgrammeItem) -> None:
             bulletin_text(item.bulletin),
             area=item.area,
             chimes=(item.chime_before, item.chime_after),
+            enqueue=render,
         )
 
 
