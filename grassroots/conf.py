@@ -117,6 +117,9 @@ class Config:
         default="", metadata={"env": "GRASSROOTS_DEVICE_BROKER_URL"}
     )
     map_tiles_url: str = field(default="", metadata={"env": "GRASSROOTS_MAP_TILES_URL"})
+    broadcast_slots: str = field(
+        default="06:00,17:00", metadata={"env": "GRASSROOTS_BROADCAST_SLOTS"}
+    )
     map_tiles_attribution: str = field(
         default="", metadata={"env": "GRASSROOTS_MAP_TILES_ATTRIBUTION"}
     )

@@ -25,6 +25,7 @@ LOADERS = (
     "grassroots.loudspeakers.demo",
     "grassroots.feedback.demo",
     "grassroots.boards.demo",
+    "grassroots.broadcasts.demo",
     "grassroots.dissemination.demo",
 )
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "grassroots.boards",
     "grassroots.emergencies",
     "grassroots.dissemination",
+    "grassroots.broadcasts",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
@@ -316,6 +317,7 @@ GRASSROOTS_GATEWAY_SHARE_GROUP = CONFIG.gateway_share_group
 GRASSROOTS_DEVICE_BROKER_URL = CONFIG.device_broker_url or GRASSROOTS_MQTT_URL
 # Map tiles (e.g. https://tile.example.vn/{z}/{x}/{y}.png); maps work without.
 GRASSROOTS_MAP_TILES_URL = CONFIG.map_tiles_url
+GRASSROOTS_BROADCAST_SLOTS = CONFIG.broadcast_slots
 GRASSROOTS_MAP_TILES_ATTRIBUTION = CONFIG.map_tiles_attribution
 # Media is served by Django only in embedded mode; nginx serves it in production.
 GRASSROOTS_SERVE_MEDIA = True

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,30 +152,43 @@ def send_schedules(
         .values_list("cluster", "v")
     )
     rows: list[Schedule] = []
-    messages: list[tuple[str, dict[str, Any]]] = []
+    messages: list[tuple[str, bytes]] = []
     user = actor if getattr(actor, "is_authenticated", False) else None
     topics = plane.topics()
+    # Clusters of one area share the same item dictionaries: each is checked
+    # against the schema once, and each document's envelope with only the
+    # items not seen yet (the ids stay valid: ``schedules`` holds the items).
+    checked: set[int] = set()
     for cluster in clusters:
         version = max(latest.get(cluster.pk) or 0, cluster.schedule_version or 0) + 1
+        items = schedules[cluster]
         document = protocol.schedule(
             cluster.code,
             version,
-            schedules[cluster],
+            items,
             valid_from=start.timestamp(),
             valid_until=end.timestamp(),
         )
-        if len(protocol.encode(document)) > protocol.MAX_MESSAGE_BYTES:
+        payload = protocol.encode(document)
+        if len(payload) > protocol.MAX_MESSAGE_BYTES:
             raise ValidationError(
                 _("The schedule of %(code)s is too large to send.")
                 % {"code": cluster.code}
             )
+        fresh = [item for item in items if id(item) not in checked]
+        probe = (
+            document
+            if len(fresh) == len(items) or len(items) > 2000
+            else {**document, "items": fresh}
+        )
         try:
-            protocol.validate("schedule", document)
+            protocol.validate("schedule", probe)
         except protocol.ProtocolError as exc:
             raise ValidationError(
                 _("The schedule of %(code)s is not valid: %(detail)s")
                 % {"code": cluster.code, "detail": exc.detail}
             ) from exc
+        checked.update(id(item) for item in fresh)
         rows.append(
             Schedule(
                 cluster=cluster,
@@ -188,9 +201,18 @@ def send_schedules(
             )
         )
         cluster.schedule_version = version
-        messages.append((topics.schedule(cluster.code), document))
-    Schedule.objects.bulk_create(rows)
-    Cluster.objects.bulk_update(clusters, ["schedule_version"], batch_size=500)
+        messages.append((topics.schedule(cluster.code), payload))
+    _insert(rows, [payload for _topic, payload in messages])
+    # One UPDATE per distinct version (usually a handful), not a CASE per row:
+    # bulk_update made sending 10,000 schedules several times slower.
+    by_version: dict[int, list[int]] = {}
+    for cluster in clusters:
+        by_version.setdefault(cluster.schedule_version, []).append(cluster.pk)
+    for version, pks in by_version.items():
+        for i in range(0, len(pks), 900):
+            Cluster.objects.filter(pk__in=pks[i : i + 900]).update(
+                schedule_version=version
+            )
     if user is not None or len(clusters) <= 50:
         for cluster, row in zip(clusters, rows, strict=True):
             log(
@@ -212,11 +234,35 @@ def send_schedules(
     )
 
     def publish_all() -> None:
-        for topic, document in messages:
-            plane.publish(topic, document, qos=1, retain=True)
+        for topic, payload in messages:
+            plane.publish(topic, payload, qos=1, retain=True)
 
     transaction.on_commit(publish_all)
     return rows
+
+
+def _insert(rows: list[Schedule], payloads: list[bytes]) -> None:
+    """Store the schedule rows; on PostgreSQL by COPY, with the JSON already encoded.
+
+    ``bulk_create`` on PostgreSQL sends the documents as one text array
+    (UNNEST), whose escaping alone took most of the time for 10,000 clusters.
+    """
+    if connection.vendor != "postgresql" or len(rows) < 50:
+        Schedule.objects.bulk_create(rows)
+        return
+    fields = [f for f in Schedule._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"COPY {Schedule._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 - our own names
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row, payload in zip(rows, payloads, strict=True):
+            copy.write_row(
+                [
+                    payload.decode()
+                    if f.name == "document"
+                    else f.get_db_prep_save(f.pre_save(row, True), connection)
+                    for f in fields
+                ]
+            )
 
 
 def _common_area(clusters: Iterable[Cluster]) -> str:

@@ -1,0 +1,100 @@
+"""Occurrences of a schedule: once, daily, weekly, or any RFC 5545 recurrence.
+
+Times are local (``settings.TIME_ZONE``, Asia/Ho_Chi_Minh: no daylight saving,
+so 06:00 is always 06:00); the rule is expanded in local wall time and each
+occurrence is returned as an aware datetime.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+from dateutil import rrule as du
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .models import ProgrammeSchedule, Rule
+
+#: Never expand more occurrences than this for one schedule and window.
+MAX_OCCURRENCES = 2000
+
+
+def local_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def parse_rrule(text: str, dtstart: datetime.datetime) -> du.rrule:
+    """Return the rule ``text`` (with or without "RRULE:"), or a Vietnamese error.
+
+    ``dtstart`` is naive local wall time: the rule is expanded in local time.
+    """
+    body = (text or "").strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[6:]
+    if not body or "\n" in body:
+        raise ValidationError(_("Write one recurrence rule, e.g. FREQ=DAILY;COUNT=5."))
+    try:
+        rule = du.rrulestr(body, dtstart=dtstart, forceset=False, ignoretz=True)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ValidationError(
+            _("The recurrence rule is not valid: %(detail)s") % {"detail": exc}
+        ) from None
+    if not isinstance(rule, du.rrule):
+        raise ValidationError(_("Write one recurrence rule, e.g. FREQ=DAILY;COUNT=5."))
+    return rule
+
+
+def _rule_for(schedule: ProgrammeSchedule) -> du.rrule | None:
+    first = datetime.datetime.combine(schedule.starts_on, schedule.at)
+    until = (
+        datetime.datetime.combine(schedule.ends_on, datetime.time(23, 59, 59))
+        if schedule.ends_on
+        else None
+    )
+    if schedule.rule == Rule.ONCE:
+        return None
+    if schedule.rule == Rule.DAILY:
+        return du.rrule(du.DAILY, dtstart=first, until=until)
+    if schedule.rule == Rule.WEEKLY:
+        days = schedule.weekday_list or [schedule.starts_on.weekday()]
+        return du.rrule(du.WEEKLY, dtstart=first, until=until, byweekday=days)
+    return parse_rrule(schedule.rrule, first)
+
+
+def occurrences(
+    schedule: ProgrammeSchedule,
+    start: datetime.datetime,
+    end: datetime.datetime,
+) -> list[datetime.datetime]:
+    """Return the aware start times of ``schedule`` in ``[start, end)``."""
+    zone = local_zone()
+    first = datetime.datetime.combine(schedule.starts_on, schedule.at)
+    lo = start.astimezone(zone).replace(tzinfo=None)
+    hi = end.astimezone(zone).replace(tzinfo=None)
+    rule = _rule_for(schedule)
+    if rule is None:
+        found = [first] if lo <= first < hi else []
+    else:
+        found = []
+        for when in rule.xafter(lo, inc=True):
+            if when >= hi or len(found) >= MAX_OCCURRENCES:
+                break
+            if schedule.ends_on and when.date() > schedule.ends_on:
+                break
+            found.append(when)
+    return [w.replace(tzinfo=zone) for w in found]
+
+
+def overlap(
+    a_start: datetime.datetime,
+    a_length: datetime.timedelta,
+    b_start: datetime.datetime,
+    b_length: datetime.timedelta,
+) -> bool:
+    """Return True if two airings share any second (a zero length counts as one minute)."""
+    minute = datetime.timedelta(minutes=1)
+    a_end = a_start + max(a_length, minute)
+    b_end = b_start + max(b_length, minute)
+    return a_start < b_end and b_start < a_end
