@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone
 
 from grassroots.areas.models import Area, Level
@@ -143,6 +143,16 @@ def reached_areas(bulletin_ids: Iterable[int]) -> dict[int, set[int]]:
     return reached
 
 
+def _essential_shown(start: datetime.date, end: datetime.date) -> QuerySet:
+    tz = timezone.get_current_timezone()
+    return DisplayEvent.objects.filter(
+        kind=ShownKind.ITEM,
+        item__is_essential=True,
+        started_at__gte=datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+        started_at__lte=datetime.datetime.combine(end, datetime.time.max, tzinfo=tz),
+    )
+
+
 def essential_items_shown(
     area: Area | None, start: datetime.date, end: datetime.date
 ) -> int:
@@ -151,16 +161,24 @@ def essential_items_shown(
     They count in the denominator of "essential information on the source
     information system" (they are not bulletins of the system).
     """
-    tz = timezone.get_current_timezone()
-    events = DisplayEvent.objects.filter(
-        kind=ShownKind.ITEM,
-        item__is_essential=True,
-        started_at__gte=datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
-        started_at__lte=datetime.datetime.combine(end, datetime.time.max, tzinfo=tz),
-    )
+    events = _essential_shown(start, end)
     if area is not None:
         events = events.filter(board__area__path__under=area.path)
     return events.values("item_id").distinct().count()
+
+
+def essential_items_shown_where(
+    start: datetime.date, end: datetime.date
+) -> list[tuple[int, str]]:
+    """Return (board item id, board area path) for every essential board-only item shown.
+
+    One query for a whole drill-down table; the caller groups by area.
+    """
+    return list(
+        _essential_shown(start, end)
+        .values_list("item_id", "board__area__path")
+        .distinct()
+    )
 
 
 def board_summary(board_id: int, since: datetime.datetime) -> list[dict]:

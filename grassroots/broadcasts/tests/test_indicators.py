@@ -58,3 +58,15 @@ def test_bulletins_over_every_essential_item_disseminated(tree):
     assert (measure.numerator, measure.denominator) == (3, 4)
     measure = indicator.compute(tree.other_province, today, today)
     assert measure.denominator == 0
+
+    # A drill-down table reads the same numbers in one go, and the country adds up.
+    areas = [tree.province, tree.commune_a, tree.commune_b, tree.other_province]
+    many = indicator.compute_many(areas, today, today)
+    assert [(many[a.pk].numerator, many[a.pk].denominator) for a in areas] == [
+        (3, 4),
+        (2, 3),
+        (1, 1),
+        (0, 0),
+    ]
+    country = indicator.compute(None, today, today)
+    assert (country.numerator, country.denominator) == (3, 4)
