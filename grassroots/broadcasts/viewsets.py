@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +19,8 @@ from grassroots.accounts.permissions import (
     ScopedPermissionPolicy,
 )
 from grassroots.accounts.roles import Capability
+from grassroots.core import console
+from grassroots.core.console import ActionDeleteMixin, ScopedInspectMixin
 
 from . import actions, compiler, forms, rules, status
 from .models import ClusterGroup, ProgrammeItem, ProgrammeSchedule, Rule
@@ -54,48 +52,11 @@ def _add_errors(form, exc: ValidationError | PermissionDenied) -> None:
         form.add_error(None, exc.messages)
 
 
-class ActionFormMixin:
-    """Save through an action; its refusals come back as form errors, never a 500."""
+class ActionFormMixin(console.FormForUserMixin, console.ActionFormMixin):
+    """Forms follow the user's scope; a clash is shown with its confirm box."""
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "for_user": self.request.user}  # type: ignore[misc]
-
-    def run_action(self, form):  # pragma: no cover - each view defines it
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        self.form = form
-        try:
-            with transaction.atomic():
-                self.object = self.run_action(form)
-        except (ValidationError, PermissionDenied) as exc:
-            _add_errors(form, exc)
-            self.produced_error_message = self.get_error_message()  # type: ignore[attr-defined]
-            return self.form_invalid(form)  # type: ignore[attr-defined]
-        return self.save_action()  # type: ignore[attr-defined]
-
-
-class ActionDeleteMixin:
-    def delete_function(self, instance):  # pragma: no cover - each view defines it
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            self.delete_function(self.object)  # type: ignore[attr-defined]
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(self.request, " ".join(getattr(exc, "messages", [str(exc)])))  # type: ignore[attr-defined]
-            return HttpResponseRedirect(self.get_success_url())  # type: ignore[attr-defined]
-        messages.success(self.request, self.get_success_message())  # type: ignore[attr-defined]
-        return HttpResponseRedirect(self.get_success_url())  # type: ignore[attr-defined]
-
-
-class ScopedInspectMixin:
-    def get_object(self, queryset=None):
-        allowed = self.permission_policy.instances_user_has_any_permission_for(  # type: ignore[attr-defined]
-            self.request.user,  # type: ignore[attr-defined]
-            ("view", "change", "delete"),
-        )
-        return get_object_or_404(allowed, pk=self.pk)  # type: ignore[attr-defined]
+    def add_errors(self, form, exc: ValidationError | PermissionDenied) -> None:
+        _add_errors(form, exc)
 
 
 def _calendar_button():

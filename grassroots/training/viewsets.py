@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -20,6 +15,11 @@ from wagtail.admin.widgets.button import HeaderButton
 from grassroots.accounts import scope
 from grassroots.accounts.permissions import ScopedIndexMixin, ScopedObjectMixin
 from grassroots.accounts.roles import Capability
+from grassroots.core.console import (
+    ActionDeleteMixin,
+    ActionFormMixin,
+    ScopedInspectMixin,
+)
 
 from . import actions, forms
 from .models import Course, Official, Status, TrainingSession
@@ -28,61 +28,6 @@ from .models import Course, Official, Status, TrainingSession
 def _date(value) -> str:
     """Return a date as dd/mm/yyyy (Wagtail's date column says "3 months ago")."""
     return value.strftime("%d/%m/%Y") if value else ""
-
-
-def _add_errors(form, exc: ValidationError | PermissionDenied) -> None:
-    """Put an action's refusal on the form, field by field where it can."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, getattr(exc, "messages", None) or str(exc))
-
-
-class ActionFormMixin:
-    """Save through an action; its refusals come back as form errors, never a 500."""
-
-    def run_action(self, form):  # pragma: no cover - each view defines it
-        raise NotImplementedError
-
-    def save_instance(self):
-        return self.run_action(self.form)  # type: ignore[attr-defined]
-
-    def form_valid(self, form):
-        self.form = form
-        try:
-            with transaction.atomic():
-                self.object = self.save_instance()
-        except (ValidationError, PermissionDenied) as exc:
-            _add_errors(form, exc)
-            self.produced_error_message = self.get_error_message()  # type: ignore[attr-defined]
-            return self.form_invalid(form)  # type: ignore[attr-defined]
-        return self.save_action()  # type: ignore[attr-defined]
-
-
-class ActionDeleteMixin:
-    def delete_function(self, instance):  # pragma: no cover - each view defines it
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            self.delete_function(self.object)  # type: ignore[attr-defined]
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(self.request, " ".join(getattr(exc, "messages", [str(exc)])))  # type: ignore[attr-defined]
-            return HttpResponseRedirect(self.get_success_url())  # type: ignore[attr-defined]
-        messages.success(self.request, self.get_success_message())  # type: ignore[attr-defined]
-        return HttpResponseRedirect(self.get_success_url())  # type: ignore[attr-defined]
-
-
-class ScopedInspectMixin:
-    """Wagtail's inspect view loads by pk alone; narrow it to the user's scope."""
-
-    def get_object(self, queryset=None):
-        allowed = self.permission_policy.instances_user_has_any_permission_for(  # type: ignore[attr-defined]
-            self.request.user,  # type: ignore[attr-defined]
-            ("view", "change", "delete"),
-        )
-        return get_object_or_404(allowed, pk=self.pk)  # type: ignore[attr-defined]
 
 
 # Roster --------------------------------------------------------------------------

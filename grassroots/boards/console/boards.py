@@ -16,13 +16,14 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from grassroots.accounts import scope
 from grassroots.accounts.permissions import ScopedIndexMixin, ScopedObjectMixin
 from grassroots.accounts.roles import Capability
+from grassroots.core.console import ScopedInspectMixin
 
 from .. import actions, coverage, playlist
 from ..actions.registry import BOARD_FIELDS
 from ..models import Board, BoardStatus, Takeover
 from . import views
 from .forms import BoardForm
-from .mixins import ActionFormMixin, ScopedInspectMixin, local_time
+from .mixins import ActionFormMixin, local_time
 
 
 def connection_label(board: Board) -> str:

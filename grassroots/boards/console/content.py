@@ -18,11 +18,12 @@ from wagtail.admin.widgets.button import Button
 from grassroots.accounts import scope
 from grassroots.accounts.permissions import ScopedIndexMixin, ScopedObjectMixin
 from grassroots.accounts.roles import Capability
+from grassroots.core.console import ActionDeleteMixin
 
 from .. import actions
 from ..models import AllowedOrigin, BoardItem, Takeover
 from .forms import BoardItemForm, OriginForm
-from .mixins import ActionDeleteMixin, ActionFormMixin, local_time
+from .mixins import ActionFormMixin, local_time
 
 # Board items ------------------------------------------------------------------
 

@@ -1,75 +1,16 @@
-"""What every console view of the boards shares: actions save, refusals become messages."""
+"""What every console view of the boards shares."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+
+from grassroots.core import console
 
 
 def local_time(value) -> str:
     return date_format(timezone.localtime(value), "d/m/Y H:i") if value else ""
 
 
-def add_errors(form, exc: ValidationError | PermissionDenied) -> None:
-    """Put an action's refusal on the form, field by field where it can."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, getattr(exc, "messages", None) or str(exc))
-
-
-class FormForUserMixin:
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "for_user": self.request.user}  # type: ignore[misc]
-
-
-class ActionFormMixin(FormForUserMixin):
-    """Save through an action; its refusals come back on the form, never a 500."""
-
-    def run_action(self, form):  # pragma: no cover - each view defines it
-        raise NotImplementedError
-
-    def save_instance(self):
-        return self.run_action(self.form)  # type: ignore[attr-defined]
-
-    def form_valid(self, form):
-        self.form = form
-        try:
-            with transaction.atomic():
-                self.object = self.save_instance()
-        except (ValidationError, PermissionDenied) as exc:
-            add_errors(form, exc)
-            self.produced_error_message = self.get_error_message()  # type: ignore[attr-defined]
-            return self.form_invalid(form)  # type: ignore[attr-defined]
-        return self.save_action()  # type: ignore[attr-defined]
-
-
-class ActionDeleteMixin:
-    def delete_function(self, instance):  # pragma: no cover - each view defines it
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            self.delete_function(self.object)  # type: ignore[attr-defined]
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(self.request, " ".join(getattr(exc, "messages", [str(exc)])))  # type: ignore[attr-defined]
-            return HttpResponseRedirect(self.get_success_url())  # type: ignore[attr-defined]
-        messages.success(self.request, self.get_success_message())  # type: ignore[attr-defined]
-        return HttpResponseRedirect(self.get_success_url())  # type: ignore[attr-defined]
-
-
-class ScopedInspectMixin:
-    """Wagtail's inspect view loads by pk alone; narrow it to the user's scope."""
-
-    def get_object(self, queryset=None):
-        allowed = self.permission_policy.instances_user_has_any_permission_for(  # type: ignore[attr-defined]
-            self.request.user,  # type: ignore[attr-defined]
-            ("view", "change", "delete"),
-        )
-        return get_object_or_404(allowed, pk=self.pk)  # type: ignore[attr-defined]
+class ActionFormMixin(console.FormForUserMixin, console.ActionFormMixin):
+    """The boards' forms offer only the areas and boards of the user's scope."""
