@@ -165,6 +165,9 @@ def main() -> None:
     print(f"  snapshots written: {written}")
     with step("monthly snapshots, hourly run (nothing missing)"):
         snapshots.refresh(history=24)
+    with step("provisional snapshots of the open month (the worker, every 5 min)"):
+        written = snapshots.refresh_provisional()
+    print(f"  provisional snapshots written: {written}")
     import subprocess
 
     subprocess.run(  # noqa: S603 - this script, in a fresh process
@@ -195,7 +198,17 @@ def measure(runs: int) -> None:
         ("province, this year", admin, f"/console/indicators/?{current}"),
         ("national, year 2025", superuser, f"/console/indicators/?area=all&{period}"),
         ("national, this year", superuser, f"/console/indicators/?area=all&{current}"),
+        ("province, this year, live", admin, f"/console/indicators/?{current}&live=1"),
+        (
+            "national, this year, live",
+            superuser,
+            f"/console/indicators/?area=all&{current}&live=1",
+        ),
     ]
+    if snapshots.provisional_due():
+        # As the worker would have, minutes before.
+        with step("provisional snapshots (older than the refresh period)"):
+            snapshots.refresh_provisional()
     print(f"Dashboard ({runs} requests each; first = cold, then median):")
     for label, user, url in cases:
         client = Client(HTTP_HOST="localhost")

@@ -16,7 +16,8 @@ class Snapshot(models.Model):
     For a stock indicator it is the state on the month's last day; for a flow
     it counts the month's activity. Filled by a periodic job so that the
     dashboard of a province or of the country reads a few hundred rows instead
-    of scanning millions of events; the current month is always computed live.
+    of scanning millions of events; the open month is kept apart, in
+    :class:`ProvisionalSnapshot`.
     """
 
     indicator = models.CharField(_("indicator"), max_length=40)
@@ -39,6 +40,40 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.area_path} {self.month:%m/%Y}"
+
+
+class ProvisionalSnapshot(models.Model):
+    """One indicator for one province or commune over the open month so far.
+
+    The worker refreshes these every few minutes, so that a page asking for
+    "this year" does not compute the open month of a whole province or of the
+    country on every request; the page says when they were computed, and
+    falls back to live computation when they are older than the refresh
+    period allows or when an action marked them stale.
+    """
+
+    indicator = models.CharField(_("indicator"), max_length=40)
+    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
+    area_path = PathField(_("area"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    through = models.DateField(_("through"), help_text=_("The last day counted."))
+    numerator = models.DecimalField(max_digits=20, decimal_places=4)
+    denominator = models.DecimalField(max_digits=20, decimal_places=4)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("provisional indicator snapshot")
+        verbose_name_plural = _("provisional indicator snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area"], name="indicator_provisional_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.indicator} {self.area_path} {self.month:%m/%Y}–{self.through:%d/%m}"
+        )
 
 
 class ExportKind(models.TextChoices):

@@ -5,10 +5,11 @@ The dashboard, the ``grassroots indicators`` command and the exports all call
 :func:`results`, so they always show the same numbers.
 
 Closed months of provinces and communes come from :class:`Snapshot` rows
-(one row per indicator, area and month); the open month, partial months at
-the edges of a period, hamlets, and anything not yet snapshotted are computed
-live. A stock indicator is read at the period's last day; a flow indicator
-adds up its months.
+(one row per indicator, area and month); the open month up to today comes
+from :class:`ProvisionalSnapshot` rows the worker refreshes every few
+minutes; partial months at the edges of a period, hamlets, and anything not
+(or no longer) snapshotted are computed live. A stock indicator is read at the
+period's last day; a flow indicator adds up its months.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from grassroots.areas.models import Area, Level
 
 from . import periods, registry
-from .models import Snapshot
+from .models import ProvisionalSnapshot, Snapshot
 from .registry import Entry, Indicator, Kind, Measure, Spec, Status
 
 #: Levels whose closed months are kept as snapshots.
@@ -37,21 +39,31 @@ TREND_MONTHS = 12
 
 
 _memo: ContextVar[dict | None] = ContextVar("grassroots_indicator_memo", default=None)
+_live_only: ContextVar[bool] = ContextVar("grassroots_indicator_live", default=False)
 
 
 @contextlib.contextmanager
-def reading() -> Iterator[None]:
+def reading(live: bool = False) -> Iterator[None]:
     """Share live computations inside the block (one page, one export, one command).
 
     The dashboard asks for the same live numbers several times (the value, the
     trend's current month, the table of units below); inside a reading each is
-    computed once.
+    computed once. ``live`` computes the open month rather than reading the
+    provisional snapshots (a person who wants the figures of this minute).
     """
     token = _memo.set({})
+    live_token = _live_only.set(live)
     try:
         yield
     finally:
+        _live_only.reset(live_token)
         _memo.reset(token)
+
+
+def provisional_as_of() -> datetime.datetime | None:
+    """Return when the oldest provisional figures read in this reading were computed."""
+    memo = _memo.get()
+    return None if memo is None else memo.get("provisional_as_of")
 
 
 def shared(key: tuple, compute: Callable[[], Any]) -> Any:
@@ -104,6 +116,57 @@ def _snapshots(
     }
 
 
+def _provisional(
+    indicator: Indicator, areas: Sequence[Area], end: datetime.date
+) -> dict[int, Measure]:
+    """Return the open month up to ``end`` where the worker's rows are fresh."""
+    from .snapshots import provisional_max_age
+
+    max_age = provisional_max_age()
+    ids = [a.pk for a in areas if a.level in SNAPSHOT_LEVELS]
+    if max_age is None or not ids or _live_only.get():
+        return {}
+    rows = ProvisionalSnapshot.objects.filter(
+        indicator=indicator.spec.code,
+        area_id__in=ids,
+        month=periods.month_start(end),
+        through=end,
+        computed_at__gte=timezone.now() - max_age,
+    ).values_list("area_id", "numerator", "denominator", "computed_at")
+    scale = indicator.spec.scale
+    found = {}
+    oldest = None
+    for area_id, n, d, computed_at in rows:
+        found[area_id] = Measure(_number(n), _number(d), scale)
+        oldest = computed_at if oldest is None else min(oldest, computed_at)
+    memo = _memo.get()
+    if memo is not None and oldest is not None:
+        held = memo.get("provisional_as_of")
+        memo["provisional_as_of"] = oldest if held is None else min(held, oldest)
+    return found
+
+
+def _open_month(
+    indicator: Indicator,
+    areas: Sequence[Area],
+    start: datetime.date,
+    end: datetime.date,
+) -> dict[int, Measure]:
+    """Return ``start``–``end`` for each area, a part of the open month.
+
+    From the provisional snapshots where the part is the whole month so far
+    (or the state today, for a stock); computed live for the rest.
+    """
+    found: dict[int, Measure] = {}
+    whole = indicator.spec.kind == Kind.STOCK or start == periods.month_start(end)
+    if whole and end == periods.today():
+        found = _provisional(indicator, areas, end)
+    missing = [a for a in areas if a.pk not in found]
+    if missing:
+        found.update(_live(indicator, missing, start, end))
+    return found
+
+
 def _full_closed_months(
     start: datetime.date, end: datetime.date
 ) -> list[datetime.date]:
@@ -130,6 +193,8 @@ def measure_many(
                 area_id: m
                 for (area_id, _m), m in _snapshots(indicator, snap_ids, [month]).items()
             }
+        elif not periods.is_closed(month):
+            return _open_month(indicator, areas, start, end)
     else:
         full = _full_closed_months(start, end)
         if full and snap_ids:
@@ -155,9 +220,16 @@ def measure_many(
                 edges.append((after, end))
             for edge_start, edge_end in edges:
                 if covered:
-                    extra = _live(indicator, covered, edge_start, edge_end)
+                    extra = (
+                        _live(indicator, covered, edge_start, edge_end)
+                        if periods.is_closed(periods.month_start(edge_end))
+                        else _open_month(indicator, covered, edge_start, edge_end)
+                    )
                     for area_id, m in extra.items():
                         found[area_id] = found[area_id] + m
+        elif not full and periods.month_start(start) == periods.month_start(end):
+            if not periods.is_closed(periods.month_start(end)):
+                return _open_month(indicator, areas, start, end)
     missing = [a for a in areas if a.pk not in found]
     if missing:
         found.update(_live(indicator, missing, start, end))

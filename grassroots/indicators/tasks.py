@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from grassroots.accounts import audit
 
@@ -25,6 +25,17 @@ def fill_snapshots() -> None:
 
     with audit.acting_as(WORKER):
         snapshots.refresh()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("indicators-provisional")
+def refresh_provisional_snapshots() -> None:
+    """Re-compute the open month so far once the period set in settings has passed."""
+    from . import snapshots
+
+    if snapshots.provisional_due():
+        with audit.acting_as(WORKER):
+            snapshots.refresh_provisional()
 
 
 @db_periodic_task(crontab(hour="1", minute="30"))

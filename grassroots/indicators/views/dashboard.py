@@ -17,7 +17,7 @@ from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 
-from .. import actions, maps, periods, registry, reports, service
+from .. import actions, maps, periods, registry, reports, service, snapshots
 from ..models import ExportFormat, ExportKind
 from .context import breadcrumbs, selection
 
@@ -59,7 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Show each indicator against its target, its trend, the units below, a map."""
     if not scope.can_anywhere(request.user, Capability.VIEW):
         raise PermissionDenied
-    with service.reading():
+    with service.reading(live=request.GET.get("live") == "1"):
         return _dashboard(request)
 
 
@@ -155,6 +155,16 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
             "outline": area.boundary if area is not None else None,
             "layers": map_layers,
         },
+        "provisional_as_of": service.provisional_as_of(),
+        "provisional_minutes": snapshots.provisional_minutes(),
+        "live_query": urlencode(
+            {
+                "area": sel.area_param,
+                "from": periods.label(start),
+                "to": periods.label(end),
+                "live": "1",
+            }
+        ),
         "can_export": actions.can_export(request.user, area),
         "export_url": reverse("indicators_export"),
         "export_kinds": ExportKind.choices,

@@ -33,8 +33,14 @@ class Command(BaseCommand):
             action="store_true",
             help="also give each unit one level below (communes of a province…)",
         )
+        parser.add_argument(
+            "--live",
+            action="store_true",
+            help="compute this month now rather than read the worker's figures "
+            "of the last few minutes",
+        )
 
-    def handle(self, *args, area, start, end, format, units, **options):
+    def handle(self, *args, area, start, end, format, units, live, **options):
         # Vietnamese first, as in the console (Django commands start in English).
         translation.activate(settings.LANGUAGE_CODE)
         try:
@@ -46,7 +52,7 @@ class Command(BaseCommand):
             periods.check_period(start_date, end_date)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        with service.reading():
+        with service.reading(live=live):
             results = service.results(target, start_date, end_date)
             breakdown = (
                 service.breakdown(target, start_date, end_date) if units else None
