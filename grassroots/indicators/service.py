@@ -116,27 +116,58 @@ def _snapshots(
     }
 
 
+def _provisional_rows(
+    code: str, ids: list[int], end: datetime.date
+) -> dict[tuple[str, int], tuple[Decimal, Decimal, datetime.datetime]]:
+    """Return the fresh provisional rows of ``ids`` through ``end``.
+
+    Inside a reading, every indicator's rows for the same areas come in one
+    query (a page asks for nine indicators of the same units).
+    """
+    from .snapshots import provisional_max_age
+
+    memo = _memo.get()
+    key = ("provisional", tuple(sorted(ids)), end)
+    if memo is not None and key in memo:
+        return memo[key]
+    rows = ProvisionalSnapshot.objects.filter(
+        area_id__in=ids,
+        month=periods.month_start(end),
+        through=end,
+        computed_at__gte=timezone.now() - provisional_max_age(),
+    )
+    if memo is None:
+        rows = rows.filter(indicator=code)
+    found = {
+        (indicator, area_id): (n, d, computed_at)
+        for indicator, area_id, n, d, computed_at in rows.values_list(
+            "indicator", "area_id", "numerator", "denominator", "computed_at"
+        )
+    }
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
 def _provisional(
     indicator: Indicator, areas: Sequence[Area], end: datetime.date
 ) -> dict[int, Measure]:
     """Return the open month up to ``end`` where the worker's rows are fresh."""
     from .snapshots import provisional_max_age
 
-    max_age = provisional_max_age()
     ids = [a.pk for a in areas if a.level in SNAPSHOT_LEVELS]
-    if max_age is None or not ids or _live_only.get():
+    if provisional_max_age() is None or not ids or _live_only.get():
         return {}
-    rows = ProvisionalSnapshot.objects.filter(
-        indicator=indicator.spec.code,
-        area_id__in=ids,
-        month=periods.month_start(end),
-        through=end,
-        computed_at__gte=timezone.now() - max_age,
-    ).values_list("area_id", "numerator", "denominator", "computed_at")
+    code = indicator.spec.code
+    rows = _provisional_rows(code, ids, end)
     scale = indicator.spec.scale
     found = {}
     oldest = None
-    for area_id, n, d, computed_at in rows:
+    for area_id in ids:
+        row = rows.get((code, area_id))
+        if row is None:
+            continue
+        n, d, computed_at = row
         found[area_id] = Measure(_number(n), _number(d), scale)
         oldest = computed_at if oldest is None else min(oldest, computed_at)
     memo = _memo.get()
