@@ -1,0 +1,140 @@
+"""Bare devices for ``bench/fanout.py --bare``: each acknowledges and does nothing else.
+
+A real loudspeaker cluster has a CPU of its own; the fleet simulator runs
+thousands of full agents on the benchmark machine's two cores, and their
+work (state reports, heartbeats, receipts, timers) is most of what the
+fan-out figure measures there. These devices log in with their own
+credentials, subscribe like an agent, and answer a command or an emergency
+list with the same ``ack`` event batch the agent sends, after the same
+simulated 4G delay each way, and nothing more: what remains is the broker's
+and the server side's share of the latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "agent"))
+
+from grassroots_agent import protocol  # noqa: E402
+from grassroots_agent.mqtt import Connection  # noqa: E402
+from grassroots_agent.simulator import LINK_DELAY_S, run_loop  # noqa: E402
+
+
+async def device(spec: dict, conf: dict, factor: float, ids) -> Connection:
+    topics = protocol.Topics(conf["root"])
+    rng = random.Random(spec["id"])  # noqa: S311 - simulation
+    low, high = LINK_DELAY_S["4g"]
+    base = rng.uniform(low, high) * factor
+    loop = asyncio.get_running_loop()
+    connection: Connection
+
+    def answer(payload: bytes) -> None:
+        message = json.loads(payload)
+        if message["type"] == "command":
+            refs = [(message["id"], "command", None)]
+        elif message["type"] == "emergency":
+            refs = [(i["id"], "emergency", i["rev"]) for i in message["active"]]
+        else:
+            return
+        events = [
+            {
+                "id": f"{spec['id']}-{next(ids)}",
+                "kind": "ack",
+                "at": protocol.now_iso(),
+                "ref": ref,
+                "ref_type": ref_type,
+                "status": "ok",
+                **({"version": rev} if rev is not None else {}),
+            }
+            for ref, ref_type, rev in refs
+        ]
+        batch = {
+            "v": protocol.VERSION,
+            "type": "events",
+            "device": spec["id"],
+            "boot": "bare",
+            "batch": f"{spec['id']}-{next(ids)}",
+            "sent_at": protocol.now_iso(),
+            "events": events,
+        }
+        loop.call_later(
+            base * (1 + 0.5 * rng.random()),
+            connection.publish,
+            topics.events(spec["id"]),
+            protocol.encode(batch),
+            1,
+        )
+
+    def on_message(topic: str, payload: bytes, retained: bool) -> None:
+        if topic.endswith("/cmd") or topic.endswith("/emergency"):
+            loop.call_later(base * (1 + 0.5 * rng.random()), answer, payload)
+
+    connection = await Connection.open(
+        conf["host"],
+        conf["port"],
+        client_id=spec["id"],
+        username=spec["id"],
+        password=spec["secret"],
+        on_message=on_message,
+        keepalive=300,
+    )
+    subscriptions = [(topics.command(spec["id"]), 1)]
+    for area in spec["areas"]:
+        subscriptions += [
+            (topics.area_command(area), 1),
+            (topics.area_emergency(area), 1),
+        ]
+    await connection.subscribe(subscriptions)
+    # Tells the benchmark this device is online (a full agent's state is larger).
+    connection.publish(
+        topics.state(spec["id"]),
+        protocol.encode({"device": spec["id"], "online": True}),
+        1,
+    )
+    return connection
+
+
+async def main(args) -> None:
+    conf = json.loads(Path(args.credentials).read_text())
+    specs = conf["devices"][args.offset : args.offset + args.devices]
+    ids = itertools.count()
+    connections = []
+    for spec in specs:
+        connections.append(await device(spec, conf, args.delay_factor, ids))
+        if len(connections) % 500 == 0:
+            await asyncio.sleep(0.2)
+    await asyncio.Event().wait()
+
+
+def start(credentials: Path, count: int, offset: int, delay_factor: float):
+    return subprocess.Popen(  # noqa: S603 - this file
+        [
+            sys.executable,
+            __file__,
+            "--credentials",
+            str(credentials),
+            "--devices",
+            str(count),
+            "--offset",
+            str(offset),
+            "--delay-factor",
+            str(delay_factor),
+        ]
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--credentials", required=True)
+    parser.add_argument("--devices", type=int, required=True)
+    parser.add_argument("--offset", type=int, default=0)
+    parser.add_argument("--delay-factor", type=float, default=1.0)
+    run_loop(main(parser.parse_args()))
