@@ -160,3 +160,19 @@ def test_the_setting_at_zero_turns_them_off(settings, tree, roster):
         start, end = this_year()
         service.measure(registry.get("officials_trained"), tree.province, start, end)
         assert service.provisional_as_of() is None
+
+
+def test_the_worker_refreshes_them_when_due_and_not_before(tree, roster):
+    from grassroots.indicators.tasks import refresh_provisional_snapshots
+
+    refresh_provisional_snapshots.call_local()
+    first = set(ProvisionalSnapshot.objects.values_list("pk", "computed_at"))
+    assert first
+    refresh_provisional_snapshots.call_local()
+    assert set(ProvisionalSnapshot.objects.values_list("pk", "computed_at")) == first
+    ProvisionalSnapshot.objects.update(
+        computed_at=timezone.now() - datetime.timedelta(minutes=6)
+    )
+    refresh_provisional_snapshots.call_local()
+    newest = ProvisionalSnapshot.objects.order_by("computed_at").first().computed_at
+    assert timezone.now() - newest < datetime.timedelta(minutes=1)
