@@ -35,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _django import setup_django  # noqa: E402
+
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
@@ -46,25 +48,6 @@ def summary(values: list[float]) -> str:
         f"p50 {percentile(values, 50):.0f} ms, p95 {percentile(values, 95):.0f} ms, "
         f"max {max(values):.0f} ms"
     )
-
-
-def setup_django(args) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings.dev")
-    os.environ["GRASSROOTS_DATA_DIR"] = args.data_dir
-    if args.database == "postgres":
-        os.environ["DATABASE_URL"] = args.postgres_url
-        import psycopg
-
-        name = args.postgres_url.rsplit("/", 1)[1]
-        admin = args.postgres_url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
 
 
 def load(count: int):

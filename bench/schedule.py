@@ -33,26 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _django import setup_django  # noqa: E402
 from _fleet import free_port, machine  # noqa: E402
-
-
-def setup_django(args) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings.dev")
-    os.environ["GRASSROOTS_DATA_DIR"] = args.data_dir
-    if args.database == "postgres":
-        os.environ["DATABASE_URL"] = args.postgres_url
-        import psycopg
-
-        name = args.postgres_url.rsplit("/", 1)[1]
-        admin = args.postgres_url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
 
 
 def load(count: int) -> None:

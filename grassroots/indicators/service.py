@@ -117,15 +117,13 @@ def _snapshots(
 
 
 def _provisional_rows(
-    code: str, ids: list[int], end: datetime.date
+    code: str, ids: list[int], end: datetime.date, max_age: datetime.timedelta
 ) -> dict[tuple[str, int], tuple[Decimal, Decimal, datetime.datetime]]:
-    """Return the fresh provisional rows of ``ids`` through ``end``.
+    """Return the provisional rows of ``ids`` through ``end`` at most ``max_age`` old.
 
     Inside a reading, every indicator's rows for the same areas come in one
     query (a page asks for nine indicators of the same units).
     """
-    from .snapshots import provisional_max_age
-
     memo = _memo.get()
     key = ("provisional", tuple(sorted(ids)), end)
     if memo is not None and key in memo:
@@ -134,7 +132,7 @@ def _provisional_rows(
         area_id__in=ids,
         month=periods.month_start(end),
         through=end,
-        computed_at__gte=timezone.now() - provisional_max_age(),
+        computed_at__gte=timezone.now() - max_age,
     )
     if memo is None:
         rows = rows.filter(indicator=code)
@@ -155,11 +153,12 @@ def _provisional(
     """Return the open month up to ``end`` where the worker's rows are fresh."""
     from .snapshots import provisional_max_age
 
+    max_age = provisional_max_age()
     ids = [a.pk for a in areas if a.level in SNAPSHOT_LEVELS]
-    if provisional_max_age() is None or not ids or _live_only.get():
+    if max_age is None or not ids or _live_only.get():
         return {}
     code = indicator.spec.code
-    rows = _provisional_rows(code, ids, end)
+    rows = _provisional_rows(code, ids, end, max_age)
     scale = indicator.spec.scale
     found = {}
     oldest = None
@@ -258,9 +257,10 @@ def measure_many(
                     )
                     for area_id, m in extra.items():
                         found[area_id] = found[area_id] + m
-        elif not full and periods.month_start(start) == periods.month_start(end):
-            if not periods.is_closed(periods.month_start(end)):
-                return _open_month(indicator, areas, start, end)
+        elif periods.month_start(start) == periods.month_start(end) and not (
+            periods.is_closed(periods.month_start(end))
+        ):
+            return _open_month(indicator, areas, start, end)
     missing = [a for a in areas if a.pk not in found]
     if missing:
         found.update(_live(indicator, missing, start, end))

@@ -9,7 +9,7 @@ completion recorded late) call :func:`mark_stale`, and the dashboard falls
 back to live computation until the job refills the month.
 
 The open month is kept apart as provisional snapshots (the month so far),
-re-computed every :data:`PROVISIONAL_MINUTES` by :func:`refresh_provisional`:
+re-computed every :func:`provisional_minutes` by :func:`refresh_provisional`:
 a province's or the country's "this year" then reads rows too. Pages say when
 the provisional figures were computed and can ask for live ones.
 """
@@ -79,6 +79,16 @@ def mark_stale(
     return deleted + provisional
 
 
+def _indicators(codes: Iterable[str] | None) -> list[registry.Indicator]:
+    """Return the measured indicators, or those of ``codes``."""
+    wanted = set(codes) if codes is not None else None
+    return [i for i in registry.measured() if wanted is None or i.spec.code in wanted]
+
+
+def _snapshot_areas() -> list[Area]:
+    return list(Area.objects.filter(level__in=SNAPSHOT_LEVELS, is_active=True))
+
+
 def closed_months(count: int) -> list[datetime.date]:
     """Return the first days of the last ``count`` closed months, oldest first."""
     this_month = periods.month_start(periods.today())
@@ -97,11 +107,8 @@ def refresh(
     The last ``restate`` closed months are re-computed even where present.
     Return the number of snapshots written.
     """
-    wanted = set(codes) if codes is not None else None
-    indicators = [
-        i for i in registry.measured() if wanted is None or i.spec.code in wanted
-    ]
-    areas = list(Area.objects.filter(level__in=SNAPSHOT_LEVELS, is_active=True))
+    indicators = _indicators(codes)
+    areas = _snapshot_areas()
     months = closed_months(history)
     restated = set(months[-restate:]) if restate else set()
     written = 0
@@ -181,11 +188,8 @@ def refresh_provisional(
     Return the number of rows written. Each indicator's rows are replaced in
     one transaction, so a page reads either the old set or the new one.
     """
-    wanted = set(codes) if codes is not None else None
-    indicators = [
-        i for i in registry.measured() if wanted is None or i.spec.code in wanted
-    ]
-    areas = list(Area.objects.filter(level__in=SNAPSHOT_LEVELS, is_active=True))
+    indicators = _indicators(codes)
+    areas = _snapshot_areas()
     today = periods.today()
     month = periods.month_start(today)
     written = 0

@@ -49,6 +49,18 @@ def _card(result: service.Result, trend) -> dict:
     }
 
 
+def _query(area_param: str, start, end, **extra: str) -> str:
+    """Return the query string of this page for another area (or mode)."""
+    return urlencode(
+        {
+            "area": area_param,
+            "from": periods.label(start),
+            "to": periods.label(end),
+            **extra,
+        }
+    )
+
+
 def _row(child: Area, cells: list[dict], drill: bool, start, end) -> SafeString:
     """Return one row of the units table as HTML.
 
@@ -57,17 +69,7 @@ def _row(child: Area, cells: list[dict], drill: bool, start, end) -> SafeString:
     the page's time over those cells.
     """
     name = (
-        format_html(
-            '<a href="?{}">{}</a>',
-            urlencode(
-                {
-                    "area": child.path,
-                    "from": periods.label(start),
-                    "to": periods.label(end),
-                }
-            ),
-            child.name,
-        )
+        format_html('<a href="?{}">{}</a>', _query(child.path, start, end), child.name)
         if drill
         else conditional_escape(child.name)
     )
@@ -148,14 +150,7 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
                         f"{child.name}: {reports.format_value(res.value, entry.spec.unit)}",
                         res.status_label,
                         maps.STATUS_COLOURS[res.status],
-                        "?"
-                        + urlencode(
-                            {
-                                "area": child.path,
-                                "from": periods.label(start),
-                                "to": periods.label(end),
-                            }
-                        ),
+                        "?" + _query(child.path, start, end),
                     )
                 )
         drill = child.level < 4 or child.pk in parents
@@ -198,14 +193,7 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
         },
         "provisional_as_of": service.provisional_as_of(),
         "provisional_minutes": snapshots.provisional_minutes(),
-        "live_query": urlencode(
-            {
-                "area": sel.area_param,
-                "from": periods.label(start),
-                "to": periods.label(end),
-                "live": "1",
-            }
-        ),
+        "live_query": _query(sel.area_param, start, end, live="1"),
         "can_export": actions.can_export(request.user, area),
         "export_url": reverse("indicators_export"),
         "export_kinds": ExportKind.choices,
