@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -54,18 +53,40 @@ def bulletin_text(bulletin: Any) -> str:
     return "\n".join(p.strip().rstrip(".") + "." for p in parts if p and p.strip())
 
 
+def _check_recording(item: ProgrammeItem) -> None:
+    """Check a newly uploaded recording by its content; fill hash, size and duration.
+
+    The same check as a bulletin's attachments (``bulletins.files``): the
+    first bytes must say audio, ffprobe must read it, and its duration is
+    measured rather than typed.
+    """
+    from grassroots.bulletins.files import prepare
+    from grassroots.bulletins.models.attachment import AttachmentKind
+
+    upload = item.recording
+    try:
+        prepared = prepare(upload, upload.name)
+    except ValidationError as exc:
+        raise ValidationError({"recording": exc.messages}) from None
+    if prepared.kind != AttachmentKind.AUDIO:
+        raise ValidationError(
+            {
+                "recording": _("“%(name)s” is not audio.")
+                % {"name": prepared.original_name}
+            }
+        )
+    item.recording = prepared.file
+    item.recording_sha256 = prepared.sha256
+    item.recording_bytes = prepared.size
+    if prepared.duration_s:
+        item.duration_s = round(prepared.duration_s, 3)
+
+
 def prepare_audio(item: ProgrammeItem, *, render: bool = True) -> None:
-    """Fill the recording's hash and size, or ask for the bulletin to be read aloud."""
+    """Check a new recording, or ask for the bulletin to be read aloud."""
     if item.source == Source.RECORDING and item.recording:
-        digest = hashlib.sha256()
-        size = 0
-        item.recording.open("rb")
-        for chunk in item.recording.chunks():
-            digest.update(chunk)
-            size += len(chunk)
-        item.recording.seek(0)
-        item.recording_sha256 = digest.hexdigest()
-        item.recording_bytes = size
+        if not item.recording._committed:  # a new upload, not the stored file
+            _check_recording(item)
     if item.source == Source.BULLETIN and item.bulletin_id:
         if compiler.spoken_attachment(item.bulletin) is not None:
             item.audio = None

@@ -168,3 +168,53 @@ def test_console_lists_and_forms_render(client, tree, operator):
     ):
         response = client.get(url)
         assert response.status_code == 200, url
+
+
+def item_form(area, **extra):
+    data = {
+        "title": "Nhạc hiệu buổi sáng",
+        "area": area.pk,
+        "source": "recording",
+        "chime_before": "on",
+        "chime_after": "on",
+    }
+    data.update(extra)
+    return data
+
+
+def test_a_recording_is_checked_by_its_content_and_its_duration_measured(
+    client, tree, operator
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grassroots.broadcasts.models import ProgrammeItem
+    from grassroots.bulletins.tests.builders import wav_bytes
+
+    fake = SimpleUploadedFile("nhac-hieu.mp3", b"ID3\x03\x00" + b"junk" * 200)
+    response = client.post(
+        "/console/broadcasts/items/new/", item_form(tree.commune_a, recording=fake)
+    )
+    assert response.status_code == 200
+    assert "nhac-hieu.mp3" in response.content.decode()
+    assert not ProgrammeItem.objects.exists()
+
+    real = SimpleUploadedFile("nhac-hieu.wav", wav_bytes(1.5))
+    # A typed duration is replaced by the measured one.
+    response = client.post(
+        "/console/broadcasts/items/new/",
+        item_form(tree.commune_a, recording=real, duration_s="999"),
+    )
+    assert response.status_code == 302
+    item = ProgrammeItem.objects.get()
+    assert item.duration_s == pytest.approx(1.5, abs=0.05)
+    assert len(item.recording_sha256) == 64
+    assert item.recording_bytes == item.recording.size
+    stored = item.recording.name
+    # Saving again without a new file keeps the stored one as it is.
+    response = client.post(
+        f"/console/broadcasts/items/edit/{item.pk}/",
+        item_form(tree.commune_a, title="Nhạc hiệu", duration_s="1.5"),
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.title, item.recording.name) == ("Nhạc hiệu", stored)
