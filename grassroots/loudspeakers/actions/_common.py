@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,10 +25,19 @@ def log(cluster: Cluster, kind: str, message: str, **data: Any) -> ClusterLog:
     )
 
 
-def refresh_broker_on_commit() -> None:
-    """Rewrite the broker's files once the change is committed (in the worker)."""
-    from django.db import transaction
-
+def _refresh_broker() -> None:
     from ..tasks import refresh_broker_files
 
-    transaction.on_commit(refresh_broker_files)
+    refresh_broker_files()
+
+
+def refresh_broker_on_commit() -> None:
+    """Rewrite the broker's files once the change is committed (in the worker).
+
+    Once per transaction: a batch of a thousand clusters asks for one refresh,
+    not a thousand (each rereads the whole registry).
+    """
+    pending = transaction.get_connection().run_on_commit
+    if any(entry[1] is _refresh_broker for entry in pending):
+        return
+    transaction.on_commit(_refresh_broker)

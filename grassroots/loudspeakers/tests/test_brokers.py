@@ -1,7 +1,6 @@
 """The broker accepts a cluster only with its own credentials, and only on its own topics.
 
-Each test runs on the embedded broker and on a Mosquitto started with the
-files `grassroots mosquitto-config` writes.
+On a Mosquitto started with the files `grassroots broker` writes.
 """
 
 from __future__ import annotations
@@ -20,9 +19,10 @@ pytestmark = [pytest.mark.broker, pytest.mark.django_db]
 
 
 async def _connect(broker, user, password, client_id=None, inbox=None):
+    service = user in (credentials.WEB, credentials.GATEWAY)
     return await Connection.open(
         "127.0.0.1",
-        broker.port,
+        broker.service_port if service else broker.port,
         client_id=client_id or user or "anon",
         username=user,
         password=password,
@@ -75,8 +75,7 @@ def test_a_device_cannot_touch_other_topics(fleet, broker, loop_thread, topic_ro
     """Device A hears only its own and its areas' topics, and cannot speak for B.
 
     (Mosquitto grants a forbidden MQTT 3.1.1 subscription and then delivers
-    nothing on it; the embedded broker refuses it outright. Both are checked
-    by what arrives.)
+    nothing on it: checked by what arrives.)
     """
     a, b, secrets = fleet
     t = Topics(topic_root)
