@@ -43,6 +43,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from grassroots_agent import protocol
@@ -50,7 +51,7 @@ from grassroots_agent.mqtt import Connection, MqttError
 
 from . import acl, credentials
 from .models import BrokerSync, Cluster, ClusterState
-from .models.registry import CODE_VALIDATOR
+from .models.registry import check_code
 from .plane import topics
 
 logger = logging.getLogger(__name__)
@@ -105,10 +106,10 @@ def local_device_address() -> tuple[str, int]:
 
 def _valid_code(code: str) -> bool:
     try:
-        CODE_VALIDATOR(code)
-    except Exception:  # noqa: BLE001 - any refusal means the same here
+        check_code(code)
+    except ValidationError:
         return False
-    return not credentials.reserved(code)
+    return True
 
 
 def device_accounts() -> Iterator[tuple[str, str, list[acl.Rule]]]:

@@ -25,19 +25,34 @@ def log(cluster: Cluster, kind: str, message: str, **data: Any) -> ClusterLog:
     )
 
 
-def _refresh_broker() -> None:
-    from ..tasks import refresh_broker_files
+class _BrokerRefresh:
+    """One pending refresh of the broker files, run when its transaction commits."""
 
-    refresh_broker_files()
+    def __init__(self) -> None:
+        self.done = False
+
+    def __call__(self) -> None:
+        from ..tasks import refresh_broker_files
+
+        self.done = True
+        refresh_broker_files()
 
 
 def refresh_broker_on_commit() -> None:
     """Rewrite the broker's files once the change is committed (in the worker).
 
     Once per transaction: a batch of a thousand clusters asks for one refresh,
-    not a thousand (each rereads the whole registry).
+    not a thousand (each rereads the whole registry). A refresh whose
+    transaction (or savepoint) rolled back is no longer pending.
     """
-    pending = transaction.get_connection().run_on_commit
-    if any(entry[1] is _refresh_broker for entry in pending):
+    connection = transaction.get_connection()
+    pending = getattr(connection, "grassroots_broker_refresh", None)
+    if (
+        pending is not None
+        and not pending.done
+        and any(entry[1] is pending for entry in connection.run_on_commit)
+    ):
         return
-    transaction.on_commit(_refresh_broker)
+    refresh = _BrokerRefresh()
+    connection.grassroots_broker_refresh = refresh
+    transaction.on_commit(refresh)

@@ -19,7 +19,7 @@ from grassroots.core.text import fold
 
 from .. import history
 from ..models import Cluster, ClusterState, LinkKind, LogKind, Station
-from ..models.registry import CODE_VALIDATOR
+from ..models.registry import CODE_VALIDATOR, check_code
 from ._common import log, refresh_broker_on_commit, require
 
 #: Registry fields a console form or an import may set.
@@ -273,6 +273,14 @@ def _code(text: str) -> str:
     return text
 
 
+def _cluster_code(text: str) -> str:
+    try:
+        check_code(text)
+    except ValidationError as exc:
+        raise ValueError(" ".join(exc.messages)) from None
+    return text
+
+
 def _short(limit: int):
     def parse(text: str) -> str:
         if len(text) > limit:
@@ -327,7 +335,7 @@ CLUSTER_COLUMNS = (
         "code",
         gettext_lazy("cluster code"),
         aliases=("ma cum", "ma_cum", "ma"),
-        parse=_code,
+        parse=_cluster_code,
     ),
     tabular.Column(
         "name",

@@ -15,6 +15,7 @@ import queue
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
@@ -42,6 +43,8 @@ HOUSEKEEPING_S = 5.0
 STATS_S = 60.0
 WRITE_RETRIES = 5
 RESEND_SCHEDULE_S = 300.0
+#: A misbehaving device raises an alarm at once, then one summary this often.
+DROP_ALARM_EVERY_S = 600.0
 
 
 def rss_mb() -> float:
@@ -96,6 +99,9 @@ class Gateway:
         self.persistent = persistent
         self.queue: queue.Queue[Report] = queue.Queue(QUEUE_SIZE)
         self._resent: dict[int, float] = {}
+        #: cluster id → when its last drop alarm was raised, and drops since.
+        self._alarmed: dict[int, float] = {}
+        self._dropped: dict[int, Counter[str]] = {}
         self.ingest = Ingest(self.topics, reports.known_devices)
         self.connected = threading.Event()
         self.stop_event = threading.Event()
@@ -256,12 +262,34 @@ class Gateway:
             len(due),
         )
 
+    def _drop_alarms_due(self) -> dict[int, dict[str, int]]:
+        """Gather each device's drops; return those due for an alarm now."""
+        for device, counts in self.ingest.take_suspicious().items():
+            cluster_id = self.ingest.devices.get(device)
+            if cluster_id is not None:
+                self._dropped.setdefault(cluster_id, Counter()).update(counts)
+        now = time.monotonic()
+        due = {
+            pk: dict(counts)
+            for pk, counts in self._dropped.items()
+            if now - self._alarmed.get(pk, -DROP_ALARM_EVERY_S) >= DROP_ALARM_EVERY_S
+        }
+        for pk in due:
+            self._alarmed[pk] = now
+            del self._dropped[pk]
+        return due
+
     def housekeeping(self) -> None:
         try:
             _reconnect_if_needed()
             with audit.acting_as(audit.Origin(source="gateway")):
                 silent = reports.mark_silent_offline(3 * self.heartbeat_s + 15)
                 alerted = reports.raise_offline_alerts(self.alert_after_s)
+                alarms = reports.record_drop_alarms(self._drop_alarms_due())
+            if alarms:
+                logger.warning(
+                    "%d clusters sent messages that were dropped: alarm raised", alarms
+                )
             if silent:
                 logger.info(
                     "%d clusters silent for three heartbeats: marked offline", silent
