@@ -6,7 +6,7 @@ the console gives when the cluster is provisioned::
     device_id = "28261-H01-1"
     secret = "…"                         # or secret_file = "/etc/grassroots-agent.secret"
     broker = "mqtts://mqtt.example.vn:8883"
-    ca_pem = """-----BEGIN CERTIFICATE-----…"""   # when the broker's CA is not a public one
+    ca_pem = "-----BEGIN CERTIFICATE-----\n…"   # the CA to trust, when not a public one
     root = "gr"
     areas = ["82", "82/28261", "82/28261/H01"]
     state_dir = "/var/lib/grassroots-agent"

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
 
@@ -174,13 +174,6 @@ class ClusterIn(Schema):
     installed_on: date | None = None
 
 
-class CredentialsIn(Schema):
-    rotate: bool = Field(
-        default=False,
-        description="replace existing credentials (the old ones stop working)",
-    )
-
-
 class CredentialsOut(Schema):
     device_id: str
     secret: str = Field(description="shown only in this answer; only a hash is kept")
@@ -240,7 +233,7 @@ def create_cluster(request, payload: ClusterIn):
 
 
 @router.post(
-    "/clusters/batch",
+    "/provisioning/batches",
     response={201: BatchOut},
     auth=django_auth,
     summary="Register a factory's batch and issue credentials",
@@ -294,11 +287,15 @@ def provision_batch(
     summary="Issue (or rotate) a cluster's credentials",
 )
 def issue_credentials(
-    request, response: HttpResponse, code: str, payload: CredentialsIn | None = None
+    request,
+    response: HttpResponse,
+    code: str,
+    rotate: bool = Query(
+        False, description="replace existing credentials (the old ones stop working)"
+    ),
 ):
     """Give the cluster a new secret; the answer is the only time it is shown."""
     cluster = get_object_or_404(_scoped(request), code=code)
-    rotate = payload.rotate if payload is not None else False
     if cluster.has_credentials and not rotate:
         raise ApiError(409, "already_provisioned", str(ALREADY_PROVISIONED))
     if cluster.state == ClusterState.RETIRED:
