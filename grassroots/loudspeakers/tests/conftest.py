@@ -143,10 +143,9 @@ def loop_thread() -> Iterator[LoopThread]:
     runner.stop()
 
 
-@pytest.fixture
-def broker_settings(db, tmp_path, topic_root, settings):
-    """Settings of a private broker of the test's own, on free ports (not started)."""
-    settings.GRASSROOTS_BROKER_FILES_DIR = tmp_path / "mqtt"
+def use_private_broker(settings, directory: Path) -> None:
+    """Point the settings at a private broker of the test's own, on free ports."""
+    settings.GRASSROOTS_BROKER_FILES_DIR = directory
     settings.GRASSROOTS_PRIVATE_BROKER = True
     settings.GRASSROOTS_BROKER_RELOAD_COMMAND = ""
     settings.GRASSROOTS_MQTT_PORT = free_port()
@@ -158,6 +157,12 @@ def broker_settings(db, tmp_path, topic_root, settings):
     settings.GRASSROOTS_DEVICE_BROKER_URL = (
         f"mqtt://127.0.0.1:{settings.GRASSROOTS_MQTT_PORT}"
     )
+
+
+@pytest.fixture
+def broker_settings(db, tmp_path, topic_root, settings):
+    """Settings of a private broker of the test's own (not started)."""
+    use_private_broker(settings, tmp_path / "mqtt")
     return settings
 
 
@@ -181,6 +186,7 @@ def run_broker(settings) -> Iterator[Broker]:
 
 
 @pytest.fixture
-def broker(broker_settings, mosquitto_binary) -> Iterator[Broker]:
+def broker(db, tmp_path, topic_root, settings, mosquitto_binary) -> Iterator[Broker]:
     """Mosquitto on the generated configuration, enforcing the registry's credentials and ACL."""
-    yield from run_broker(broker_settings)
+    use_private_broker(settings, tmp_path / "mqtt")
+    yield from run_broker(settings)
