@@ -181,7 +181,9 @@ else:
         "name": "grassroots",
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        # SQLite is polled: at least once a second, so a revoked device secret
+        # reaches the broker within seconds (huey's default waits up to 10 s).
+        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 1.0},
     }
 
 AUTH_USER_MODEL = "accounts.User"
