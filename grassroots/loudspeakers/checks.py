@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core import checks
@@ -17,14 +18,16 @@ def broker_setup(app_configs, **kwargs):
 
     problems = []
     if settings.GRASSROOTS_PRIVATE_BROKER and brokerfiles.mosquitto_binary() is None:
+        # A warning: everything but the device plane works (migrations, the site).
         problems.append(
-            checks.Error(brokerfiles.MISSING_MOSQUITTO, id="loudspeakers.E002")
+            checks.Warning(brokerfiles.MISSING_MOSQUITTO, id="loudspeakers.W002")
         )
     cert, key = settings.GRASSROOTS_MQTT_TLS_CERT, settings.GRASSROOTS_MQTT_TLS_KEY
     if bool(cert) != bool(key):
         problems.append(
             checks.Error(
-                "GRASSROOTS_MQTT_TLS_CERT and GRASSROOTS_MQTT_TLS_KEY go together: set both or neither.",
+                "GRASSROOTS_MQTT_TLS_CERT and GRASSROOTS_MQTT_TLS_KEY go together: "
+                "set both or neither.",
                 id="loudspeakers.E003",
             )
         )
@@ -37,14 +40,19 @@ def broker_setup(app_configs, **kwargs):
             problems.append(
                 checks.Error(f"{name}: cannot read {path}.", id="loudspeakers.E004")
             )
+    device_url = urlparse(settings.GRASSROOTS_DEVICE_BROKER_URL)
     if (
         cert
         and key
-        and not settings.GRASSROOTS_DEVICE_BROKER_URL.startswith("mqtts://")
+        and (
+            device_url.scheme != "mqtts"
+            or device_url.hostname in ("127.0.0.1", "localhost", "::1")
+        )
     ):
         problems.append(
             checks.Warning(
-                "The broker has a certificate but devices are told to connect without TLS.",
+                "The broker has a certificate, but devices are told to connect "
+                "without TLS or to this machine's loopback address.",
                 hint="Set GRASSROOTS_DEVICE_BROKER_URL to mqtts://NAME-IN-THE-CERTIFICATE:"
                 f"{settings.GRASSROOTS_MQTT_TLS_PORT}",
                 id="loudspeakers.W001",

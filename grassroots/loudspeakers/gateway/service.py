@@ -236,9 +236,9 @@ class Gateway:
     def _resend_schedules(self, cluster_ids: list[int]) -> None:
         """Send the newest schedule again to devices that hold an older one.
 
-        The broker normally keeps it (retained), but an embedded broker that
-        restarted, or a device whose storage was wiped, needs it again. At
-        most once every few minutes per cluster.
+        The broker normally keeps it (retained, and persisted), but a broker
+        whose store was lost, or a device whose storage was wiped, needs it
+        again. At most once every few minutes per cluster.
         """
         now = time.monotonic()
         due = [

@@ -385,3 +385,31 @@ def test_with_a_certificate_devices_connect_over_tls_with_the_ca_from_their_file
         assert loop_thread.run(connect(ssl.create_default_context())) != "connected"
     finally:
         running.close()
+
+
+# Checks -------------------------------------------------------------------------------
+
+
+def test_grassroots_check_says_what_the_broker_lacks(settings, monkeypatch, tmp_path):
+    from grassroots.loudspeakers.checks import broker_setup
+
+    settings.GRASSROOTS_PRIVATE_BROKER = True
+    monkeypatch.setattr(brokerfiles, "mosquitto_binary", lambda: None)
+    [missing] = broker_setup(None)
+    assert missing.id == "loudspeakers.W002" and "apt-get install" in missing.msg
+
+    monkeypatch.undo()
+    cert = tmp_path / "cert.pem"
+    cert.write_text("x")
+    settings.GRASSROOTS_MQTT_TLS_CERT = cert
+    settings.GRASSROOTS_MQTT_TLS_KEY = None
+    assert [p.id for p in broker_setup(None)] == ["loudspeakers.E003"]
+    settings.GRASSROOTS_MQTT_TLS_KEY = tmp_path / "missing.pem"
+    settings.GRASSROOTS_DEVICE_BROKER_URL = "mqtts://127.0.0.1:8883"
+    assert [p.id for p in broker_setup(None)] == [
+        "loudspeakers.E004",
+        "loudspeakers.W001",
+    ]
+    settings.GRASSROOTS_MQTT_TLS_KEY = cert
+    settings.GRASSROOTS_DEVICE_BROKER_URL = "mqtts://loa.dongthap.gov.vn:8883"
+    assert broker_setup(None) == []

@@ -4,6 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from grassroots.loudspeakers import brokerfiles
+from grassroots.loudspeakers.checks import cluster_codes
 
 
 class Command(BaseCommand):
@@ -18,6 +19,9 @@ class Command(BaseCommand):
         binary = brokerfiles.mosquitto_binary()
         if binary is None:
             raise CommandError(brokerfiles.MISSING_MOSQUITTO)
+        for problem in cluster_codes(None):
+            # Those clusters are left out of the files; the broker still starts.
+            self.stderr.write(f"{problem.msg} {problem.hint}")
         files = brokerfiles.write()
         self.stdout.write(f"Mosquitto on {files.conf}")
         sys.stdout.flush()
