@@ -618,7 +618,6 @@ def test_a_flooding_device_is_cut_back_by_the_gateway_and_others_go_on(
         # One alarm at once (the rest of the flood goes into the next summary).
         alarm = ClusterLog.objects.get(cluster=a, kind=LogKind.ALARM)
         assert alarm.data["counts"]["rate"] >= 1
-        assert "too fast" in alarm.message
         assert not ClusterLog.objects.filter(cluster=b, kind=LogKind.ALARM).exists()
         assert ClusterStatus.objects.get(cluster=b).online
     finally:
