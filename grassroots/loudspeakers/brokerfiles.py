@@ -136,8 +136,8 @@ def device_accounts() -> Iterator[tuple[str, str, list[acl.Rule]]]:
         yield code, secret_hash, acl.device_rules(t, code, path)
 
 
-def render() -> dict[str, str]:
-    """Return the text of each password and ACL file, by file name."""
+def render() -> tuple[dict[str, str], str]:
+    """Return the text of each password and ACL file by file name, and their generation."""
     devices = list(device_accounts())
     header = (
         "Written by grassroots from the loudspeaker registry; do not edit.\n"
@@ -162,8 +162,7 @@ def render() -> dict[str, str]:
         [*services.items(), (credentials.PROBE, [])],
         "Written by grassroots: the installation's own processes; do not edit.",
     )
-    texts["generation"] = generation
-    return texts
+    return texts, generation
 
 
 def _run_as() -> str:
@@ -269,8 +268,7 @@ def write(where: Path | None = None) -> Files:
     """Write every file into ``where`` (default GRASSROOTS_BROKER_FILES_DIR)."""
     where = Path(where or directory())
     where.mkdir(parents=True, exist_ok=True, mode=0o750)
-    texts = render()
-    generation = texts.pop("generation")
+    texts, generation = render()
     changed = False
     for name, text in texts.items():
         changed = _write_if_changed(where / name, text) or changed

@@ -20,7 +20,7 @@ from grassroots.testing import make_user
 from grassroots_agent.agent import device_config
 from grassroots_agent.mqtt import Connection, MqttError
 
-from .conftest import free_port, run_broker
+from .conftest import free_port, run_broker, wait_port
 from .factories import make_cluster
 
 pytestmark = pytest.mark.django_db
@@ -413,3 +413,63 @@ def test_grassroots_check_says_what_the_broker_lacks(settings, monkeypatch, tmp_
     settings.GRASSROOTS_MQTT_TLS_KEY = cert
     settings.GRASSROOTS_DEVICE_BROKER_URL = "mqtts://loa.dongthap.gov.vn:8883"
     assert broker_setup(None) == []
+
+
+# The private broker of `grassroots run` -----------------------------------------------
+
+
+@pytest.mark.broker
+def test_grassroots_run_starts_mosquitto_on_the_generated_files(
+    tree, outbox, broker_settings, mosquitto_binary, monkeypatch, loop_thread
+):
+    from grassroots.runtime.processes import processes
+
+    [broker] = [p for p in processes() if p.name == "broker"]
+    assert broker.argv[-1] == "broker"
+    cluster = make_cluster(tree.hamlet_a1)
+    secret = actions.issue_credentials(None, cluster)
+    became: list[list[str]] = []
+    monkeypatch.setattr(
+        "os.execv", lambda binary, argv: became.append([binary, *argv[1:]])
+    )
+    call_command("broker", stdout=io.StringIO(), stderr=io.StringIO())
+    [argv] = became
+    assert argv == [
+        mosquitto_binary,
+        "-c",
+        str(brokerfiles.directory() / "mosquitto.conf"),
+    ]
+    process = subprocess.Popen(argv)  # noqa: S603 - Debian's mosquitto
+    try:
+        wait_port(broker_settings.GRASSROOTS_MQTT_PORT)
+        wait_port(broker_settings.GRASSROOTS_MQTT_SERVICE_PORT)
+
+        async def logins():
+            results = []
+            for port, user, password in (
+                (broker_settings.GRASSROOTS_MQTT_PORT, cluster.code, secret),
+                (
+                    broker_settings.GRASSROOTS_MQTT_SERVICE_PORT,
+                    credentials.WEB,
+                    credentials.service_password(credentials.WEB),
+                ),
+            ):
+                connection = await Connection.open(
+                    "127.0.0.1",
+                    port,
+                    client_id=f"{user}-x",
+                    username=user,
+                    password=password,
+                    on_message=lambda *a: None,
+                    timeout=5,
+                )
+                connection.disconnect()
+                results.append(user)
+            return results
+
+        assert loop_thread.run(logins()) == [cluster.code, credentials.WEB]
+    finally:
+        process.terminate()
+        process.wait(5)
+    broker_settings.GRASSROOTS_PRIVATE_BROKER = False
+    assert "broker" not in [p.name for p in processes()]
