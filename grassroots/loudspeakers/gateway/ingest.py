@@ -41,6 +41,9 @@ UNKNOWN_RECHECK_S = 5.0
 #: batches; catching up after an outage (four batches in flight) stays far below.
 RATE_BURST = 60
 RATE_PER_S = 1.0
+#: After the gateway resumes its session the broker delivers what it kept
+#: meanwhile (an hour offline: 120 states a device): not a flood.
+BACKLOG_GRACE_S = 120.0
 #: Drops that say a device (not the network) misbehaves: worth an alarm.
 SUSPICIOUS = frozenset(
     {"rate", "oversized", "malformed", "schema", "unknown_kind", "impersonation"}
@@ -79,6 +82,8 @@ class Ingest:
         self._last_log: dict[str, float] = {}
         #: device → (tokens, last refill) of its rate limit.
         self.buckets: dict[str, tuple[float, float]] = {}
+        #: No rate limit until then (monotonic): the broker's backlog arrives.
+        self.backlog_until = 0.0
         #: device → drops by reason since the writer last took them.
         self.suspicious: dict[str, Counter[str]] = {}
         self._suspicious_lock = threading.Lock()
@@ -110,6 +115,8 @@ class Ingest:
     def _within_rate(self, device: str) -> bool:
         """Take one token from the device's bucket; False when it is empty."""
         now = time.monotonic()
+        if now < self.backlog_until:
+            return True
         tokens, last = self.buckets.get(device, (float(RATE_BURST), now))
         tokens = min(float(RATE_BURST), tokens + (now - last) * RATE_PER_S)
         if tokens < 1.0:

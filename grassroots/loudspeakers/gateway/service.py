@@ -29,7 +29,7 @@ from grassroots_agent.protocol import Topics
 
 from .. import credentials
 from ..actions import reports
-from .ingest import UNKNOWN_RECHECK_S, Ingest, Report
+from .ingest import BACKLOG_GRACE_S, UNKNOWN_RECHECK_S, Ingest, Report
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +149,8 @@ class Gateway:
         if reason_code.is_failure:
             logger.error("the broker refused the gateway: %s", reason_code)
             return
+        if flags.session_present:
+            self.ingest.backlog_until = time.monotonic() + BACKLOG_GRACE_S
         client.subscribe([(f, 1) for f in self.filters()])
         logger.info(
             "gateway connected to %s:%s; subscribed to %s",
