@@ -7,7 +7,8 @@ task of its own; paho's costs tens of kilobytes and its own socket loop. The
 agent uses the same code, so what the benchmarks measure is what devices run.
 
 Only what devices need is here: CONNECT (user name, password, last will,
-keepalive), SUBSCRIBE, PUBLISH at QoS 0 and 1 both ways, PINGREQ, DISCONNECT.
+keepalive), SUBSCRIBE, UNSUBSCRIBE, PUBLISH at QoS 0 and 1 both ways, PINGREQ,
+DISCONNECT.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from dataclasses import dataclass
 logger = logging.getLogger(__name__)
 
 CONNECT, CONNACK, PUBLISH, PUBACK = 1, 2, 3, 4
-SUBSCRIBE, SUBACK, PINGREQ, PINGRESP, DISCONNECT = 8, 9, 12, 13, 14
+SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK = 8, 9, 10, 11
+PINGREQ, PINGRESP, DISCONNECT = 12, 13, 14
 #: CONNACK return codes (MQTT 3.1.1 §3.2.2.3).
 REFUSALS = {
     1: "unacceptable protocol version",
@@ -245,6 +247,15 @@ class Connection(asyncio.Protocol):
         self._write(_packet(SUBSCRIBE, 0x02, body))
         return list(await future)
 
+    async def unsubscribe(self, filters: list[str]) -> None:
+        """Unsubscribe from ``filters`` and wait for the broker's answer."""
+        packet_id = self._packet_id()
+        body = struct.pack("!H", packet_id) + b"".join(_string(t) for t in filters)
+        future: asyncio.Future[bytes] = self.loop.create_future()
+        self.pending[packet_id] = future
+        self._write(_packet(UNSUBSCRIBE, 0x02, body))
+        await future
+
     # Keepalive -----------------------------------------------------------------
 
     def _schedule_ping(self) -> None:
@@ -337,7 +348,7 @@ class Connection(asyncio.Protocol):
             finally:
                 if qos:
                     self._write(_packet(PUBACK, 0, struct.pack("!H", packet_id)))
-        elif kind == PUBACK or kind == SUBACK:
+        elif kind in (PUBACK, SUBACK, UNSUBACK):
             (packet_id,) = struct.unpack_from("!H", body)
             future = self.pending.pop(packet_id, None)
             if future is not None and not future.done():

@@ -17,6 +17,8 @@ from grassroots_agent.device import Device, DeviceConfig
 from grassroots_agent.player import NullPlayer
 from grassroots_agent.store import FileState, MemoryEvents, MemoryState, SqliteEvents
 
+from .keys import PUBLIC, sealed
+
 T = p.Topics("gr")
 AUDIO = {"url": "http://127.0.0.1:9/a.mp3", "sha256": "c" * 64, "duration_s": 0.3}
 
@@ -27,7 +29,7 @@ def run(scenario):
 
 def make(**kwargs) -> Device:
     device = Device(
-        DeviceConfig("d1", "secret", areas=["82", "82/1"]),
+        DeviceConfig("d1", "secret", areas=["82", "82/1"], server_keys=[PUBLIC]),
         player=kwargs.pop("player", NullPlayer()),
         cache=kwargs.pop("cache", SimulatedCache(delay_s=(0.0, 0.01))),
         events=kwargs.pop("events", MemoryEvents()),
@@ -37,7 +39,7 @@ def make(**kwargs) -> Device:
 
 
 def send(device, topic, message):
-    device.handle(topic, p.encode(message))
+    device.handle(topic, sealed(topic, message))
 
 
 def kinds(device, item=None):
@@ -125,10 +127,10 @@ def test_priority_and_emergency_pre_empt_and_what_was_cut_plays_again():
             "rev": 1,
             "started_at": p.now_iso(),
         }
-        send(device, T.area_emergency("82"), p.emergencies(1, [emergency]))
+        send(device, T.area_emergency("82"), p.emergencies(1, [emergency], area="82"))
         await asyncio.sleep(0.2)
         assert device.playout.playing()["item"] == "flood"
-        send(device, T.area_emergency("82"), p.emergencies(2, []))
+        send(device, T.area_emergency("82"), p.emergencies(2, [], area="82"))
         await asyncio.sleep(0.6)
         return device
 
@@ -153,9 +155,13 @@ def test_an_emergency_sent_again_after_reconnection_does_not_replay():
             "started_at": p.now_iso(),
             "repeat": 1,
         }
-        send(device, T.area_emergency("82/1"), p.emergencies(1, [emergency]))
+        send(
+            device, T.area_emergency("82/1"), p.emergencies(1, [emergency], area="82/1")
+        )
         await asyncio.sleep(0.6)
-        send(device, T.area_emergency("82/1"), p.emergencies(1, [emergency]))
+        send(
+            device, T.area_emergency("82/1"), p.emergencies(1, [emergency], area="82/1")
+        )
         await asyncio.sleep(0.5)
         return device
 
@@ -219,10 +225,11 @@ def test_an_older_schedule_is_refused_and_bad_messages_are_dropped():
         send(device, T.schedule("d1"), schedule(5))
         send(device, T.schedule("d1"), schedule(3))
         device.handle(T.command("d1"), b"{not json")
-        device.handle(T.command("d1"), b'{"v": 1, "type": "command"}')
+        device.handle(T.command("d1"), sealed(T.command("d1"), b"{not json"))
         device.handle(
-            T.schedule("d1"), p.encode({**schedule(9), "device": "someone-else"})
+            T.command("d1"), sealed(T.command("d1"), {"v": 2, "type": "command"})
         )
+        send(device, T.schedule("d1"), {**schedule(9), "device": "someone-else"})
         device.handle(T.config("d1"), b"x" * 300_000)
         return device
 
@@ -233,7 +240,13 @@ def test_an_older_schedule_is_refused_and_bad_messages_are_dropped():
         for e in device.events.pending(100)
         if e["kind"] == "ack"
     ]
-    assert acks == [("5", "ok"), ("3", "rejected"), ("9", "rejected")]
+    assert acks == [("5", "ok"), ("3", "rejected")]
+    assert device.refusals.total == {
+        "stale": 1,
+        "unsigned": 2,
+        "invalid": 2,
+        "misaddressed": 1,
+    }
 
 
 def test_events_and_memory_survive_a_restart(tmp_path):
