@@ -9,6 +9,7 @@ from .provisioning import (
     agent_config,
     issue_credentials,
     publish_config,
+    publish_configs,
     revoke_credentials,
 )
 from .registry import import_clusters, save_cluster, save_station, set_cluster_state
@@ -19,6 +20,7 @@ __all__ = [
     "import_clusters",
     "issue_credentials",
     "publish_config",
+    "publish_configs",
     "publish_emergencies",
     "raise_offline_alerts",
     "record_reports",

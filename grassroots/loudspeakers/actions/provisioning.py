@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from grassroots.accounts import audit
 from grassroots.accounts.roles import Capability
 from grassroots_agent import protocol
 
-from .. import credentials, plane
+from .. import credentials, plane, signing
 from ..models import Cluster, ClusterState, LogKind
 from ._common import log, refresh_broker_on_commit, require
 
@@ -70,23 +70,57 @@ def revoke_credentials(actor: Any, cluster: Cluster) -> None:
 
 
 def publish_config(cluster: Cluster) -> None:
-    """Send the cluster its configuration (areas, heartbeat), retained, after commit."""
-    Cluster.objects.filter(pk=cluster.pk).update(config_rev=F("config_rev") + 1)
+    """Send the cluster its configuration (areas, heartbeat, keys), retained, after commit."""
+    publish_configs(Cluster.objects.filter(pk=cluster.pk))
     cluster.refresh_from_db(fields=["config_rev"])
-    message = protocol.config(
-        cluster.code,
-        protocol.area_chain(cluster.area.path),
-        rev=cluster.config_rev,
-        heartbeat_s=settings.GRASSROOTS_DEVICE_HEARTBEAT_S,
-        state=cluster.state,
+
+
+def publish_configs(clusters: QuerySet[Cluster]) -> int:
+    """Send each cluster of a queryset a new configuration revision; return how many.
+
+    The configuration carries the server's public keys in use, so this is
+    also how a key rotation reaches the devices.
+    """
+    pks = list(clusters.values_list("pk", flat=True))
+    for i in range(0, len(pks), 900):
+        Cluster.objects.filter(pk__in=pks[i : i + 900]).update(
+            config_rev=F("config_rev") + 1
+        )
+    keys = signing.public_keys()
+    topics = plane.topics()
+    rows = (
+        Cluster.objects.filter(pk__in=pks)
+        .select_related("area")
+        .only("code", "state", "config_rev", "area__path")
     )
-    plane.publish_on_commit(plane.topics().config(cluster.code), message, retain=True)
+    messages = [
+        (
+            topics.config(cluster.code),
+            protocol.config(
+                cluster.code,
+                protocol.area_chain(cluster.area.path),
+                rev=cluster.config_rev,
+                server_keys=keys,
+                heartbeat_s=settings.GRASSROOTS_DEVICE_HEARTBEAT_S,
+                state=cluster.state,
+            ),
+        )
+        for cluster in rows.iterator(chunk_size=2000)
+    ]
+
+    def publish_all() -> None:
+        for topic, message in messages:
+            plane.publish(topic, message, retain=True)
+
+    plane.on_commit(publish_all)
+    return len(messages)
 
 
 def agent_config(cluster: Cluster, secret: str, broker_url: str | None = None) -> str:
     """Return the reference agent's configuration file (TOML) for this cluster."""
     broker = broker_url or settings.GRASSROOTS_DEVICE_BROKER_URL
     areas = ", ".join(f'"{a}"' for a in protocol.area_chain(cluster.area.path))
+    keys = ", ".join(f'"{k}"' for k in signing.public_keys())
     return (
         f"# grassroots-agent configuration for {cluster.code}\n"
         f"# Keep this file secret: it holds the cluster's credentials.\n"
@@ -95,6 +129,8 @@ def agent_config(cluster: Cluster, secret: str, broker_url: str | None = None) -
         f'broker = "{broker}"\n'
         f'root = "{settings.GRASSROOTS_MQTT_TOPIC_ROOT}"\n'
         f"areas = [{areas}]\n"
+        f"# The server's public keys: the device acts only on messages they sign.\n"
+        f"server_keys = [{keys}]\n"
         f"heartbeat_s = {settings.GRASSROOTS_DEVICE_HEARTBEAT_S}\n"
         f'link = "{cluster.link}"\n'
         f'state_dir = "/var/lib/grassroots-agent"\n'

@@ -26,7 +26,7 @@ from grassroots.accounts import audit
 from grassroots_agent import protocol
 from grassroots_agent.protocol import Topics
 
-from .. import credentials
+from .. import credentials, signing
 from ..actions import reports
 from .ingest import UNKNOWN_RECHECK_S, Ingest, Report
 
@@ -220,9 +220,10 @@ class Gateway:
 
     def _send_receipts(self, outcome: reports.Outcome) -> None:
         for device, batch, ids in outcome.receipts:
+            topic = self.topics.command(device)
             self.client.publish(
-                self.topics.command(device),
-                protocol.encode(protocol.receipt(batch, ids)),
+                topic,
+                signing.seal(topic, protocol.encode(protocol.receipt(batch, ids))),
                 qos=1,
             )
         self._resend_schedules(outcome.behind)
@@ -245,9 +246,10 @@ class Gateway:
         for pk in due:
             self._resent[pk] = now
         for device, document in reports.latest_schedules(due):
+            topic = self.topics.schedule(device)
             self.client.publish(
-                self.topics.schedule(device),
-                protocol.encode(document),
+                topic,
+                signing.seal(topic, protocol.encode(document)),
                 qos=1,
                 retain=True,
             )
