@@ -50,9 +50,10 @@ def entries(since: datetime | None = None) -> QuerySet[ClusterLog]:
 def counts(cluster_ids: list[int], since: datetime | None = None) -> dict[int, int]:
     """Return the number of refused messages per cluster (clusters with none left out)."""
     totals: dict[int, int] = {}
-    rows = entries(since).filter(cluster_id__in=cluster_ids)
-    for cluster_id, data in rows.values_list("cluster_id", "data"):
-        totals[cluster_id] = totals.get(cluster_id, 0) + _count(data)
+    for i in range(0, len(cluster_ids), 900):
+        rows = entries(since).filter(cluster_id__in=cluster_ids[i : i + 900])
+        for cluster_id, data in rows.values_list("cluster_id", "data"):
+            totals[cluster_id] = totals.get(cluster_id, 0) + _count(data)
     return totals
 
 

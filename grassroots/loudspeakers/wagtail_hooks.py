@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
@@ -5,7 +7,7 @@ from wagtail.admin.ui.components import Component
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 
-from . import live
+from . import live, refusals
 from .models import Cluster, ClusterState
 from .views import imports
 from .viewsets import LoudspeakersGroup, register_policies
@@ -51,10 +53,54 @@ class OfflineAlertsPanel(Component):
         }
 
 
+class RefusalsPanel(Component):
+    """On the console's home page: clusters that refused suspicious messages lately.
+
+    Shown only when there are some: a forged, unsigned or misaddressed
+    message means someone tries to command the loudspeakers, or the broker
+    leaks messages. Plain words; the cluster's history says which.
+    """
+
+    name = "loudspeaker_refusals"
+    template_name = "loudspeakers/home_refusals.html"
+    order = 51
+
+    def __init__(self, request, clusters, totals):
+        self.request = request
+        self.clusters = clusters
+        self.totals = totals
+
+    @classmethod
+    def build(cls, request) -> RefusalsPanel | None:
+        clusters = scope.scope(Cluster.objects.all(), request.user)
+        totals = refusals.fleet(clusters)
+        if not totals["messages"]:
+            return None
+        return cls(request, clusters, totals)
+
+    def get_context_data(self, parent_context=None):
+        ids = list(
+            refusals.entries()
+            .filter(cluster__in=self.clusters.values("pk"))
+            .order_by("-at")
+            .values_list("cluster_id", flat=True)[:200]
+        )
+        recent = list(dict.fromkeys(ids))[:10]
+        counts = refusals.counts(recent)
+        rows = live.rows(self.clusters.filter(pk__in=recent))
+        rows.sort(key=lambda r: recent.index(r["id"]))
+        for row in rows:
+            row["refused"] = counts.get(row["id"], 0)
+        return {"totals": self.totals, "clusters": rows}
+
+
 @hooks.register("construct_homepage_panels")
 def add_alerts_panel(request, panels):
     if scope.can_anywhere(request.user, Capability.VIEW):
         panels.append(OfflineAlertsPanel(request))
+        refused = RefusalsPanel.build(request)
+        if refused is not None:
+            panels.append(refused)
 
 
 @hooks.register("insert_global_admin_css")

@@ -5,6 +5,7 @@ changes the fleet's rows with a bare ``save()``.
 """
 
 from .commands import publish_emergencies, send_command, send_schedule, send_schedules
+from .keys import finish_key_rotation, rotate_signing_key, rotation_status
 from .provisioning import (
     agent_config,
     issue_credentials,
@@ -17,6 +18,7 @@ from .reports import raise_offline_alerts, record_reports
 
 __all__ = [
     "agent_config",
+    "finish_key_rotation",
     "import_clusters",
     "issue_credentials",
     "publish_config",
@@ -25,6 +27,8 @@ __all__ = [
     "raise_offline_alerts",
     "record_reports",
     "revoke_credentials",
+    "rotate_signing_key",
+    "rotation_status",
     "save_cluster",
     "save_station",
     "send_command",
