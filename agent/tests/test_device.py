@@ -337,3 +337,23 @@ def test_the_device_waits_for_audio_then_plays_and_reports_a_failed_download(
     assert ("failed", "ko", "audio unavailable") in events
     assert any(k[0] == "alarm" for k in events)
     assert json.dumps(events)
+
+
+def test_an_emergency_stops_by_itself_at_its_end_time():
+    async def scenario():
+        device = make()
+        emergency = {
+            "id": "storm",
+            "priority": "emergency",
+            "audio": {**AUDIO, "duration_s": 5},
+            "rev": 1,
+            "started_at": p.now_iso(),
+            "expires_at": p.now_iso(time.time() + 0.5),
+        }
+        send(device, T.area_emergency("82"), p.emergencies(1, [emergency], area="82"))
+        await asyncio.sleep(1.0)
+        return device
+
+    device = run(scenario)
+    assert ("preempted", "storm", "expired") in kinds(device)
+    assert device.playout.emergencies == {} and device.playout.current is None
