@@ -357,3 +357,40 @@ def test_an_emergency_stops_by_itself_at_its_end_time():
     device = run(scenario)
     assert ("preempted", "storm", "expired") in kinds(device)
     assert device.playout.emergencies == {} and device.playout.current is None
+
+
+def test_stop_cuts_what_plays_and_reports_what_waited_but_spares_an_emergency():
+    async def scenario():
+        device = make()
+        for item_id in ("first", "second"):
+            item = {
+                "id": item_id,
+                "priority": "normal",
+                "audio": {**AUDIO, "duration_s": 5},
+            }
+            send(device, T.command("d1"), p.command("play_now", {"item": item}))
+        await asyncio.sleep(0.2)
+        stop = p.command("stop")
+        send(device, T.command("d1"), stop)
+        await asyncio.sleep(0.1)
+        alert = {
+            "id": "alert",
+            "priority": "emergency",
+            "audio": {**AUDIO, "duration_s": 5},
+            "rev": 1,
+            "started_at": p.now_iso(),
+        }
+        send(device, T.area_emergency("82"), p.emergencies(1, [alert], area="82"))
+        await asyncio.sleep(0.2)
+        send(device, T.command("d1"), p.command("stop"))
+        await asyncio.sleep(0.1)
+        return device, stop
+
+    device, stop = run(scenario)
+    events = {
+        (e["kind"], e.get("item"), e.get("reason"), e.get("by"))
+        for e in device.events.pending(100)
+    }
+    assert ("preempted", "first", "stopped", stop["id"]) in events
+    assert ("failed", "second", "stopped", stop["id"]) in events
+    assert device.playout.playing()["item"] == "alert"
