@@ -351,6 +351,8 @@ class Playout:
         sha = audio["sha256"]
         ok = await self.device.fetch_audio(audio)
         for job in self.loading.pop(sha, []):
+            if job.source == "emergency" and not self._still_on_air(job):
+                continue  # cancelled, updated or ended while its audio came
             if ok:
                 self.submit(job)
             else:
@@ -393,9 +395,13 @@ class Playout:
             self._finish_key(job)
 
     def _submit_if_current(self, job: Job) -> None:
-        if job.source == "emergency" and job.item["id"] not in self.emergencies:
+        if job.source == "emergency" and not self._still_on_air(job):
             return
         self.submit(job)
+
+    def _still_on_air(self, job: Job) -> bool:
+        held = self.emergencies.get(job.item["id"])
+        return held is not None and held[0] == job.item.get("rev")
 
     def _interrupt(
         self, job: Job, *, reason: str, requeue: bool, by: str | None = None

@@ -394,3 +394,23 @@ def test_stop_cuts_what_plays_and_reports_what_waited_but_spares_an_emergency():
     assert ("preempted", "first", "stopped", stop["id"]) in events
     assert ("failed", "second", "stopped", stop["id"]) in events
     assert device.playout.playing()["item"] == "alert"
+
+
+def test_an_emergency_cancelled_while_its_audio_comes_never_plays():
+    async def scenario():
+        device = make(cache=SimulatedCache(delay_s=(0.3, 0.3)))
+        alert = {
+            "id": "alert",
+            "priority": "emergency",
+            "audio": {**AUDIO, "sha256": "d" * 64},
+            "rev": 1,
+            "started_at": p.now_iso(),
+        }
+        send(device, T.area_emergency("82"), p.emergencies(1, [alert], area="82"))
+        await asyncio.sleep(0.1)
+        send(device, T.area_emergency("82"), p.emergencies(2, [], area="82"))
+        await asyncio.sleep(0.6)
+        return device
+
+    device = run(scenario)
+    assert [k for k in kinds(device) if k[0] != "ack"] == []
