@@ -100,9 +100,19 @@ def start_mosquitto(directory: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("mosquitto did not start")
 
 
-def write_credentials(path: Path, specs: list[dict], port: int, root: str) -> None:
+def write_credentials(
+    path: Path, specs: list[dict], port: int, root: str, server_keys: list[str]
+) -> None:
     path.write_text(
-        json.dumps({"host": "127.0.0.1", "port": port, "root": root, "devices": specs})
+        json.dumps(
+            {
+                "host": "127.0.0.1",
+                "port": port,
+                "root": root,
+                "server_keys": server_keys,
+                "devices": specs,
+            }
+        )
     )
     path.chmod(0o600)
 

@@ -8,7 +8,9 @@ arrival time, split over ``--processes`` processes, and prints for three
 rounds: the time from one QoS 1 publish to its arrival at each subscriber,
 then the time for N publishes (one per client, as N devices acknowledging)
 to reach one subscriber. What ``bench/fanout.py`` measures above these
-figures is the devices' and the server side's work.
+figures is the devices' and the server side's work; ``fanout.py --bare``
+calls :func:`measure_floor` itself, on its own broker with the devices'
+credentials, right before its rounds.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from _fleet import free_port, machine, percentile, raise_nofile
@@ -29,9 +33,41 @@ from grassroots_agent.mqtt import Connection  # noqa: E402
 from grassroots_agent.simulator import run_loop  # noqa: E402
 
 ROUNDS = 3
+OUT_TOPIC = "area/82/cmd"
 
 
-def subscribers(port: int, name: str, count: int, ready, results) -> None:
+@dataclass(frozen=True)
+class Client:
+    """A client's login (anonymous when ``username`` is empty) and where it publishes."""
+
+    client_id: str
+    topic: str
+    username: str = ""
+    password: str = ""
+
+
+@dataclass
+class Floor:
+    out_p99_ms: list[float] = field(default_factory=list)
+    back_p99_ms: list[float] = field(default_factory=list)
+
+    @property
+    def out_ms(self) -> float:
+        return statistics.median(self.out_p99_ms)
+
+    @property
+    def back_ms(self) -> float:
+        return statistics.median(self.back_p99_ms)
+
+    @property
+    def total_ms(self) -> float:
+        """The floor under a round trip: the way out plus the way back (medians of p99)."""
+        return self.out_ms + self.back_ms
+
+
+def subscribers(
+    port: int, clients: list[Client], out_topic: str, ready, results, back
+) -> None:
     raise_nofile()
 
     async def main() -> None:
@@ -40,61 +76,141 @@ def subscribers(port: int, name: str, count: int, ready, results) -> None:
         def on_message(topic: str, payload: bytes, retained: bool) -> None:
             arrivals.append(time.time() - float(payload))
 
-        clients = [
-            await Connection.open(
-                "127.0.0.1",
-                port,
-                client_id=f"{name}{i}",
-                on_message=on_message,
-                keepalive=300,
+        connections = []
+        for index, client in enumerate(clients):
+            connections.append(
+                await Connection.open(
+                    "127.0.0.1",
+                    port,
+                    client_id=client.client_id,
+                    username=client.username or None,
+                    password=client.password or None,
+                    on_message=on_message,
+                    keepalive=300,
+                )
             )
-            for i in range(count)
-        ]
-        await asyncio.gather(*(c.subscribe([("area/82/cmd", 1)]) for c in clients))
-        ready.put(name)
+            if index % 500 == 499:
+                await asyncio.sleep(0.05)
+        await asyncio.gather(*(c.subscribe([(out_topic, 1)]) for c in connections))
+        ready.put("ready")
         for _ in range(ROUNDS):
             await asyncio.sleep(3)
             results.put(arrivals[:])
             arrivals.clear()
         # The way back: every client publishes once, as a device acknowledging.
         for _ in range(ROUNDS):
-            ready.get()
-            for i, client in enumerate(clients):
-                client.publish(f"dev/{name}{i}/evt", str(time.time()).encode(), 1)
+            back.get()
+            for connection, client in zip(connections, clients, strict=True):
+                connection.publish(client.topic, str(time.time()).encode(), 1)
             await asyncio.sleep(3)
+        for connection in connections:
+            connection.disconnect()
+        await asyncio.sleep(0.5)
 
     run_loop(main())
 
 
-async def measure(args, port: int, ready, results, back) -> None:
+async def _measure(
+    port: int, server: Client, back_filter: str, count: int, workers: int, queues
+) -> Floor:
+    """Publish on ``server.topic`` and time the arrivals; then time the way back."""
+    ready, results, back = queues
+    floor = Floor()
     inbox: list[float] = []
     publisher = await Connection.open(
         "127.0.0.1",
         port,
-        client_id="server",
+        client_id=server.client_id,
+        username=server.username or None,
+        password=server.password or None,
         on_message=lambda t, p, r: inbox.append(time.time() - float(p)),
         keepalive=300,
     )
-    await publisher.subscribe([("dev/+/evt", 1)])
+    await publisher.subscribe([(back_filter, 1)])
     for round_number in range(1, ROUNDS + 1):
-        await publisher.publish("area/82/cmd", str(time.time()).encode(), 1)
+        await publisher.publish(server.topic, str(time.time()).encode(), 1)
         await asyncio.sleep(3.5)
-        arrivals = [x for _ in range(args.processes) for x in results.get()]
+        arrivals = [x for _ in range(workers) for x in results.get()]
+        floor.out_p99_ms.append(percentile(arrivals, 99) * 1000)
         print(
-            f"out, round {round_number}: {len(arrivals)} of {args.subscribers}; "
+            f"floor out, round {round_number}: {len(arrivals)} of {count}; "
             f"p50 {percentile(arrivals, 50) * 1000:.0f} ms, "
             f"p99 {percentile(arrivals, 99) * 1000:.0f} ms"
         )
     for round_number in range(1, ROUNDS + 1):
         inbox.clear()
-        for _ in range(args.processes):
+        for _ in range(workers):
             back.put("go")
         await asyncio.sleep(3)
+        floor.back_p99_ms.append(percentile(inbox, 99) * 1000)
         print(
-            f"back, round {round_number}: {len(inbox)} of {args.subscribers}; "
+            f"floor back, round {round_number}: {len(inbox)} of {count}; "
             f"p50 {percentile(inbox, 50) * 1000:.0f} ms, "
             f"p99 {percentile(inbox, 99) * 1000:.0f} ms"
         )
+    publisher.disconnect()
+    return floor
+
+
+def measure_floor(
+    port: int,
+    clients: list[Client],
+    *,
+    processes: int,
+    server: Client,
+    back_filter: str = "dev/+/evt",
+) -> Floor:
+    """Measure the floor on a running broker.
+
+    ``clients`` subscribe to ``server.topic`` and answer on their own ``topic``;
+    ``server`` publishes there and reads
+    ``back_filter``. The clients run in ``processes`` processes, like the
+    devices they stand for, and leave once measured.
+    """
+    ready, results, back = (multiprocessing.Queue() for _ in range(3))
+    share = -(-len(clients) // processes)
+    workers = [
+        multiprocessing.Process(
+            target=subscribers,
+            args=(
+                port,
+                clients[i * share : (i + 1) * share],
+                server.topic,
+                ready,
+                results,
+                back,
+            ),
+        )
+        for i in range(processes)
+        if clients[i * share : (i + 1) * share]
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        for _ in workers:
+            ready.get(timeout=600)
+        floor: list[Floor] = []
+
+        async def run() -> None:
+            floor.append(
+                await _measure(
+                    port,
+                    server,
+                    back_filter,
+                    len(clients),
+                    len(workers),
+                    (ready, results, back),
+                )
+            )
+
+        run_loop(run())
+        for worker in workers:
+            worker.join(15)
+        return floor[0]
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
 
 
 def main() -> None:
@@ -116,30 +232,18 @@ def main() -> None:
         )
         broker = subprocess.Popen(["mosquitto", "-c", str(conf)])  # noqa: S603, S607
         time.sleep(0.5)
-        ready, results = multiprocessing.Queue(), multiprocessing.Queue()
-        share = -(-args.subscribers // args.processes)
-        workers = [
-            multiprocessing.Process(
-                target=subscribers,
-                args=(
-                    port,
-                    f"s{i}-",
-                    min(share, args.subscribers - i * share),
-                    ready,
-                    results,
-                ),
-            )
-            for i in range(args.processes)
-        ]
-        for worker in workers:
-            worker.start()
-        for _ in workers:
-            ready.get()
         try:
-            run_loop(measure(args, port, ready, results, ready))
+            floor = measure_floor(
+                port,
+                [Client(f"s{i}", f"dev/s{i}/evt") for i in range(args.subscribers)],
+                processes=args.processes,
+                server=Client("server", OUT_TOPIC),
+            )
+            print(
+                f"RESULT floor out p99 {floor.out_ms:.0f} ms, back p99 "
+                f"{floor.back_ms:.0f} ms (medians of {ROUNDS} rounds)"
+            )
         finally:
-            for worker in workers:
-                worker.terminate()
             broker.terminate()
             broker.wait(10)
 

@@ -13,6 +13,16 @@ latency percentiles per round, and the memory of the simulator and broker.
 emergencies on ``area/82/emergency`` (a new emergency each round, the
 previous one cancelled by leaving the list), as the emergencies app does,
 and times each device's ``ack`` of it (``ref_type: emergency``, its rev).
+
+Every message to devices is sealed (protocol version 2) with a key made for
+the run, as the server seals: the command or list once per publish, each
+receipt on its own; the devices check each seal before they act.
+
+``--bare`` first measures the broker's own floor on the same broker, with
+the devices' own credentials and ACL and as many processes (``broker_floor``:
+subscribers that only note the time, then one publish each back), then runs
+the rounds with bare devices, and prints p99 / floor, the floor being the
+way out plus the way back (medians of the floor's p99s).
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import tempfile
 import time
 import uuid
@@ -38,10 +49,32 @@ from _fleet import (
     start_simulator,
     write_credentials,
 )
+from broker_floor import Client, measure_floor
 
 #: How often the measuring side confirms the events it received, as the
 #: gateway does after each write (``gateway.service.FLUSH_S``).
 RECEIPT_EVERY_S = 0.5
+
+
+class Sealer:
+    """The run's signing key, sealing as ``grassroots.loudspeakers.signing`` does."""
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+            Ed25519PrivateKey,
+        )
+
+        from grassroots_agent import signing
+
+        self.signing = signing
+        self.key = Ed25519PrivateKey.generate()
+        self.kid = signing.key_id(signing.public_raw(self.key))
+        self.public = signing.key_text(self.key)
+
+    def seal(self, topic: str, body: bytes) -> bytes:
+        return self.signing.seal(
+            topic, body, [(self.kid, self.key)], int(time.time() * 1000)
+        )
 
 
 def emergency_list(ref: str, rev: int) -> dict:
@@ -61,11 +94,17 @@ def emergency_list(ref: str, rev: int) -> dict:
         "rev": 1,
         "started_at": protocol.now_iso(),
     }
-    return protocol.emergencies(int(time.time() * 1000), [item])
+    return protocol.emergencies(int(time.time() * 1000), [item], area="82")
 
 
 async def measure(
-    args, port: int, root: str, password: str, sim_pids: list[int], broker_pid: int
+    args,
+    port: int,
+    root: str,
+    password: str,
+    sim_pids: list[int],
+    broker_pid: int,
+    sealer: Sealer,
 ) -> list[dict]:
     from grassroots_agent import protocol
     from grassroots_agent.mqtt import Connection
@@ -107,7 +146,8 @@ async def measure(
             batch = receipts[:]
             receipts.clear()
             for device, receipt in batch:
-                server.publish(topics.command(device), receipt, 1)
+                topic = topics.command(device)
+                server.publish(topic, sealer.seal(topic, receipt), 1)
 
     async def connect(name: str, on_message) -> Connection:
         return await Connection.open(
@@ -152,6 +192,7 @@ async def measure(
             payload = protocol.encode(command)
         acks[ref], handled[ref] = {}, {}
         waiting[ref], published[ref] = time.monotonic(), time.time()
+        payload = sealer.seal(topic, payload)
         await server.publish(topic, payload, 1, args.mode == "emergency")
         deadline = time.monotonic() + args.timeout
         while len(acks[ref]) < args.devices and time.monotonic() < deadline:
@@ -257,8 +298,23 @@ def main() -> None:
         )
         port = free_port()
         broker = start_mosquitto(directory, port)
+        sealer = Sealer()
         credentials = directory / "devices.json"
-        write_credentials(credentials, specs, port, root)
+        write_credentials(credentials, specs, port, root, [sealer.public])
+        floor = None
+        if args.bare:
+            floor = measure_floor(
+                port,
+                [
+                    Client(s["id"], topics.events(s["id"]), s["id"], s["secret"])
+                    for s in specs
+                ],
+                processes=args.shards,
+                server=Client(
+                    "bench-floor", topics.area_command("82"), "bench", password
+                ),
+                back_filter=topics.events("+"),
+            )
         share = -(-args.devices // args.shards)
         simulators = [
             _bare_devices.start(
@@ -292,6 +348,7 @@ def main() -> None:
                         password,
                         [s.pid for s in simulators],
                         broker.pid,
+                        sealer,
                     )
                 )
 
@@ -304,11 +361,23 @@ def main() -> None:
             broker.terminate()
             broker.wait(10)
     p99 = max(r["p99_ms"] for r in results)
+    median_p99 = statistics.median(r["p99_ms"] for r in results)
     complete = all(r["acked"] == args.devices for r in results)
     print(f"load average after: {open('/proc/loadavg').read().split()[:3]}")
+    ratio = ""
+    if floor is not None:
+        print(
+            f"floor: out p99 {floor.out_ms:.0f} ms + back p99 {floor.back_ms:.0f} ms "
+            f"= {floor.total_ms:.0f} ms; p99 / floor: median round "
+            f"{median_p99 / floor.total_ms:.2f}, worst round {p99 / floor.total_ms:.2f}"
+        )
+        ratio = (
+            f" floor_ms={floor.total_ms:.0f} ratio_median={median_p99 / floor.total_ms:.2f}"
+            f" ratio_worst={p99 / floor.total_ms:.2f}"
+        )
     print(
         f"RESULT mode={args.mode}{' bare' if args.bare else ''} devices={args.devices} shards={args.shards} rounds={len(results)} all_acknowledged={complete} "
-        f"worst_p99_ms={p99:.0f} simulator_rss_mb={max(r['simulator_rss_mb'] for r in results):.0f}"
+        f"median_p99_ms={median_p99:.0f} worst_p99_ms={p99:.0f}{ratio} simulator_rss_mb={max(r['simulator_rss_mb'] for r in results):.0f}"
     )
 
 
