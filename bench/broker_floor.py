@@ -66,7 +66,7 @@ class Floor:
 
 
 def subscribers(
-    port: int, clients: list[Client], out_topic: str, ready, results, back
+    port: int, clients: list[Client], out_topic: str, ready, results, control
 ) -> None:
     raise_nofile()
 
@@ -93,13 +93,16 @@ def subscribers(
                 await asyncio.sleep(0.05)
         await asyncio.gather(*(c.subscribe([(out_topic, 1)]) for c in connections))
         ready.put("ready")
+        loop = asyncio.get_running_loop()
+        # The measuring side says when a round is over (the processes do not
+        # finish connecting at the same moment).
         for _ in range(ROUNDS):
-            await asyncio.sleep(3)
+            await loop.run_in_executor(None, control.get)
             results.put(arrivals[:])
             arrivals.clear()
         # The way back: every client publishes once, as a device acknowledging.
         for _ in range(ROUNDS):
-            back.get()
+            await loop.run_in_executor(None, control.get)
             for connection, client in zip(connections, clients, strict=True):
                 connection.publish(client.topic, str(time.time()).encode(), 1)
             await asyncio.sleep(3)
@@ -111,10 +114,14 @@ def subscribers(
 
 
 async def _measure(
-    port: int, server: Client, back_filter: str, count: int, workers: int, queues
+    port: int, server: Client, back_filter: str, count: int, controls: list, results
 ) -> Floor:
-    """Publish on ``server.topic`` and time the arrivals; then time the way back."""
-    ready, results, back = queues
+    """Publish on ``server.topic`` and time the arrivals; then time the way back.
+
+    ``controls`` holds one queue per subscriber process: a token there ends a
+    round (the way out) or starts one (the way back).
+    """
+    workers = len(controls)
     floor = Floor()
     inbox: list[float] = []
     publisher = await Connection.open(
@@ -130,6 +137,8 @@ async def _measure(
     for round_number in range(1, ROUNDS + 1):
         await publisher.publish(server.topic, str(time.time()).encode(), 1)
         await asyncio.sleep(3.5)
+        for control in controls:
+            control.put("report")
         arrivals = [x for _ in range(workers) for x in results.get()]
         floor.out_p99_ms.append(percentile(arrivals, 99) * 1000)
         print(
@@ -139,8 +148,8 @@ async def _measure(
         )
     for round_number in range(1, ROUNDS + 1):
         inbox.clear()
-        for _ in range(workers):
-            back.put("go")
+        for control in controls:
+            control.put("go")
         await asyncio.sleep(3)
         floor.back_p99_ms.append(percentile(inbox, 99) * 1000)
         print(
@@ -167,22 +176,17 @@ def measure_floor(
     ``back_filter``. The clients run in ``processes`` processes, like the
     devices they stand for, and leave once measured.
     """
-    ready, results, back = (multiprocessing.Queue() for _ in range(3))
+    ready, results = multiprocessing.Queue(), multiprocessing.Queue()
     share = -(-len(clients) // processes)
+    parts = [clients[i * share : (i + 1) * share] for i in range(processes)]
+    parts = [part for part in parts if part]
+    controls = [multiprocessing.Queue() for _ in parts]
     workers = [
         multiprocessing.Process(
             target=subscribers,
-            args=(
-                port,
-                clients[i * share : (i + 1) * share],
-                server.topic,
-                ready,
-                results,
-                back,
-            ),
+            args=(port, part, server.topic, ready, results, control),
         )
-        for i in range(processes)
-        if clients[i * share : (i + 1) * share]
+        for part, control in zip(parts, controls, strict=True)
     ]
     for worker in workers:
         worker.start()
@@ -194,12 +198,7 @@ def measure_floor(
         async def run() -> None:
             floor.append(
                 await _measure(
-                    port,
-                    server,
-                    back_filter,
-                    len(clients),
-                    len(workers),
-                    (ready, results, back),
+                    port, server, back_filter, len(clients), controls, results
                 )
             )
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -38,6 +39,7 @@ from pathlib import Path
 
 import _bare_devices
 from _fleet import (
+    cpu_s,
     fleet_specs,
     free_port,
     hash_all,
@@ -191,12 +193,16 @@ async def measure(
             topic = topics.area_command("82")
             payload = protocol.encode(command)
         acks[ref], handled[ref] = {}, {}
+        pids = {"broker": [broker_pid], "devices": sim_pids, "server": [os.getpid()]}
+        cpu_before = {k: sum(cpu_s(pid) for pid in v) for k, v in pids.items()}
         waiting[ref], published[ref] = time.monotonic(), time.time()
         payload = sealer.seal(topic, payload)
         await server.publish(topic, payload, 1, args.mode == "emergency")
         deadline = time.monotonic() + args.timeout
         while len(acks[ref]) < args.devices and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
+        took = time.monotonic() - waiting[ref]
+        cpu = {k: sum(cpu_s(pid) for pid in v) - cpu_before[k] for k, v in pids.items()}
         latencies = list(acks[ref].values())
         result = {
             "round": round_number,
@@ -209,6 +215,8 @@ async def measure(
             "handled_p99_ms": percentile(list(handled[ref].values()), 99) * 1000,
             "simulator_rss_mb": sum(rss_mb(pid) for pid in sim_pids),
             "mosquitto_rss_mb": rss_mb(broker_pid),
+            "cpu_s": cpu,
+            "wall_s": took,
         }
         results.append(result)
         print(
@@ -216,7 +224,8 @@ async def measure(
             f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, "
             f"max {result['max_ms']:.0f} ms (devices acted: p50 {result['handled_p50_ms']:.0f} ms, "
             f"p99 {result['handled_p99_ms']:.0f} ms); simulator {result['simulator_rss_mb']:.0f} MB, "
-            f"mosquitto {result['mosquitto_rss_mb']:.0f} MB"
+            f"mosquitto {result['mosquitto_rss_mb']:.0f} MB; CPU over {took:.2f} s: "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in cpu.items())
         )
         await asyncio.sleep(args.pause)
     confirming.cancel()
