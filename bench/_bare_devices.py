@@ -83,17 +83,18 @@ async def device(
             "sent_at": protocol.now_iso(),
             "events": events,
         }
-        loop.call_later(
-            base * (1 + 0.5 * rng.random()),
-            connection.publish,
-            topics.events(spec["id"]),
-            protocol.encode(batch),
-            1,
-        )
+        later(connection.publish, topics.events(spec["id"]), protocol.encode(batch), 1)
+
+    def later(callback, *args) -> None:
+        """Call after the simulated one-way delay; at once without one."""
+        if base > 0:
+            loop.call_later(base * (1 + 0.5 * rng.random()), callback, *args)
+        else:
+            callback(*args)
 
     def on_message(topic: str, payload: bytes, retained: bool) -> None:
         if topic != own_cmd:
-            loop.call_later(base * (1 + 0.5 * rng.random()), answer, topic, payload)
+            later(answer, topic, payload)
 
     connection = await Connection.open(
         conf["host"],

@@ -108,6 +108,7 @@ async def measure(
     broker_pid: int,
     sealer: Sealer,
 ) -> list[dict]:
+    from grassroots.loudspeakers.gateway.pacing import ReceiptPacer
     from grassroots_agent import protocol
     from grassroots_agent.mqtt import Connection
 
@@ -120,6 +121,7 @@ async def measure(
     waiting: dict[str, float] = {}
     published: dict[str, float] = {}
     receipts: list[tuple[str, bytes]] = []
+    pacer = ReceiptPacer()
 
     def on_state(topic: str, payload: bytes, retained: bool) -> None:
         message = json.loads(payload)
@@ -130,6 +132,8 @@ async def measure(
         message = json.loads(payload)
         for event in message.get("events", ()):
             ref = event.get("ref")
+            if event.get("ref_type") == "emergency":
+                pacer.urgent()
             if event["kind"] == "ack" and ref in waiting:
                 acks[ref].setdefault(message["device"], now - waiting[ref])
                 handled[ref].setdefault(
@@ -142,14 +146,20 @@ async def measure(
 
     async def confirm() -> None:
         # As the gateway does: it writes what arrived every RECEIPT_EVERY_S,
-        # then confirms each batch; without a receipt a device sends it again.
+        # then confirms each batch (without a receipt a device sends it
+        # again), holding receipts while emergency acks pour in (pacing.py).
         while True:
             await asyncio.sleep(RECEIPT_EVERY_S)
-            batch = receipts[:]
+            pacer.add(receipts[:])
             receipts.clear()
-            for device, receipt in batch:
+            for index, (device, receipt) in enumerate(pacer.due()):
                 topic = topics.command(device)
                 server.publish(topic, sealer.seal(topic, receipt), 1)
+                if index % 100 == 99:
+                    # The gateway seals and sends receipts from its writer
+                    # thread while its network thread goes on reading: do
+                    # not hold the acks still arriving behind 10,000 seals.
+                    await asyncio.sleep(0)
 
     async def connect(name: str, on_message) -> Connection:
         return await Connection.open(

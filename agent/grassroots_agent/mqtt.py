@@ -113,6 +113,7 @@ class Connection(asyncio.Protocol):
         "closed",
         "loop",
         "frozen",
+        "outbox",
     )
 
     def __init__(self, on_message: OnMessage, on_close: OnClose | None = None):
@@ -129,6 +130,8 @@ class Connection(asyncio.Protocol):
         self.pong_due = False
         self.closed = False
         self.frozen = False
+        #: While packets just read are handled: what to send, in one write.
+        self.outbox: list[bytes] | None = None
 
     # Opening and closing ----------------------------------------------------
 
@@ -214,7 +217,9 @@ class Connection(asyncio.Protocol):
     # Sending ------------------------------------------------------------------
 
     def _write(self, data: bytes) -> None:
-        if self.transport is not None and not self.closed and not self.frozen:
+        if self.outbox is not None:
+            self.outbox.append(data)
+        elif self.transport is not None and not self.closed and not self.frozen:
             self.transport.write(data)
 
     def _packet_id(self) -> int:
@@ -298,6 +303,21 @@ class Connection(asyncio.Protocol):
             self.on_close(exc)
 
     def data_received(self, data: bytes) -> None:
+        """Handle every whole packet read; what they make us send goes in one write.
+
+        A device that answers a message at once (its PUBACK, its ack event)
+        sends one TCP segment rather than two: with ten thousand devices,
+        half the system calls on both sides.
+        """
+        self.outbox = []
+        try:
+            self._read(data)
+        finally:
+            outbox, self.outbox = self.outbox, None
+            if outbox:
+                self._write(b"".join(outbox))
+
+    def _read(self, data: bytes) -> None:
         buffer = self.buffer
         buffer += data
         while True:
