@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 import tomllib
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from grassroots.accounts.models import AuditEntry
 from grassroots.accounts.roles import Role
-from grassroots.loudspeakers import actions, plane, signing
+from grassroots.loudspeakers import actions, demo, plane, signing
 from grassroots.loudspeakers.actions import reports
 from grassroots.loudspeakers.models import Ack, ClusterLog, LogKind
 from grassroots.testing import make_user
@@ -190,3 +191,15 @@ def test_refusals_are_recorded_in_plain_words_and_counted(tree, client, settings
     client.force_login(make_user(Role.VIEWER, tree.commune_b))
     home = client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Cụm loa đã từ chối tin đáng ngờ" not in home
+
+
+def test_the_simulators_file_follows_a_rotation(keys_dir, tmp_path):
+    path = tmp_path / "devices.json"
+    path.write_text('{"host": "127.0.0.1", "port": 1, "root": "gr", "devices": []}')
+    path.chmod(0o600)
+    demo.refresh_server_keys(path)
+    assert json.loads(path.read_text())["server_keys"] == signing.public_keys()
+    signing.rotate()
+    demo.refresh_server_keys(path)
+    assert len(json.loads(path.read_text())["server_keys"]) == 2
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
