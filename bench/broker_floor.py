@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import statistics
 import sys
 import tempfile
@@ -25,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _fleet import free_port, machine, percentile, raise_nofile
+from _fleet import cpu_s, free_port, machine, percentile, raise_nofile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "agent"))
 
@@ -50,6 +51,9 @@ class Client:
 class Floor:
     out_p99_ms: list[float] = field(default_factory=list)
     back_p99_ms: list[float] = field(default_factory=list)
+    #: CPU seconds used by the broker, the subscribers and the measuring side.
+    out_cpu_s: list[float] = field(default_factory=list)
+    back_cpu_s: list[float] = field(default_factory=list)
 
     @property
     def out_ms(self) -> float:
@@ -114,7 +118,13 @@ def subscribers(
 
 
 async def _measure(
-    port: int, server: Client, back_filter: str, count: int, controls: list, results
+    port: int,
+    server: Client,
+    back_filter: str,
+    count: int,
+    controls: list,
+    results,
+    pids: list[int],
 ) -> Floor:
     """Publish on ``server.topic`` and time the arrivals; then time the way back.
 
@@ -134,9 +144,21 @@ async def _measure(
         keepalive=300,
     )
     await publisher.subscribe([(back_filter, 1)])
+
+    def cpu() -> float:
+        return sum(cpu_s(pid) for pid in pids)
+
+    broker_pid = pids[-1] if len(pids) > workers + 1 else None
+
+    def broker_cpu() -> float:
+        return cpu_s(broker_pid) if broker_pid else 0.0
+
     for round_number in range(1, ROUNDS + 1):
+        before, broker_before = cpu(), broker_cpu()
         await publisher.publish(server.topic, str(time.time()).encode(), 1)
         await asyncio.sleep(3.5)
+        floor.out_cpu_s.append(cpu() - before)
+        broker_used = broker_cpu() - broker_before
         for control in controls:
             control.put("report")
         arrivals = [x for _ in range(workers) for x in results.get()]
@@ -144,18 +166,23 @@ async def _measure(
         print(
             f"floor out, round {round_number}: {len(arrivals)} of {count}; "
             f"p50 {percentile(arrivals, 50) * 1000:.0f} ms, "
-            f"p99 {percentile(arrivals, 99) * 1000:.0f} ms"
+            f"p99 {percentile(arrivals, 99) * 1000:.0f} ms; "
+            f"CPU {floor.out_cpu_s[-1]:.2f} s (broker {broker_used:.2f} s)"
         )
     for round_number in range(1, ROUNDS + 1):
         inbox.clear()
+        before, broker_before = cpu(), broker_cpu()
         for control in controls:
             control.put("go")
         await asyncio.sleep(3)
+        floor.back_cpu_s.append(cpu() - before)
+        broker_used = broker_cpu() - broker_before
         floor.back_p99_ms.append(percentile(inbox, 99) * 1000)
         print(
             f"floor back, round {round_number}: {len(inbox)} of {count}; "
             f"p50 {percentile(inbox, 50) * 1000:.0f} ms, "
-            f"p99 {percentile(inbox, 99) * 1000:.0f} ms"
+            f"p99 {percentile(inbox, 99) * 1000:.0f} ms; "
+            f"CPU {floor.back_cpu_s[-1]:.2f} s (broker {broker_used:.2f} s)"
         )
     publisher.disconnect()
     return floor
@@ -168,6 +195,7 @@ def measure_floor(
     processes: int,
     server: Client,
     back_filter: str = "dev/+/evt",
+    broker_pid: int | None = None,
 ) -> Floor:
     """Measure the floor on a running broker.
 
@@ -198,7 +226,17 @@ def measure_floor(
         async def run() -> None:
             floor.append(
                 await _measure(
-                    port, server, back_filter, len(clients), controls, results
+                    port,
+                    server,
+                    back_filter,
+                    len(clients),
+                    controls,
+                    results,
+                    [
+                        *(w.pid for w in workers),
+                        os.getpid(),
+                        *([broker_pid] if broker_pid else []),
+                    ],
                 )
             )
 
@@ -237,6 +275,7 @@ def main() -> None:
                 [Client(f"s{i}", f"dev/s{i}/evt") for i in range(args.subscribers)],
                 processes=args.processes,
                 server=Client("server", OUT_TOPIC),
+                broker_pid=broker.pid,
             )
             print(
                 f"RESULT floor out p99 {floor.out_ms:.0f} ms, back p99 "

@@ -333,6 +333,7 @@ def main() -> None:
                     "bench-floor", topics.area_command("82"), "bench", password
                 ),
                 back_filter=topics.events("+"),
+                broker_pid=broker.pid,
             )
         share = -(-args.devices // args.shards)
         simulators = [
@@ -389,6 +390,15 @@ def main() -> None:
             f"floor: out p99 {floor.out_ms:.0f} ms + back p99 {floor.back_ms:.0f} ms "
             f"= {floor.total_ms:.0f} ms; p99 / floor: median round "
             f"{median_p99 / floor.total_ms:.2f}, worst round {p99 / floor.total_ms:.2f}"
+        )
+        floor_cpu = statistics.median(floor.out_cpu_s) + statistics.median(
+            floor.back_cpu_s
+        )
+        round_cpu = statistics.median(sum(r["cpu_s"].values()) for r in results)
+        print(
+            f"CPU of a round (broker, devices, server side): {round_cpu:.2f} s; "
+            f"the floor's way out and back: {floor_cpu:.2f} s "
+            f"({round_cpu / floor_cpu:.2f}×)"
         )
         ratio = (
             f" floor_ms={floor.total_ms:.0f} ratio_median={median_p99 / floor.total_ms:.2f}"
