@@ -11,6 +11,7 @@ trying to command the loudspeakers, or a broker leaks messages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
@@ -47,23 +48,41 @@ def entries(since: datetime | None = None) -> QuerySet[ClusterLog]:
     return ClusterLog.objects.filter(kind=LogKind.ALARM, at__gte=since, data__code=CODE)
 
 
-def counts(cluster_ids: list[int], since: datetime | None = None) -> dict[int, int]:
-    """Return the number of refused messages per cluster (clusters with none left out)."""
-    totals: dict[int, int] = {}
+@dataclass
+class Refused:
+    """What one cluster refused in the window: how many messages, the last when."""
+
+    messages: int = 0
+    last: datetime | None = None
+
+
+def by_cluster(
+    cluster_ids: list[int], since: datetime | None = None
+) -> dict[int, Refused]:
+    """Return what each cluster refused (clusters with nothing left out).
+
+    Asked by cluster, a few hundred at a time, so that each query walks the
+    history's (cluster, time) index over the window only: the history of a
+    province's fleet holds millions of lines.
+    """
+    found: dict[int, Refused] = {}
     for i in range(0, len(cluster_ids), 900):
         rows = entries(since).filter(cluster_id__in=cluster_ids[i : i + 900])
-        for cluster_id, data in rows.values_list("cluster_id", "data"):
-            totals[cluster_id] = totals.get(cluster_id, 0) + _count(data)
-    return totals
+        for cluster_id, at, data in rows.values_list("cluster_id", "at", "data"):
+            refused = found.setdefault(cluster_id, Refused())
+            refused.messages += _count(data)
+            refused.last = at if refused.last is None else max(refused.last, at)
+    return found
 
 
-def fleet(clusters: QuerySet, since: datetime | None = None) -> dict[str, int]:
-    """Return how many messages clusters of ``clusters`` refused, and how many clusters."""
-    rows = entries(since).filter(cluster__in=clusters.values("pk"))
-    per: dict[int, int] = {}
-    for cluster_id, data in rows.values_list("cluster_id", "data"):
-        per[cluster_id] = per.get(cluster_id, 0) + _count(data)
-    return {"messages": sum(per.values()), "clusters": len(per)}
+def counts(cluster_ids: list[int], since: datetime | None = None) -> dict[int, int]:
+    """Return the number of refused messages per cluster (clusters with none left out)."""
+    return {pk: r.messages for pk, r in by_cluster(cluster_ids, since).items()}
+
+
+def fleet(clusters: QuerySet) -> dict[int, Refused]:
+    """Return what each cluster of ``clusters`` refused in the last 24 hours."""
+    return by_cluster(list(clusters.values_list("pk", flat=True)))
 
 
 def _count(data: object) -> int:

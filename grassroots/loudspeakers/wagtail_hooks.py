@@ -65,33 +65,30 @@ class RefusalsPanel(Component):
     template_name = "loudspeakers/home_refusals.html"
     order = 51
 
-    def __init__(self, request, clusters, totals):
+    def __init__(self, request, clusters, refused):
         self.request = request
         self.clusters = clusters
-        self.totals = totals
+        self.refused = refused
 
     @classmethod
     def build(cls, request) -> RefusalsPanel | None:
         clusters = scope.scope(Cluster.objects.all(), request.user)
-        totals = refusals.fleet(clusters)
-        if not totals["messages"]:
-            return None
-        return cls(request, clusters, totals)
+        refused = refusals.fleet(clusters)
+        return cls(request, clusters, refused) if refused else None
 
     def get_context_data(self, parent_context=None):
-        ids = list(
-            refusals.entries()
-            .filter(cluster__in=self.clusters.values("pk"))
-            .order_by("-at")
-            .values_list("cluster_id", flat=True)[:200]
+        recent = sorted(
+            self.refused, key=lambda pk: self.refused[pk].last, reverse=True
         )
-        recent = list(dict.fromkeys(ids))[:10]
-        counts = refusals.counts(recent)
-        rows = live.rows(self.clusters.filter(pk__in=recent))
+        rows = live.rows(self.clusters.filter(pk__in=recent[:10]))
         rows.sort(key=lambda r: recent.index(r["id"]))
-        for row in rows:
-            row["refused"] = counts.get(row["id"], 0)
-        return {"totals": self.totals, "clusters": rows}
+        return {
+            "totals": {
+                "messages": sum(r.messages for r in self.refused.values()),
+                "clusters": len(self.refused),
+            },
+            "clusters": rows,
+        }
 
 
 @hooks.register("construct_homepage_panels")
