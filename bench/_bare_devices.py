@@ -11,7 +11,8 @@ event batch the agent sends, after the same simulated 4G delay each way, and
 nothing more: what remains is the broker's and the server side's share of
 the latency. All devices of a process receive the same bytes on an area
 topic, so the process checks each distinct payload once (a real fleet checks
-it once per device, each on its own CPU). Receipts on a device's own ``cmd``
+it once per device, each on its own CPU; ``--verify-each`` makes every
+device check it on the benchmark's cores). Receipts on a device's own ``cmd``
 topic are received and not opened: a bare device keeps no events to forget.
 """
 
@@ -37,8 +38,13 @@ from grassroots_agent.simulator import LINK_DELAY_S, run_loop  # noqa: E402
 REFUSED: dict[str, int] = {}
 
 
+def open_each(keyring: Keyring, topic: str, payload: bytes) -> dict:
+    """Check a seal and decode, as one device alone would (no shared outcome)."""
+    return json.loads(keyring.open(topic, payload).body)
+
+
 async def device(
-    spec: dict, conf: dict, factor: float, ids, keyring: Keyring
+    spec: dict, conf: dict, factor: float, ids, keyring: Keyring, each: bool
 ) -> Connection:
     topics = protocol.Topics(conf["root"])
     own_cmd = topics.command(spec["id"])
@@ -50,9 +56,12 @@ async def device(
 
     def answer(topic: str, payload: bytes) -> None:
         try:
-            message, _iat = inbound.open_message(
-                keyring, topic, topic.rsplit("/", 1)[1], payload, validate=False
-            )
+            if each:
+                message = open_each(keyring, topic, payload)
+            else:
+                message, _iat = inbound.open_message(
+                    keyring, topic, topic.rsplit("/", 1)[1], payload, validate=False
+                )
         except Refused as exc:
             REFUSED[exc.reason] = REFUSED.get(exc.reason, 0) + 1
             return
@@ -128,7 +137,9 @@ async def main(args) -> None:
     keyring = Keyring(conf["server_keys"])
     connections = []
     for spec in specs:
-        connections.append(await device(spec, conf, args.delay_factor, ids, keyring))
+        connections.append(
+            await device(spec, conf, args.delay_factor, ids, keyring, args.verify_each)
+        )
         if len(connections) % 500 == 0:
             await asyncio.sleep(0.2)
     while True:
@@ -137,7 +148,13 @@ async def main(args) -> None:
             print(f"bare devices refused messages: {REFUSED}", flush=True)
 
 
-def start(credentials: Path, count: int, offset: int, delay_factor: float):
+def start(
+    credentials: Path,
+    count: int,
+    offset: int,
+    delay_factor: float,
+    verify_each: bool = False,
+):
     return subprocess.Popen(  # noqa: S603 - this file
         [
             sys.executable,
@@ -150,6 +167,7 @@ def start(credentials: Path, count: int, offset: int, delay_factor: float):
             str(offset),
             "--delay-factor",
             str(delay_factor),
+            *(["--verify-each"] if verify_each else []),
         ]
     )
 
@@ -160,4 +178,10 @@ if __name__ == "__main__":
     parser.add_argument("--devices", type=int, required=True)
     parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--delay-factor", type=float, default=1.0)
+    parser.add_argument(
+        "--verify-each",
+        action="store_true",
+        help="every device checks the seal itself (the cost of a whole fleet's "
+        "verifications on the benchmark's cores)",
+    )
     run_loop(main(parser.parse_args()))

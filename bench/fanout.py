@@ -281,6 +281,12 @@ def main() -> None:
         help="devices that only acknowledge (bench/_bare_devices.py): the broker's "
         "and server side's share, without 10,000 agents' work on the same cores",
     )
+    parser.add_argument(
+        "--verify-each",
+        action="store_true",
+        help="with --bare: every device checks the seal itself, rather than "
+        "once per process for all its devices (they all receive the same bytes)",
+    )
     args = parser.parse_args()
     print(f"Machine: {machine()}")
     print(f"open-file limit raised to {raise_nofile()}")
@@ -342,6 +348,7 @@ def main() -> None:
                 min(share, args.devices - i * share),
                 i * share,
                 args.delay_factor,
+                args.verify_each,
             )
             if args.bare
             else start_simulator(
