@@ -7,8 +7,11 @@ loopback are measured), connects N subscribers that do nothing but note the
 arrival time, split over ``--processes`` processes, and prints for three
 rounds: the time from one QoS 1 publish to its arrival at each subscriber,
 then the time for N publishes (one per client, as N devices acknowledging)
-to reach one subscriber. What ``bench/fanout.py`` measures above these
-figures is the devices' and the server side's work; ``fanout.py --bare``
+to reach one subscriber; then the round trip itself: one publish, each
+subscriber answering at once with one publish of its own (an "echo": what
+the broker does when the answers come back while it still hands the message
+out). What ``bench/fanout.py`` measures above these figures is the devices'
+and the server side's work; ``fanout.py --bare``
 calls :func:`measure_floor` itself, on its own broker with the devices'
 credentials, right before its rounds.
 """
@@ -51,9 +54,16 @@ class Client:
 class Floor:
     out_p99_ms: list[float] = field(default_factory=list)
     back_p99_ms: list[float] = field(default_factory=list)
+    #: The round trip: clients answering at once, as they receive it.
+    echo_p99_ms: list[float] = field(default_factory=list)
     #: CPU seconds used by the broker, the subscribers and the measuring side.
     out_cpu_s: list[float] = field(default_factory=list)
     back_cpu_s: list[float] = field(default_factory=list)
+    echo_cpu_s: list[float] = field(default_factory=list)
+
+    @property
+    def echo_ms(self) -> float:
+        return statistics.median(self.echo_p99_ms)
 
     @property
     def out_ms(self) -> float:
@@ -76,11 +86,18 @@ def subscribers(
 
     async def main() -> None:
         arrivals: list[float] = []
+        connections: list[Connection] = []
 
-        def on_message(topic: str, payload: bytes, retained: bool) -> None:
-            arrivals.append(time.time() - float(payload))
+        def receiver(index: int):
+            def on_message(topic: str, payload: bytes, retained: bool) -> None:
+                if payload.startswith(b"echo"):
+                    client = clients[index]
+                    connections[index].publish(client.topic, payload[4:], 1)
+                else:
+                    arrivals.append(time.time() - float(payload))
 
-        connections = []
+            return on_message
+
         for index, client in enumerate(clients):
             connections.append(
                 await Connection.open(
@@ -89,7 +106,7 @@ def subscribers(
                     client_id=client.client_id,
                     username=client.username or None,
                     password=client.password or None,
-                    on_message=on_message,
+                    on_message=receiver(index),
                     keepalive=300,
                 )
             )
@@ -110,6 +127,8 @@ def subscribers(
             for connection, client in zip(connections, clients, strict=True):
                 connection.publish(client.topic, str(time.time()).encode(), 1)
             await asyncio.sleep(3)
+        # The round trip: answered in on_message; wait for the end.
+        await loop.run_in_executor(None, control.get)
         for connection in connections:
             connection.disconnect()
         await asyncio.sleep(0.5)
@@ -184,6 +203,23 @@ async def _measure(
             f"p99 {percentile(inbox, 99) * 1000:.0f} ms; "
             f"CPU {floor.back_cpu_s[-1]:.2f} s (broker {broker_used:.2f} s)"
         )
+    for round_number in range(1, ROUNDS + 1):
+        inbox.clear()
+        before = cpu()
+        sent = time.time()
+        await publisher.publish(server.topic, f"echo{sent}".encode(), 1)
+        await asyncio.sleep(3.5)
+        floor.echo_cpu_s.append(cpu() - before)
+        trips = inbox[:]  # each answer carries the time the message was sent
+        floor.echo_p99_ms.append(percentile(trips, 99) * 1000)
+        print(
+            f"floor round trip, round {round_number}: {len(trips)} of {count}; "
+            f"p50 {percentile(trips, 50) * 1000:.0f} ms, "
+            f"p99 {percentile(trips, 99) * 1000:.0f} ms; "
+            f"CPU {floor.echo_cpu_s[-1]:.2f} s"
+        )
+    for control in controls:
+        control.put("done")
     publisher.disconnect()
     return floor
 
@@ -279,7 +315,8 @@ def main() -> None:
             )
             print(
                 f"RESULT floor out p99 {floor.out_ms:.0f} ms, back p99 "
-                f"{floor.back_ms:.0f} ms (medians of {ROUNDS} rounds)"
+                f"{floor.back_ms:.0f} ms, round trip p99 {floor.echo_ms:.0f} ms "
+                f"(medians of {ROUNDS} rounds)"
             )
         finally:
             broker.terminate()

@@ -127,9 +127,22 @@ async def measure(
         message = json.loads(payload)
         (online.add if message["online"] else online.discard)(message["device"])
 
+    #: Event batches as they arrived: (when, payload). The time is taken on
+    #: arrival and the batch read later (drain), so that the measuring
+    #: side's own reading of the batches ahead of it does not count in a
+    #: device's latency; the floor's receiver does no more.
+    arrived: list[tuple[float, bytes]] = []
+
     def on_events(topic: str, payload: bytes, retained: bool) -> None:
-        now = time.monotonic()
-        message = json.loads(payload)
+        arrived.append((time.monotonic(), payload))
+
+    def drain() -> None:
+        batch = arrived[:]
+        arrived.clear()
+        for now, payload in batch:
+            read(now, json.loads(payload))
+
+    def read(now: float, message: dict) -> None:
         for event in message.get("events", ()):
             ref = event.get("ref")
             if event.get("ref_type") == "emergency":
@@ -150,6 +163,7 @@ async def measure(
         # again), holding receipts while emergency acks pour in (pacing.py).
         while True:
             await asyncio.sleep(RECEIPT_EVERY_S)
+            drain()
             pacer.add(receipts[:])
             receipts.clear()
             for index, (device, receipt) in enumerate(pacer.due()):
@@ -211,9 +225,11 @@ async def measure(
         deadline = time.monotonic() + args.timeout
         while len(acks[ref]) < args.devices and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
+            drain()
         took = time.monotonic() - waiting[ref]
         cpu = {k: sum(cpu_s(pid) for pid in v) - cpu_before[k] for k, v in pids.items()}
         latencies = list(acks[ref].values())
+        back = [acks[ref][d] - handled[ref][d] for d in acks[ref]]
         result = {
             "round": round_number,
             "acked": len(latencies),
@@ -223,6 +239,8 @@ async def measure(
             "max_ms": max(latencies) * 1000 if latencies else float("nan"),
             "handled_p50_ms": percentile(list(handled[ref].values()), 50) * 1000,
             "handled_p99_ms": percentile(list(handled[ref].values()), 99) * 1000,
+            "back_p50_ms": percentile(back, 50) * 1000,
+            "back_p99_ms": percentile(back, 99) * 1000,
             "simulator_rss_mb": sum(rss_mb(pid) for pid in sim_pids),
             "mosquitto_rss_mb": rss_mb(broker_pid),
             "cpu_s": cpu,
@@ -233,7 +251,8 @@ async def measure(
             f"round {round_number}: {result['acked']}/{args.devices} acknowledged; "
             f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, "
             f"max {result['max_ms']:.0f} ms (devices acted: p50 {result['handled_p50_ms']:.0f} ms, "
-            f"p99 {result['handled_p99_ms']:.0f} ms); simulator {result['simulator_rss_mb']:.0f} MB, "
+            f"p99 {result['handled_p99_ms']:.0f} ms; way back p50 {result['back_p50_ms']:.0f} ms, "
+            f"p99 {result['back_p99_ms']:.0f} ms); simulator {result['simulator_rss_mb']:.0f} MB, "
             f"mosquitto {result['mosquitto_rss_mb']:.0f} MB; CPU over {took:.2f} s: "
             + ", ".join(f"{k} {v:.2f} s" for k, v in cpu.items())
         )
@@ -398,6 +417,11 @@ def main() -> None:
             f"= {floor.total_ms:.0f} ms; p99 / floor: median round "
             f"{median_p99 / floor.total_ms:.2f}, worst round {p99 / floor.total_ms:.2f}"
         )
+        print(
+            f"round-trip floor (clients answering at once): p99 {floor.echo_ms:.0f} ms;"
+            f" p99 / round-trip floor: median round {median_p99 / floor.echo_ms:.2f},"
+            f" worst round {p99 / floor.echo_ms:.2f}"
+        )
         floor_cpu = statistics.median(floor.out_cpu_s) + statistics.median(
             floor.back_cpu_s
         )
@@ -405,11 +429,13 @@ def main() -> None:
         print(
             f"CPU of a round (broker, devices, server side): {round_cpu:.2f} s; "
             f"the floor's way out and back: {floor_cpu:.2f} s "
-            f"({round_cpu / floor_cpu:.2f}×)"
+            f"({round_cpu / floor_cpu:.2f}×); its round trip: "
+            f"{statistics.median(floor.echo_cpu_s):.2f} s"
         )
         ratio = (
             f" floor_ms={floor.total_ms:.0f} ratio_median={median_p99 / floor.total_ms:.2f}"
-            f" ratio_worst={p99 / floor.total_ms:.2f}"
+            f" ratio_worst={p99 / floor.total_ms:.2f} round_trip_floor_ms={floor.echo_ms:.0f}"
+            f" round_trip_ratio_median={median_p99 / floor.echo_ms:.2f}"
         )
     print(
         f"RESULT mode={args.mode}{' bare' if args.bare else ''} devices={args.devices} shards={args.shards} rounds={len(results)} all_acknowledged={complete} "
