@@ -65,6 +65,22 @@ class Floor:
     def echo_ms(self) -> float:
         return statistics.median(self.echo_p99_ms)
 
+    def merged(self, other: Floor) -> Floor:
+        """Return the rounds of both measurements together."""
+        return Floor(
+            *(
+                getattr(self, name) + getattr(other, name)
+                for name in (
+                    "out_p99_ms",
+                    "back_p99_ms",
+                    "echo_p99_ms",
+                    "out_cpu_s",
+                    "back_cpu_s",
+                    "echo_cpu_s",
+                )
+            )
+        )
+
     @property
     def out_ms(self) -> float:
         return statistics.median(self.out_p99_ms)
