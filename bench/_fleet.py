@@ -44,6 +44,15 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_s(pid: int) -> float:
+    """Return the CPU time (user + system) a process has used, in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _hash(secret: str) -> str:
     from grassroots.loudspeakers.credentials import hash_secret
 
@@ -106,9 +115,19 @@ def launch_mosquitto(conf: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("mosquitto did not start")
 
 
-def write_credentials(path: Path, specs: list[dict], port: int, root: str) -> None:
+def write_credentials(
+    path: Path, specs: list[dict], port: int, root: str, server_keys: list[str]
+) -> None:
     path.write_text(
-        json.dumps({"host": "127.0.0.1", "port": port, "root": root, "devices": specs})
+        json.dumps(
+            {
+                "host": "127.0.0.1",
+                "port": port,
+                "root": root,
+                "server_keys": server_keys,
+                "devices": specs,
+            }
+        )
     )
     path.chmod(0o600)
 

@@ -13,6 +13,16 @@ latency percentiles per round, and the memory of the simulator and broker.
 emergencies on ``area/82/emergency`` (a new emergency each round, the
 previous one cancelled by leaving the list), as the emergencies app does,
 and times each device's ``ack`` of it (``ref_type: emergency``, its rev).
+
+Every message to devices is sealed (protocol version 2) with a key made for
+the run, as the server seals: the command or list once per publish, each
+receipt on its own; the devices check each seal before they act.
+
+``--bare`` first measures the broker's own floor on the same broker, with
+the devices' own credentials and ACL and as many processes (``broker_floor``:
+subscribers that only note the time, then one publish each back), then runs
+the rounds with bare devices, and prints p99 / floor, the floor being the
+way out plus the way back (medians of the floor's p99s).
 """
 
 from __future__ import annotations
@@ -20,6 +30,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import statistics
 import tempfile
 import time
 import uuid
@@ -27,6 +39,7 @@ from pathlib import Path
 
 import _bare_devices
 from _fleet import (
+    cpu_s,
     fleet_specs,
     free_port,
     hash_all,
@@ -38,10 +51,32 @@ from _fleet import (
     start_simulator,
     write_credentials,
 )
+from broker_floor import Client, Floor, measure_floor
 
 #: How often the measuring side confirms the events it received, as the
 #: gateway does after each write (``gateway.service.FLUSH_S``).
 RECEIPT_EVERY_S = 0.5
+
+
+class Sealer:
+    """The run's signing key, sealing as ``grassroots.loudspeakers.signing`` does."""
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+            Ed25519PrivateKey,
+        )
+
+        from grassroots_agent import signing
+
+        self.signing = signing
+        self.key = Ed25519PrivateKey.generate()
+        self.kid = signing.key_id(signing.public_raw(self.key))
+        self.public = signing.key_text(self.key)
+
+    def seal(self, topic: str, body: bytes) -> bytes:
+        return self.signing.seal(
+            topic, body, [(self.kid, self.key)], int(time.time() * 1000)
+        )
 
 
 def emergency_list(ref: str, rev: int) -> dict:
@@ -61,12 +96,19 @@ def emergency_list(ref: str, rev: int) -> dict:
         "rev": 1,
         "started_at": protocol.now_iso(),
     }
-    return protocol.emergencies(int(time.time() * 1000), [item])
+    return protocol.emergencies(int(time.time() * 1000), [item], area="82")
 
 
 async def measure(
-    args, port: int, root: str, password: str, sim_pids: list[int], broker_pid: int
+    args,
+    port: int,
+    root: str,
+    password: str,
+    sim_pids: list[int],
+    broker_pid: int,
+    sealer: Sealer,
 ) -> list[dict]:
+    from grassroots.loudspeakers.gateway.pacing import ReceiptPacer
     from grassroots_agent import protocol
     from grassroots_agent.mqtt import Connection
 
@@ -79,16 +121,32 @@ async def measure(
     waiting: dict[str, float] = {}
     published: dict[str, float] = {}
     receipts: list[tuple[str, bytes]] = []
+    pacer = ReceiptPacer()
 
     def on_state(topic: str, payload: bytes, retained: bool) -> None:
         message = json.loads(payload)
         (online.add if message["online"] else online.discard)(message["device"])
 
+    #: Event batches as they arrived: (when, payload). The time is taken on
+    #: arrival and the batch read later (drain), so that the measuring
+    #: side's own reading of the batches ahead of it does not count in a
+    #: device's latency; the floor's receiver does no more.
+    arrived: list[tuple[float, bytes]] = []
+
     def on_events(topic: str, payload: bytes, retained: bool) -> None:
-        now = time.monotonic()
-        message = json.loads(payload)
+        arrived.append((time.monotonic(), payload))
+
+    def drain() -> None:
+        batch = arrived[:]
+        arrived.clear()
+        for now, payload in batch:
+            read(now, json.loads(payload))
+
+    def read(now: float, message: dict) -> None:
         for event in message.get("events", ()):
             ref = event.get("ref")
+            if event.get("ref_type") == "emergency":
+                pacer.urgent()
             if event["kind"] == "ack" and ref in waiting:
                 acks[ref].setdefault(message["device"], now - waiting[ref])
                 handled[ref].setdefault(
@@ -101,13 +159,21 @@ async def measure(
 
     async def confirm() -> None:
         # As the gateway does: it writes what arrived every RECEIPT_EVERY_S,
-        # then confirms each batch; without a receipt a device sends it again.
+        # then confirms each batch (without a receipt a device sends it
+        # again), holding receipts while emergency acks pour in (pacing.py).
         while True:
             await asyncio.sleep(RECEIPT_EVERY_S)
-            batch = receipts[:]
+            drain()
+            pacer.add(receipts[:])
             receipts.clear()
-            for device, receipt in batch:
-                server.publish(topics.command(device), receipt, 1)
+            for index, (device, receipt) in enumerate(pacer.due()):
+                topic = topics.command(device)
+                server.publish(topic, sealer.seal(topic, receipt), 1)
+                if index % 100 == 99:
+                    # The gateway seals and sends receipts from its writer
+                    # thread while its network thread goes on reading: do
+                    # not hold the acks still arriving behind 10,000 seals.
+                    await asyncio.sleep(0)
 
     async def connect(name: str, on_message) -> Connection:
         return await Connection.open(
@@ -151,12 +217,19 @@ async def measure(
             topic = topics.area_command("82")
             payload = protocol.encode(command)
         acks[ref], handled[ref] = {}, {}
+        pids = {"broker": [broker_pid], "devices": sim_pids, "server": [os.getpid()]}
+        cpu_before = {k: sum(cpu_s(pid) for pid in v) for k, v in pids.items()}
         waiting[ref], published[ref] = time.monotonic(), time.time()
+        payload = sealer.seal(topic, payload)
         await server.publish(topic, payload, 1, args.mode == "emergency")
         deadline = time.monotonic() + args.timeout
         while len(acks[ref]) < args.devices and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
+            drain()
+        took = time.monotonic() - waiting[ref]
+        cpu = {k: sum(cpu_s(pid) for pid in v) - cpu_before[k] for k, v in pids.items()}
         latencies = list(acks[ref].values())
+        back = [acks[ref][d] - handled[ref][d] for d in acks[ref]]
         result = {
             "round": round_number,
             "acked": len(latencies),
@@ -166,16 +239,22 @@ async def measure(
             "max_ms": max(latencies) * 1000 if latencies else float("nan"),
             "handled_p50_ms": percentile(list(handled[ref].values()), 50) * 1000,
             "handled_p99_ms": percentile(list(handled[ref].values()), 99) * 1000,
+            "back_p50_ms": percentile(back, 50) * 1000,
+            "back_p99_ms": percentile(back, 99) * 1000,
             "simulator_rss_mb": sum(rss_mb(pid) for pid in sim_pids),
             "mosquitto_rss_mb": rss_mb(broker_pid),
+            "cpu_s": cpu,
+            "wall_s": took,
         }
         results.append(result)
         print(
             f"round {round_number}: {result['acked']}/{args.devices} acknowledged; "
             f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, "
             f"max {result['max_ms']:.0f} ms (devices acted: p50 {result['handled_p50_ms']:.0f} ms, "
-            f"p99 {result['handled_p99_ms']:.0f} ms); simulator {result['simulator_rss_mb']:.0f} MB, "
-            f"mosquitto {result['mosquitto_rss_mb']:.0f} MB"
+            f"p99 {result['handled_p99_ms']:.0f} ms; way back p50 {result['back_p50_ms']:.0f} ms, "
+            f"p99 {result['back_p99_ms']:.0f} ms); simulator {result['simulator_rss_mb']:.0f} MB, "
+            f"mosquitto {result['mosquitto_rss_mb']:.0f} MB; CPU over {took:.2f} s: "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in cpu.items())
         )
         await asyncio.sleep(args.pause)
     confirming.cancel()
@@ -221,6 +300,12 @@ def main() -> None:
         help="devices that only acknowledge (bench/_bare_devices.py): the broker's "
         "and server side's share, without 10,000 agents' work on the same cores",
     )
+    parser.add_argument(
+        "--verify-each",
+        action="store_true",
+        help="with --bare: every device checks the seal itself, rather than "
+        "once per process for all its devices (they all receive the same bytes)",
+    )
     args = parser.parse_args()
     print(f"Machine: {machine()}")
     print(f"open-file limit raised to {raise_nofile()}")
@@ -257,8 +342,28 @@ def main() -> None:
         )
         port = free_port()
         broker = start_mosquitto(directory, port)
+        sealer = Sealer()
         credentials = directory / "devices.json"
-        write_credentials(credentials, specs, port, root)
+        write_credentials(credentials, specs, port, root, [sealer.public])
+        floor = None
+
+        def measure_the_floor() -> Floor:
+            return measure_floor(
+                port,
+                [
+                    Client(s["id"], topics.events(s["id"]), s["id"], s["secret"])
+                    for s in specs
+                ],
+                processes=args.shards,
+                server=Client(
+                    "bench-floor", topics.area_command("82"), "bench", password
+                ),
+                back_filter=topics.events("+"),
+                broker_pid=broker.pid,
+            )
+
+        if args.bare:
+            floor = measure_the_floor()
         share = -(-args.devices // args.shards)
         simulators = [
             _bare_devices.start(
@@ -266,6 +371,7 @@ def main() -> None:
                 min(share, args.devices - i * share),
                 i * share,
                 args.delay_factor,
+                args.verify_each,
             )
             if args.bare
             else start_simulator(
@@ -292,6 +398,7 @@ def main() -> None:
                         password,
                         [s.pid for s in simulators],
                         broker.pid,
+                        sealer,
                     )
                 )
 
@@ -301,14 +408,48 @@ def main() -> None:
                 simulator.terminate()
             for simulator in simulators:
                 simulator.wait(60)
+            if floor is not None and results:
+                # Measured again after the rounds, on the same broker: the
+                # floor is the median of both, so that a machine whose load
+                # changes during the run does not skew the ratio one way.
+                print("the floor again, after the rounds:")
+                floor = floor.merged(measure_the_floor())
             broker.terminate()
             broker.wait(10)
     p99 = max(r["p99_ms"] for r in results)
+    median_p99 = statistics.median(r["p99_ms"] for r in results)
     complete = all(r["acked"] == args.devices for r in results)
     print(f"load average after: {open('/proc/loadavg').read().split()[:3]}")
+    ratio = ""
+    if floor is not None:
+        print(
+            f"floor: out p99 {floor.out_ms:.0f} ms + back p99 {floor.back_ms:.0f} ms "
+            f"= {floor.total_ms:.0f} ms; p99 / floor: median round "
+            f"{median_p99 / floor.total_ms:.2f}, worst round {p99 / floor.total_ms:.2f}"
+        )
+        print(
+            f"round-trip floor (clients answering at once): p99 {floor.echo_ms:.0f} ms;"
+            f" p99 / round-trip floor: median round {median_p99 / floor.echo_ms:.2f},"
+            f" worst round {p99 / floor.echo_ms:.2f}"
+        )
+        floor_cpu = statistics.median(floor.out_cpu_s) + statistics.median(
+            floor.back_cpu_s
+        )
+        round_cpu = statistics.median(sum(r["cpu_s"].values()) for r in results)
+        print(
+            f"CPU of a round (broker, devices, server side): {round_cpu:.2f} s; "
+            f"the floor's way out and back: {floor_cpu:.2f} s "
+            f"({round_cpu / floor_cpu:.2f}×); its round trip: "
+            f"{statistics.median(floor.echo_cpu_s):.2f} s"
+        )
+        ratio = (
+            f" floor_ms={floor.total_ms:.0f} ratio_median={median_p99 / floor.total_ms:.2f}"
+            f" ratio_worst={p99 / floor.total_ms:.2f} round_trip_floor_ms={floor.echo_ms:.0f}"
+            f" round_trip_ratio_median={median_p99 / floor.echo_ms:.2f}"
+        )
     print(
         f"RESULT mode={args.mode}{' bare' if args.bare else ''} devices={args.devices} shards={args.shards} rounds={len(results)} all_acknowledged={complete} "
-        f"worst_p99_ms={p99:.0f} simulator_rss_mb={max(r['simulator_rss_mb'] for r in results):.0f}"
+        f"median_p99_ms={median_p99:.0f} worst_p99_ms={p99:.0f}{ratio} simulator_rss_mb={max(r['simulator_rss_mb'] for r in results):.0f}"
     )
 
 

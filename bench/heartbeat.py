@@ -180,7 +180,10 @@ def main() -> None:
             stderr=subprocess.STDOUT,
         )
         credentials = directory / "devices.json"
-        write_credentials(credentials, specs, port, root)
+        from grassroots.loudspeakers import signing
+
+        # The gateway (a process of this installation) seals with these keys.
+        write_credentials(credentials, specs, port, root, signing.public_keys())
         share = -(-args.devices // args.shards)
         simulators = [
             start_simulator(

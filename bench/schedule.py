@@ -237,7 +237,9 @@ def run(args, port: int) -> None:
     listener = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-listener")
     listener.on_message = on_message
     listener.connect("127.0.0.1", port)
-    listener.subscribe(f"{root}/v1/dev/+/schedule", qos=1)
+    from grassroots_agent.protocol import Topics
+
+    listener.subscribe(Topics(root).schedule("+"), qos=1)
     listener.loop_start()
     time.sleep(0.5)
     plane.get_plane()  # connect before timing

@@ -124,6 +124,9 @@ class Config:
     broker_files_dir: Path | None = field(
         default=None, metadata={"env": "GRASSROOTS_BROKER_FILES_DIR"}
     )
+    signing_keys_dir: Path | None = field(
+        default=None, metadata={"env": "GRASSROOTS_SIGNING_KEYS_DIR"}
+    )
     broker_reload_command: str = field(
         default="", metadata={"env": "GRASSROOTS_BROKER_RELOAD_COMMAND"}
     )

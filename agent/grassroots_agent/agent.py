@@ -9,13 +9,16 @@ the console gives when the cluster is provisioned::
     ca_pem = "-----BEGIN CERTIFICATE-----\n…"   # the CA to trust, when not a public one
     root = "gr"
     areas = ["82", "82/28261", "82/28261/H01"]
+    server_keys = ["…"]                  # the server's Ed25519 public keys (base64)
     state_dir = "/var/lib/grassroots-agent"
     player = "auto"                      # "auto" (ffplay, mpv, aplay), "null", or a command list
     cache_max_mb = 2048
     link = "4g"
 
 Run it under systemd with ``Restart=always``: the "reboot" command exits the
-process after acknowledging it, and systemd starts it again.
+process after acknowledging it, and systemd starts it again. The agent acts
+only on messages sealed by one of ``server_keys`` (later keys arrive in the
+signed configuration and are kept in ``state_dir``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from urllib.parse import urlparse
 from .cache import DiskCache
 from .device import Device, DeviceConfig
 from .player import NullPlayer, ProcessPlayer
+from .signing import Keyring
 from .store import FileState, SqliteEvents
 
 logger = logging.getLogger("grassroots_agent")
@@ -53,6 +57,16 @@ def load_config(path: Path) -> dict[str, Any]:
         if not secret_file:
             raise SystemExit(f"{path}: give 'secret' or 'secret_file'")
         config["secret"] = Path(secret_file).read_text().strip()
+    keys = config.get("server_keys")
+    if not isinstance(keys, list) or not keys:
+        raise SystemExit(
+            f"{path}: 'server_keys' is missing: without the server's keys the "
+            "device would refuse every message (take the file from the console)"
+        )
+    try:
+        Keyring(keys)
+    except (TypeError, ValueError) as exc:
+        raise SystemExit(f"{path}: server_keys: {exc}") from None
     return config
 
 
@@ -75,6 +89,7 @@ def device_config(config: dict[str, Any]) -> DeviceConfig:
         heartbeat_s=float(config.get("heartbeat_s", 30)),
         keepalive_s=int(config.get("keepalive_s", 60)),
         link=config.get("link", "unknown"),
+        server_keys=[str(k) for k in config["server_keys"]],
     )
 
 

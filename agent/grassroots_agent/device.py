@@ -19,15 +19,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import protocol
+from . import inbound, protocol
+from .inbound import Refusals
 from .mqtt import Connection, ConnectRefused, MqttError, Will
 from .playout import Playout
-from .protocol import ProtocolError, Topics, now_iso, parse_time
+from .protocol import Topics, now_iso, parse_time
+from .signing import INVALID, MISADDRESSED, STALE, Keyring, Refused
 
 logger = logging.getLogger(__name__)
 
 #: Commands without an expiry are refused this long after they were issued.
 DEFAULT_COMMAND_TTL_S = 300.0
+#: A command sealed longer ago than this is refused as stale, whatever it says.
+MAX_COMMAND_AGE_S = 3600.0
 #: Command ids remembered so that a replayed command is not run twice.
 SEEN_COMMANDS = 512
 EVENTS_PER_BATCH = 50
@@ -58,24 +62,8 @@ class DeviceConfig:
     #: Check inbound messages against the JSON Schemas (off only in benchmarks).
     validate: bool = True
     reconnect_max_s: float = RECONNECT_MAX_S
-
-
-#: Messages decoded recently, by payload: a broadcast reaches thousands of
-#: simulated devices in one process, and each would parse the same bytes.
-_DECODED: OrderedDict[tuple[str | None, bytes, bool], dict[str, Any]] = OrderedDict()
-_DECODED_MAX = 64
-
-
-def _decode(kind: str | None, payload: bytes, check: bool) -> dict[str, Any]:
-    """Return the decoded message; handlers only read it, so it may be shared."""
-    key = (kind, payload, check)
-    message = _DECODED.get(key)
-    if message is None:
-        message = protocol.decode(kind, payload, check=check)
-        _DECODED[key] = message
-        if len(_DECODED) > _DECODED_MAX:
-            _DECODED.popitem(last=False)
-    return message
+    #: The server's public keys from the provisioning file (base64, 32 bytes each).
+    server_keys: list[str] = field(default_factory=list)
 
 
 class Device:
@@ -121,12 +109,25 @@ class Device:
         self._receipt_wait = RECEIPT_TIMEOUT_S
         self._downloads: dict[str, asyncio.Future] = {}
         self._clock_offset_ms: float | None = None
-        self.emergency_topics: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+        #: The active lists of each emergency topic, as last received.
+        self.emergency_topics: dict[str, list[dict[str, Any]]] = {}
         data = state.data
         self.volume: int = data.get("volume", 70)
         self.power: str = data.get("power", "on")
         self.schedule: dict[str, Any] | None = data.get("schedule")
         self.areas: list[str] = data.get("areas") or list(config.areas)
+        self.subscribed = set(self.topics.device_inbound(self.id, self.areas))
+        #: The rev of the last list held per emergency topic, kept across
+        #: reboots: an older list replayed later is refused.
+        self.emergency_revs: dict[str, int] = data.get("emergency_revs", {})
+        self.config_rev: int = data.get("config_rev", 0)
+        # Keys from a signed configuration, unless the provisioning file
+        # changed since (the device was provisioned again): then the file's.
+        provisioned = list(config.server_keys)
+        held = data.get("server_keys")
+        use = held if held and data.get("provisioned_keys") == provisioned else None
+        self.keyring = Keyring(use or provisioned)
+        self.refusals = Refusals(self)
         self.heartbeat_s: float = data.get("heartbeat_s", config.heartbeat_s)
         self.seen: OrderedDict[str, None] = OrderedDict.fromkeys(data.get("seen", []))
         self.played: OrderedDict[str, None] = OrderedDict.fromkeys(
@@ -170,6 +171,7 @@ class Device:
         if self._runner is not None:
             self._runner.cancel()
         self._cancel_timers()
+        self.refusals.close()
         self.playout.close()
 
     def unplug(self, silent: bool = False) -> None:
@@ -477,35 +479,54 @@ class Device:
             self.handle(topic, payload)
 
     def handle(self, topic: str, payload: bytes) -> None:
-        """Act on one message from the broker; a bad one is logged and dropped."""
-        parsed = self.topics.parse(topic)
-        if parsed is None:
+        """Act on one message from the broker; anything not the server's is refused.
+
+        Nothing the broker delivers can crash the device: a message that is
+        not sealed by the server for this very topic, not valid, not for
+        this device or its areas, or older than what it holds, is refused
+        and reported (``message_refused`` alarm), and nothing else happens.
+        """
+        if topic not in self.subscribed:
+            self.refuse(MISADDRESSED, topic, "a topic this device did not subscribe to")
             return
-        _scope, _name, leaf = parsed
-        if leaf == "emergency" and not payload:
-            self._on_emergency(topic, None)
-            return
-        kind = {
-            "schedule": "schedule",
-            "config": "config",
-            "emergency": "emergency",
-        }.get(leaf)
+        if not payload:
+            return  # a retained message cleared: nothing to act on
+        scope, name, leaf = self.topics.parse(topic) or ("", "", "")
         try:
-            message = protocol.decode(kind, payload, check=self.config.validate)
-        except ProtocolError as exc:
-            logger.warning("%s: dropped a bad message on %s: %s", self.id, topic, exc)
+            message, iat = inbound.open_message(
+                self.keyring, topic, leaf, payload, validate=self.config.validate
+            )
+            inbound.check_addressee(message, self.id, scope, name)
+        except Refused as exc:
+            self.refuse(exc.reason, topic, exc.detail)
             return
         kind = message["type"]
         if kind == "command":
-            self._on_command(message)
-        elif kind == "receipt" and leaf == "cmd":
-            self._on_receipt(message)
+            self._on_command(topic, message, iat)
+        elif kind == "receipt":
+            if scope != "dev":
+                self.refuse(MISADDRESSED, topic, "a receipt on an area topic")
+            else:
+                self._on_receipt(message)
         elif kind == "schedule":
-            self._on_schedule(message)
+            self._on_schedule(topic, message)
         elif kind == "emergency":
             self._on_emergency(topic, message)
         elif kind == "config":
-            self._on_config(message)
+            self._on_config(topic, message)
+
+    def refuse(self, reason: str, topic: str, detail: str = "") -> None:
+        """Drop a message and report it (at most one alarm a minute per reason)."""
+        if self.refusals.total.get(reason, 0) % 100 == 0:
+            logger.warning(
+                "%s: refused a message on %s (%s): %s [%d so far]",
+                self.id,
+                topic[:200],
+                reason,
+                detail[:200],
+                self.refusals.total.get(reason, 0) + 1,
+            )
+        self.refusals.add(reason, topic, detail)
 
     def _server_time(self, stamp: str) -> None:
         """Estimate the clock offset from the smallest observed transit time."""
@@ -516,8 +537,12 @@ class Device:
         if self._clock_offset_ms is None or abs(sample) < abs(self._clock_offset_ms):
             self._clock_offset_ms = round(sample, 1)
 
-    def _on_command(self, message: dict[str, Any]) -> None:
+    def _on_command(self, topic: str, message: dict[str, Any], iat: int) -> None:
         command_id = message["id"]
+        age_s = self.clock() - iat / 1000
+        if age_s > MAX_COMMAND_AGE_S:
+            self.refuse(STALE, topic, f"command {command_id} sealed {age_s:.0f} s ago")
+            return
         if command_id in self.seen:
             self.ack(command_id, "command", "duplicate")
             return
@@ -572,21 +597,12 @@ class Device:
         self.save_state()
         self.state_changed()
 
-    def _on_schedule(self, message: dict[str, Any]) -> None:
+    def _on_schedule(self, topic: str, message: dict[str, Any]) -> None:
         version = message["version"]
         ref = str(version)
-        if message["device"] != self.id:
-            self.ack(
-                ref,
-                "schedule",
-                "rejected",
-                version=version,
-                detail="not for this device",
-            )
-            return
         held = (self.schedule or {}).get("version", 0)
         if version == held:
-            return
+            return  # the retained copy again, after a reconnection
         if version < held:
             self.ack(
                 ref,
@@ -595,6 +611,14 @@ class Device:
                 version=version,
                 detail=f"older than the held version {held}",
             )
+            self.refuse(STALE, topic, f"schedule {version}, holding {held}")
+            return
+        try:
+            ended = parse_time(message["valid_until"]) < self.clock()
+        except ValueError:
+            ended = True
+        if ended:
+            self.refuse(STALE, topic, f"schedule {version} ended")
             return
         self.schedule = message
         self.save_state()
@@ -603,17 +627,22 @@ class Device:
         self._ensure_audio()
         self.state_changed()
 
-    def _on_emergency(self, topic: str, message: dict[str, Any] | None) -> None:
-        rev = message["rev"] if message else math.inf
-        previous = self.emergency_topics.get(topic)
-        if message is not None and previous is not None and previous[0] > rev:
-            return  # an older list arriving late
-        self.emergency_topics[topic] = (
-            rev if message else 0,
-            message["active"] if message else [],
-        )
+    def _on_emergency(self, topic: str, message: dict[str, Any]) -> None:
+        rev = message["rev"]
+        held = self.emergency_revs.get(topic, -1)
+        if rev < held:
+            self.refuse(STALE, topic, f"emergency list {rev}, holding {held}")
+            return
+        self.emergency_topics[topic] = message["active"]
+        if rev != held:
+            self.emergency_revs[topic] = rev
+            self.save_state()
+        self._apply_emergencies()
+
+    def _apply_emergencies(self) -> None:
+        """Play the union of the lists held (the newest rev of each emergency)."""
         active: dict[str, tuple[int, dict[str, Any], float]] = {}
-        for _rev, items in self.emergency_topics.values():
+        for items in self.emergency_topics.values():
             for item in items:
                 try:
                     expires = (
@@ -634,25 +663,62 @@ class Device:
         self._ensure_audio()
         self.state_changed()
 
-    def _on_config(self, message: dict[str, Any]) -> None:
-        if message["device"] != self.id:
+    def _on_config(self, topic: str, message: dict[str, Any]) -> None:
+        rev = message["rev"]
+        if rev == self.config_rev:
+            return  # the retained copy again
+        if rev < self.config_rev:
+            self.refuse(STALE, topic, f"configuration {rev}, holding {self.config_rev}")
             return
+        try:
+            keyring = Keyring(message["server_keys"])
+        except ValueError as exc:
+            self.refuse(INVALID, topic, str(exc))
+            return
+        self.keyring = keyring
+        self.config_rev = rev
         areas = list(message["areas"])
         added = [a for a in areas if a not in self.areas]
+        removed = [a for a in self.areas if a not in areas]
         self.areas = areas
+        self.subscribed = set(self.topics.device_inbound(self.id, areas))
         self.heartbeat_s = float(message.get("heartbeat_s", self.heartbeat_s))
+        gone = [t for t in self.emergency_topics if t not in self.subscribed]
+        for stale_topic in gone:
+            del self.emergency_topics[stale_topic]
+        self.emergency_revs = {
+            t: r for t, r in self.emergency_revs.items() if t in self.subscribed
+        }
         self.save_state()
-        if added and self.connection is not None and self.connection.is_open:
-            topics = [(self.topics.area_command(a), 1) for a in added] + [
-                (self.topics.area_emergency(a), 1) for a in added
-            ]
-            self.loop.create_task(self._subscribe(topics))
+        self.ack(str(rev), "config", "ok", version=rev)
+        if self.connection is not None and self.connection.is_open:
+            if added:
+                topics = [(self.topics.area_command(a), 1) for a in added] + [
+                    (self.topics.area_emergency(a), 1) for a in added
+                ]
+                self.loop.create_task(self._subscribe(topics))
+            if removed:
+                self.loop.create_task(
+                    self._unsubscribe(
+                        [self.topics.area_command(a) for a in removed]
+                        + [self.topics.area_emergency(a) for a in removed]
+                    )
+                )
+        if gone:
+            self._apply_emergencies()
         self._schedule_heartbeat()
 
     async def _subscribe(self, topics: list[tuple[str, int]]) -> None:
         if self.connection is not None:
             try:
                 await self.connection.subscribe(topics)
+            except MqttError:
+                pass
+
+    async def _unsubscribe(self, topics: list[str]) -> None:
+        if self.connection is not None:
+            try:
+                await self.connection.unsubscribe(topics)
             except MqttError:
                 pass
 
@@ -707,5 +773,9 @@ class Device:
             seen=list(self.seen),
             played=list(self.played),
             emergency_progress=self.emergency_progress,
+            emergency_revs=self.emergency_revs,
+            config_rev=self.config_rev,
+            server_keys=self.keyring.texts,
+            provisioned_keys=list(self.config.server_keys),
         )
         self.store.save()

@@ -7,7 +7,8 @@ task of its own; paho's costs tens of kilobytes and its own socket loop. The
 agent uses the same code, so what the benchmarks measure is what devices run.
 
 Only what devices need is here: CONNECT (user name, password, last will,
-keepalive), SUBSCRIBE, PUBLISH at QoS 0 and 1 both ways, PINGREQ, DISCONNECT.
+keepalive), SUBSCRIBE, UNSUBSCRIBE, PUBLISH at QoS 0 and 1 both ways, PINGREQ,
+DISCONNECT.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from dataclasses import dataclass
 logger = logging.getLogger(__name__)
 
 CONNECT, CONNACK, PUBLISH, PUBACK = 1, 2, 3, 4
-SUBSCRIBE, SUBACK, PINGREQ, PINGRESP, DISCONNECT = 8, 9, 12, 13, 14
+SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK = 8, 9, 10, 11
+PINGREQ, PINGRESP, DISCONNECT = 12, 13, 14
 #: CONNACK return codes (MQTT 3.1.1 §3.2.2.3).
 REFUSALS = {
     1: "unacceptable protocol version",
@@ -111,6 +113,7 @@ class Connection(asyncio.Protocol):
         "closed",
         "loop",
         "frozen",
+        "outbox",
     )
 
     def __init__(self, on_message: OnMessage, on_close: OnClose | None = None):
@@ -127,6 +130,8 @@ class Connection(asyncio.Protocol):
         self.pong_due = False
         self.closed = False
         self.frozen = False
+        #: While packets just read are handled: what to send, in one write.
+        self.outbox: list[bytes] | None = None
 
     # Opening and closing ----------------------------------------------------
 
@@ -212,7 +217,9 @@ class Connection(asyncio.Protocol):
     # Sending ------------------------------------------------------------------
 
     def _write(self, data: bytes) -> None:
-        if self.transport is not None and not self.closed and not self.frozen:
+        if self.outbox is not None:
+            self.outbox.append(data)
+        elif self.transport is not None and not self.closed and not self.frozen:
             self.transport.write(data)
 
     def _packet_id(self) -> int:
@@ -244,6 +251,15 @@ class Connection(asyncio.Protocol):
         self.pending[packet_id] = future
         self._write(_packet(SUBSCRIBE, 0x02, body))
         return list(await future)
+
+    async def unsubscribe(self, filters: list[str]) -> None:
+        """Unsubscribe from ``filters`` and wait for the broker's answer."""
+        packet_id = self._packet_id()
+        body = struct.pack("!H", packet_id) + b"".join(_string(t) for t in filters)
+        future: asyncio.Future[bytes] = self.loop.create_future()
+        self.pending[packet_id] = future
+        self._write(_packet(UNSUBSCRIBE, 0x02, body))
+        await future
 
     # Keepalive -----------------------------------------------------------------
 
@@ -287,6 +303,21 @@ class Connection(asyncio.Protocol):
             self.on_close(exc)
 
     def data_received(self, data: bytes) -> None:
+        """Handle every whole packet read; what they make us send goes in one write.
+
+        A device that answers a message at once (its PUBACK, its ack event)
+        sends one TCP segment rather than two: with ten thousand devices,
+        half the system calls on both sides.
+        """
+        self.outbox = []
+        try:
+            self._read(data)
+        finally:
+            outbox, self.outbox = self.outbox, None
+            if outbox:
+                self._write(b"".join(outbox))
+
+    def _read(self, data: bytes) -> None:
         buffer = self.buffer
         buffer += data
         while True:
@@ -337,7 +368,7 @@ class Connection(asyncio.Protocol):
             finally:
                 if qos:
                     self._write(_packet(PUBACK, 0, struct.pack("!H", packet_id)))
-        elif kind == PUBACK or kind == SUBACK:
+        elif kind in (PUBACK, SUBACK, UNSUBACK):
             (packet_id,) = struct.unpack_from("!H", body)
             future = self.pending.pop(packet_id, None)
             if future is not None and not future.done():

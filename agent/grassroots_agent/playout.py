@@ -70,6 +70,7 @@ class Playout:
         "timer",
         "emergencies",
         "loading",
+        "expiry",
     )
 
     def __init__(self, device: Device):
@@ -82,6 +83,8 @@ class Playout:
         #: Active emergencies by id: (rev, item, expires_at or inf).
         self.emergencies: dict[str, tuple[int, dict[str, Any], float]] = {}
         self.loading: dict[str, list[Job]] = {}
+        #: Fires when the soonest ``expires_at`` of an active emergency comes.
+        self.expiry: asyncio.TimerHandle | None = None
 
     # The schedule ----------------------------------------------------------------
 
@@ -182,15 +185,24 @@ class Playout:
         )
 
     def stop(self, by: str, item_id: str | None = None) -> bool:
-        """Stop what plays (not an emergency) and drop waiting "play now" items."""
-        self.pending = [
-            j
-            for j in self.pending
-            if not (
-                (j.source == "command" and item_id is None)
-                or (item_id is not None and j.item.get("id") == item_id)
-            )
-        ]
+        """Stop what plays (not an emergency) and drop waiting "play now" items.
+
+        With ``item_id``, only that item, playing or waiting. Whatever waited
+        and is dropped is reported ``failed`` (``stopped``), never lost.
+        """
+        keep, dropped = [], []
+        for job in self.pending:
+            if job.source != "emergency" and (
+                (job.source == "command" and item_id is None)
+                or (item_id is not None and job.item.get("id") == item_id)
+            ):
+                dropped.append(job)
+            else:
+                keep.append(job)
+        self.pending = keep
+        for job in dropped:
+            self._finish_key(job)
+            self._event("failed", job, reason="stopped", by=by)
         current = self.current
         if current is None or current.source == "emergency":
             return False
@@ -237,12 +249,31 @@ class Playout:
                 )
             )
         for emergency_id in old.keys() - self.emergencies.keys():
-            self._drop_emergency(emergency_id, reason="cancelled")
+            expired = active.get(emergency_id, old[emergency_id])[2] <= now
+            self._drop_emergency(
+                emergency_id, reason="expired" if expired else "cancelled"
+            )
         if not self.emergencies:
             self.device.emergency_progress.clear()
+        self._arm_expiry()
         if self.current is None:
             self._next()
         return changed
+
+    def _arm_expiry(self) -> None:
+        """Stop each emergency at its ``expires_at``, network or not."""
+        if self.expiry is not None:
+            self.expiry.cancel()
+            self.expiry = None
+        soonest = min((e[2] for e in self.emergencies.values()), default=math.inf)
+        if soonest < math.inf:
+            delay = max(0.0, soonest - self.device.clock())
+            self.expiry = self.device.loop.call_later(delay, self._expire)
+
+    def _expire(self) -> None:
+        self.expiry = None
+        self.set_emergencies(dict(self.emergencies))
+        self.device.state_changed()
 
     def _drop_emergency(self, emergency_id: str, reason: str) -> None:
         self.pending = [
@@ -320,6 +351,8 @@ class Playout:
         sha = audio["sha256"]
         ok = await self.device.fetch_audio(audio)
         for job in self.loading.pop(sha, []):
+            if job.source == "emergency" and not self._still_on_air(job):
+                continue  # cancelled, updated or ended while its audio came
             if ok:
                 self.submit(job)
             else:
@@ -362,9 +395,13 @@ class Playout:
             self._finish_key(job)
 
     def _submit_if_current(self, job: Job) -> None:
-        if job.source == "emergency" and job.item["id"] not in self.emergencies:
+        if job.source == "emergency" and not self._still_on_air(job):
             return
         self.submit(job)
+
+    def _still_on_air(self, job: Job) -> bool:
+        held = self.emergencies.get(job.item["id"])
+        return held is not None and held[0] == job.item.get("rev")
 
     def _interrupt(
         self, job: Job, *, reason: str, requeue: bool, by: str | None = None
@@ -427,6 +464,8 @@ class Playout:
         return out
 
     def close(self) -> None:
+        if self.expiry is not None:
+            self.expiry.cancel()
         if self.timer is not None:
             self.timer.cancel()
         if self.current is not None:

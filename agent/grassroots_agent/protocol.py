@@ -1,9 +1,10 @@
-"""Protocol version 1 between the server and the loudspeaker clusters (docs/protocol.md).
+"""Protocol version 2 between the server and the loudspeaker clusters (docs/protocol.md).
 
 One module both sides import: topic names, message validation against the
 JSON Schema files in ``schemas/``, and helpers to build messages. The server
 (``grassroots.loudspeakers``) imports it from this package so that the two can
-never disagree on the wire format.
+never disagree on the wire format. Every server → device message is sealed
+(signed) by :mod:`grassroots_agent.signing`.
 """
 
 from __future__ import annotations
@@ -17,16 +18,18 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-VERSION = 1
+VERSION = 2
 DEFAULT_ROOT = "gr"
 #: Largest message either side accepts; a schedule for 48 hours fits easily.
 MAX_MESSAGE_BYTES = 256 * 1024
 #: Largest message a device may send (state and events are small).
 MAX_DEVICE_MESSAGE_BYTES = 64 * 1024
 
-SCHEMA_BASE = "https://grassroots.invalid/protocol/v1/"
+SCHEMA_BASE = "https://grassroots.invalid/protocol/v2/"
 #: Message kinds, each with its schema file.
 KINDS = ("state", "events", "command", "receipt", "schedule", "emergency", "config")
+#: Schemas that are not messages: the seal line (signing.py) and shared definitions.
+PARTS = ("seal", "common")
 PRIORITY_RANK = {"normal": 1, "priority": 2, "emergency": 3}
 
 
@@ -150,7 +153,7 @@ def _load_ref(uri: str) -> dict[str, Any]:
     if not uri.startswith(SCHEMA_BASE):
         raise ProtocolError("schema", f"unknown reference {uri}")
     name = uri[len(SCHEMA_BASE) :].split("#")[0].removesuffix(".json")
-    if name not in (*KINDS, "common"):
+    if name not in (*KINDS, *PARTS):
         raise ProtocolError("schema", f"unknown reference {uri}")
     return schema(name)
 
@@ -160,7 +163,7 @@ def validator(kind: str) -> Callable[[Any], Any]:
     """Return a compiled validator for a message kind (compiled once per process)."""
     import fastjsonschema
 
-    if kind not in KINDS:
+    if kind not in (*KINDS, "seal"):
         raise ProtocolError("unknown_kind", kind)
     return fastjsonschema.compile(
         schema(kind), handlers={"https": _load_ref}, use_default=False
@@ -271,14 +274,32 @@ def schedule(
     }
 
 
-def emergencies(rev: int, active: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
+def emergencies(
+    rev: int,
+    active: list[dict[str, Any]],
+    *,
+    area: str | None = None,
+    device: str | None = None,
+) -> dict[str, Any]:
+    """Return the whole list of active emergencies of one area's or one device's topic.
+
+    The list names its target (``area`` or ``device``): a device acts on it
+    only if that is one of its own areas, or itself.
+    """
+    if (area is None) == (device is None):
+        raise ValueError("give the area or the device the list is for")
+    message: dict[str, Any] = {
         "v": VERSION,
         "type": "emergency",
         "rev": rev,
         "at": now_iso(),
         "active": active,
     }
+    if area is not None:
+        message["area"] = area.strip("/")
+    else:
+        message["device"] = device
+    return message
 
 
 def config(
@@ -286,6 +307,7 @@ def config(
     areas: list[str],
     *,
     rev: int,
+    server_keys: list[str],
     heartbeat_s: int = 30,
     time_zone: str = "Asia/Ho_Chi_Minh",
     state: str = "active",
@@ -296,6 +318,7 @@ def config(
         "device": device,
         "rev": rev,
         "areas": areas,
+        "server_keys": server_keys,
         "heartbeat_s": heartbeat_s,
         "time_zone": time_zone,
         "state": state,

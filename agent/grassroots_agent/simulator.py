@@ -10,8 +10,11 @@ playing their schedule.
 Credentials come from a JSON file (``grassroots simulate`` writes and reads
 the one the demo made)::
 
-    {"host": "127.0.0.1", "port": 1884, "root": "gr",
+    {"host": "127.0.0.1", "port": 1884, "root": "gr", "server_keys": ["…"],
      "devices": [{"id": "28261-H01-1", "secret": "…", "areas": ["82", "82/28261", "82/28261/H01"], "link": "4g"}]}
+
+``server_keys`` are the server's Ed25519 public keys: like real devices, the
+simulated ones act only on messages sealed by one of them.
 """
 
 from __future__ import annotations
@@ -126,8 +129,10 @@ class Fleet:
         keepalive_s: int = 60,
         validate: bool = True,
         seed: int | None = None,
+        server_keys: list[str] | None = None,
     ):
         self.specs = devices
+        self.server_keys = list(server_keys or [])
         self.host, self.port, self.root = host, port, root
         self.behaviour = behaviour or Behaviour()
         self.heartbeat_s = heartbeat_s
@@ -155,6 +160,7 @@ class Fleet:
                 link=spec.get("link", "4g"),
                 firmware=spec.get("firmware", "sim-1.0"),
                 validate=self.validate,
+                server_keys=list(spec.get("server_keys", self.server_keys)),
             )
             device = Device(
                 config,
@@ -312,7 +318,13 @@ async def run(args: argparse.Namespace) -> None:
         keepalive_s=args.keepalive,
         validate=not args.no_validate,
         seed=args.seed,
+        server_keys=credentials.get("server_keys", []),
     )
+    if not fleet.server_keys:
+        logger.warning(
+            "%s has no server_keys: the devices will refuse every message",
+            args.credentials,
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

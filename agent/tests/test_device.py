@@ -17,6 +17,8 @@ from grassroots_agent.device import Device, DeviceConfig
 from grassroots_agent.player import NullPlayer
 from grassroots_agent.store import FileState, MemoryEvents, MemoryState, SqliteEvents
 
+from .keys import PUBLIC, sealed
+
 T = p.Topics("gr")
 AUDIO = {"url": "http://127.0.0.1:9/a.mp3", "sha256": "c" * 64, "duration_s": 0.3}
 
@@ -27,7 +29,7 @@ def run(scenario):
 
 def make(**kwargs) -> Device:
     device = Device(
-        DeviceConfig("d1", "secret", areas=["82", "82/1"]),
+        DeviceConfig("d1", "secret", areas=["82", "82/1"], server_keys=[PUBLIC]),
         player=kwargs.pop("player", NullPlayer()),
         cache=kwargs.pop("cache", SimulatedCache(delay_s=(0.0, 0.01))),
         events=kwargs.pop("events", MemoryEvents()),
@@ -37,7 +39,7 @@ def make(**kwargs) -> Device:
 
 
 def send(device, topic, message):
-    device.handle(topic, p.encode(message))
+    device.handle(topic, sealed(topic, message))
 
 
 def kinds(device, item=None):
@@ -125,10 +127,10 @@ def test_priority_and_emergency_pre_empt_and_what_was_cut_plays_again():
             "rev": 1,
             "started_at": p.now_iso(),
         }
-        send(device, T.area_emergency("82"), p.emergencies(1, [emergency]))
+        send(device, T.area_emergency("82"), p.emergencies(1, [emergency], area="82"))
         await asyncio.sleep(0.2)
         assert device.playout.playing()["item"] == "flood"
-        send(device, T.area_emergency("82"), p.emergencies(2, []))
+        send(device, T.area_emergency("82"), p.emergencies(2, [], area="82"))
         await asyncio.sleep(0.6)
         return device
 
@@ -153,9 +155,13 @@ def test_an_emergency_sent_again_after_reconnection_does_not_replay():
             "started_at": p.now_iso(),
             "repeat": 1,
         }
-        send(device, T.area_emergency("82/1"), p.emergencies(1, [emergency]))
+        send(
+            device, T.area_emergency("82/1"), p.emergencies(1, [emergency], area="82/1")
+        )
         await asyncio.sleep(0.6)
-        send(device, T.area_emergency("82/1"), p.emergencies(1, [emergency]))
+        send(
+            device, T.area_emergency("82/1"), p.emergencies(1, [emergency], area="82/1")
+        )
         await asyncio.sleep(0.5)
         return device
 
@@ -219,10 +225,11 @@ def test_an_older_schedule_is_refused_and_bad_messages_are_dropped():
         send(device, T.schedule("d1"), schedule(5))
         send(device, T.schedule("d1"), schedule(3))
         device.handle(T.command("d1"), b"{not json")
-        device.handle(T.command("d1"), b'{"v": 1, "type": "command"}')
+        device.handle(T.command("d1"), sealed(T.command("d1"), b"{not json"))
         device.handle(
-            T.schedule("d1"), p.encode({**schedule(9), "device": "someone-else"})
+            T.command("d1"), sealed(T.command("d1"), {"v": 2, "type": "command"})
         )
+        send(device, T.schedule("d1"), {**schedule(9), "device": "someone-else"})
         device.handle(T.config("d1"), b"x" * 300_000)
         return device
 
@@ -233,7 +240,13 @@ def test_an_older_schedule_is_refused_and_bad_messages_are_dropped():
         for e in device.events.pending(100)
         if e["kind"] == "ack"
     ]
-    assert acks == [("5", "ok"), ("3", "rejected"), ("9", "rejected")]
+    assert acks == [("5", "ok"), ("3", "rejected")]
+    assert device.refusals.total == {
+        "stale": 1,
+        "unsigned": 2,
+        "invalid": 2,
+        "misaddressed": 1,
+    }
 
 
 def test_events_and_memory_survive_a_restart(tmp_path):
@@ -324,3 +337,80 @@ def test_the_device_waits_for_audio_then_plays_and_reports_a_failed_download(
     assert ("failed", "ko", "audio unavailable") in events
     assert any(k[0] == "alarm" for k in events)
     assert json.dumps(events)
+
+
+def test_an_emergency_stops_by_itself_at_its_end_time():
+    async def scenario():
+        device = make()
+        emergency = {
+            "id": "storm",
+            "priority": "emergency",
+            "audio": {**AUDIO, "duration_s": 5},
+            "rev": 1,
+            "started_at": p.now_iso(),
+            "expires_at": p.now_iso(time.time() + 0.5),
+        }
+        send(device, T.area_emergency("82"), p.emergencies(1, [emergency], area="82"))
+        await asyncio.sleep(1.0)
+        return device
+
+    device = run(scenario)
+    assert ("preempted", "storm", "expired") in kinds(device)
+    assert device.playout.emergencies == {} and device.playout.current is None
+
+
+def test_stop_cuts_what_plays_and_reports_what_waited_but_spares_an_emergency():
+    async def scenario():
+        device = make()
+        for item_id in ("first", "second"):
+            item = {
+                "id": item_id,
+                "priority": "normal",
+                "audio": {**AUDIO, "duration_s": 5},
+            }
+            send(device, T.command("d1"), p.command("play_now", {"item": item}))
+        await asyncio.sleep(0.2)
+        stop = p.command("stop")
+        send(device, T.command("d1"), stop)
+        await asyncio.sleep(0.1)
+        alert = {
+            "id": "alert",
+            "priority": "emergency",
+            "audio": {**AUDIO, "duration_s": 5},
+            "rev": 1,
+            "started_at": p.now_iso(),
+        }
+        send(device, T.area_emergency("82"), p.emergencies(1, [alert], area="82"))
+        await asyncio.sleep(0.2)
+        send(device, T.command("d1"), p.command("stop"))
+        await asyncio.sleep(0.1)
+        return device, stop
+
+    device, stop = run(scenario)
+    events = {
+        (e["kind"], e.get("item"), e.get("reason"), e.get("by"))
+        for e in device.events.pending(100)
+    }
+    assert ("preempted", "first", "stopped", stop["id"]) in events
+    assert ("failed", "second", "stopped", stop["id"]) in events
+    assert device.playout.playing()["item"] == "alert"
+
+
+def test_an_emergency_cancelled_while_its_audio_comes_never_plays():
+    async def scenario():
+        device = make(cache=SimulatedCache(delay_s=(0.3, 0.3)))
+        alert = {
+            "id": "alert",
+            "priority": "emergency",
+            "audio": {**AUDIO, "sha256": "d" * 64},
+            "rev": 1,
+            "started_at": p.now_iso(),
+        }
+        send(device, T.area_emergency("82"), p.emergencies(1, [alert], area="82"))
+        await asyncio.sleep(0.1)
+        send(device, T.area_emergency("82"), p.emergencies(2, [], area="82"))
+        await asyncio.sleep(0.6)
+        return device
+
+    device = run(scenario)
+    assert [k for k in kinds(device) if k[0] != "ack"] == []

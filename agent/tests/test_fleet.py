@@ -17,6 +17,8 @@ from grassroots_agent import protocol as p
 from grassroots_agent.mqtt import Connection, Will
 from grassroots_agent.simulator import Behaviour, Fleet
 
+from .keys import PUBLIC, sealed
+
 pytestmark = pytest.mark.broker
 
 
@@ -73,6 +75,7 @@ def test_one_area_command_reaches_and_is_acknowledged_by_the_whole_fleet(mosquit
             root=root,
             behaviour=Behaviour(drops_per_hour=0, outages_per_hour=0, delay_factor=0.2),
             heartbeat_s=30,
+            server_keys=[PUBLIC],
         )
         acks: dict[str, float] = {}
         command = p.command("volume", {"level": 10})
@@ -90,7 +93,8 @@ def test_one_area_command_reaches_and_is_acknowledged_by_the_whole_fleet(mosquit
         await fleet.start()
         assert await fleet.wait_online(timeout=20) == len(specs)
         sent = time.monotonic()
-        await server.publish(topics.area_command("82"), p.encode(command), 1)
+        topic = topics.area_command("82")
+        await server.publish(topic, sealed(topic, command), 1)
         deadline = sent + 10
         while len(acks) < len(specs) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)

@@ -6,6 +6,8 @@ import pytest
 
 from grassroots_agent import protocol as p
 
+from .keys import PUBLIC
+
 AUDIO = {"url": "https://x.vn/a/abc.mp3", "sha256": "a" * 64, "duration_s": 61.5}
 
 
@@ -41,9 +43,11 @@ def test_every_schema_compiles_and_builders_make_valid_messages():
         "started_at": p.now_iso(now),
     }
     del emergency["start"]
-    p.validate("emergency", p.emergencies(5, [emergency]))
-    p.validate("emergency", p.emergencies(6, []))
-    p.validate("config", p.config("d1", ["82", "82/28261"], rev=1))
+    p.validate("emergency", p.emergencies(5, [emergency], area="82/28261"))
+    p.validate("emergency", p.emergencies(6, [], device="d1"))
+    p.validate(
+        "config", p.config("d1", ["82", "82/28261"], rev=1, server_keys=[PUBLIC])
+    )
 
 
 @pytest.mark.parametrize(
@@ -52,7 +56,7 @@ def test_every_schema_compiles_and_builders_make_valid_messages():
         (
             "command",
             {
-                "v": 1,
+                "v": 2,
                 "type": "command",
                 "id": "c",
                 "action": "volume",
@@ -63,7 +67,7 @@ def test_every_schema_compiles_and_builders_make_valid_messages():
         (
             "command",
             {
-                "v": 1,
+                "v": 2,
                 "type": "command",
                 "id": "c",
                 "action": "selfdestruct",
@@ -73,7 +77,7 @@ def test_every_schema_compiles_and_builders_make_valid_messages():
         (
             "command",
             {
-                "v": 2,
+                "v": 1,
                 "type": "command",
                 "id": "c",
                 "action": "sync",
@@ -83,7 +87,7 @@ def test_every_schema_compiles_and_builders_make_valid_messages():
         (
             "command",
             {
-                "v": 1,
+                "v": 2,
                 "type": "command",
                 "id": "c/../x",
                 "action": "sync",
@@ -93,7 +97,7 @@ def test_every_schema_compiles_and_builders_make_valid_messages():
         (
             "schedule",
             {
-                "v": 1,
+                "v": 2,
                 "type": "schedule",
                 "device": "d",
                 "version": 0,
@@ -106,7 +110,7 @@ def test_every_schema_compiles_and_builders_make_valid_messages():
         (
             "schedule",
             {
-                "v": 1,
+                "v": 2,
                 "type": "schedule",
                 "device": "d",
                 "version": 1,
@@ -126,7 +130,7 @@ def test_every_schema_compiles_and_builders_make_valid_messages():
         (
             "schedule",
             {
-                "v": 1,
+                "v": 2,
                 "type": "schedule",
                 "device": "d",
                 "version": 1,
@@ -146,7 +150,7 @@ def test_every_schema_compiles_and_builders_make_valid_messages():
         (
             "state",
             {
-                "v": 1,
+                "v": 2,
                 "type": "state",
                 "device": "d",
                 "boot": "b",
@@ -158,7 +162,7 @@ def test_every_schema_compiles_and_builders_make_valid_messages():
         (
             "state",
             {
-                "v": 1,
+                "v": 2,
                 "type": "state",
                 "device": "d/x",
                 "boot": "b",
@@ -170,7 +174,7 @@ def test_every_schema_compiles_and_builders_make_valid_messages():
         (
             "events",
             {
-                "v": 1,
+                "v": 2,
                 "type": "events",
                 "device": "d",
                 "batch": "b",
@@ -189,8 +193,9 @@ def test_every_schema_compiles_and_builders_make_valid_messages():
         (
             "emergency",
             {
-                "v": 1,
+                "v": 2,
                 "type": "emergency",
+                "area": "82",
                 "rev": 1,
                 "at": p.now_iso(),
                 "active": [
@@ -200,6 +205,88 @@ def test_every_schema_compiles_and_builders_make_valid_messages():
                         "audio": AUDIO,
                         "rev": 1,
                         "started_at": p.now_iso(),
+                    }
+                ],
+            },
+        ),
+        # v2: a playable allows no field of its own invention ...
+        (
+            "command",
+            {
+                "v": 2,
+                "type": "command",
+                "id": "c",
+                "action": "play_now",
+                "issued_at": p.now_iso(),
+                "args": {
+                    "item": {
+                        "id": "x",
+                        "priority": "normal",
+                        "audio": AUDIO,
+                        "start": p.now_iso(),
+                    }
+                },
+            },
+        ),
+        # ... nor does a schedule's item,
+        (
+            "schedule",
+            {
+                "v": 2,
+                "type": "schedule",
+                "device": "d",
+                "version": 1,
+                "generated_at": p.now_iso(),
+                "valid_from": p.now_iso(),
+                "valid_until": p.now_iso(),
+                "items": [
+                    {
+                        "id": "i",
+                        "priority": "normal",
+                        "start": p.now_iso(),
+                        "audio": AUDIO,
+                        "loudness": 11,
+                    }
+                ],
+            },
+        ),
+        # an emergency list names its area or its device,
+        (
+            "emergency",
+            {"v": 2, "type": "emergency", "rev": 1, "at": p.now_iso(), "active": []},
+        ),
+        # a configuration carries the server's keys,
+        (
+            "config",
+            {"v": 2, "type": "config", "device": "d", "rev": 1, "areas": ["82"]},
+        ),
+        (
+            "config",
+            {
+                "v": 2,
+                "type": "config",
+                "device": "d",
+                "rev": 1,
+                "areas": ["82"],
+                "server_keys": ["not a key"],
+            },
+        ),
+        # and a refusal says why.
+        (
+            "events",
+            {
+                "v": 2,
+                "type": "events",
+                "device": "d",
+                "batch": "b",
+                "sent_at": p.now_iso(),
+                "events": [
+                    {
+                        "id": "e",
+                        "kind": "alarm",
+                        "at": p.now_iso(),
+                        "code": "message_refused",
+                        "count": 1,
                     }
                 ],
             },
@@ -226,7 +313,8 @@ def test_decode_refuses_size_json_and_type_problems():
 def test_topics_and_area_chain():
     t = p.Topics("gr")
     assert p.area_chain("82/28261/H01/") == ["82", "82/28261", "82/28261/H01"]
-    assert t.parse("gr/v1/area/82/28261/emergency") == ("area", "82/28261", "emergency")
-    assert t.parse("gr/v1/dev/d1/cmd") == ("dev", "d1", "cmd")
-    assert t.parse("other/v1/dev/d1/cmd") is None
+    assert t.parse("gr/v2/area/82/28261/emergency") == ("area", "82/28261", "emergency")
+    assert t.parse("gr/v2/dev/d1/cmd") == ("dev", "d1", "cmd")
+    assert t.parse("gr/v1/dev/d1/cmd") is None
+    assert t.parse("other/v2/dev/d1/cmd") is None
     assert len(t.device_inbound("d1", ["82", "82/1"])) == 8

@@ -91,3 +91,9 @@ def on_bulletin(event: ChannelEvent) -> None:
                 bulletin.pk,
                 exc,
             )
+
+
+def on_signing_keys_changed(sender: object, **kwargs: object) -> None:
+    """Seal every emergency list again once the old signing key is gone."""
+    with audit.acting_as(SYSTEM):
+        actions.republish_all_lists()

@@ -22,7 +22,7 @@ from grassroots.areas.models import Area, Level
 from grassroots.core.demo import PROVINCE_CODE
 from grassroots_agent.protocol import area_chain
 
-from . import brokerfiles, credentials, history
+from . import brokerfiles, credentials, history, signing
 from .models import Cluster, LinkKind, Station
 
 TOTAL = 200
@@ -140,22 +140,40 @@ def _write_credentials() -> int:
             object_repr=f"{len(fresh)} demo clusters",
         )
     host, port = brokerfiles.local_device_address()
+    _write(
+        path,
+        {
+            "host": host,
+            "port": port,
+            "root": settings.GRASSROOTS_MQTT_TOPIC_ROOT,
+            "server_keys": signing.public_keys(),
+            "devices": devices,
+        },
+    )
+    return len(fresh)
+
+
+def _write(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        json.dump(
-            {
-                "host": host,
-                "port": port,
-                "root": settings.GRASSROOTS_MQTT_TOPIC_ROOT,
-                "devices": devices,
-            },
-            handle,
-            ensure_ascii=False,
-        )
+        json.dump(data, handle, ensure_ascii=False)
     os.replace(tmp, path)
-    return len(fresh)
+
+
+def refresh_server_keys(path: Path) -> None:
+    """Give a credentials file the installation's current public keys.
+
+    Simulated devices keep nothing across a restart, so they start from the
+    file: after a key rotation it must name the keys in use, as a device
+    provisioned again would.
+    """
+    data = json.loads(path.read_text())
+    keys = signing.public_keys()
+    if data.get("server_keys") != keys:
+        data["server_keys"] = keys
+        _write(path, data)
 
 
 def banner() -> list[str]:

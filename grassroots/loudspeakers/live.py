@@ -16,6 +16,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
+from . import refusals
 from .models import Cluster, ClusterState
 
 ONLINE, OFFLINE, ALERT, NEVER = "online", "offline", "alert", "never"
@@ -87,9 +88,10 @@ def rows(
         "status__signal",
         "status__offline_reason",
     )
-    out = []
-    for r in clusters.values(*fields):
-        out.append(describe(r, now, cutoff))
+    out = [describe(r, now, cutoff) for r in clusters.values(*fields)]
+    refused = refusals.counts([o["id"] for o in out], since=now - refusals.WINDOW)
+    for o in out:
+        o["refused"] = refused.get(o["id"], 0)
     return out
 
 
@@ -155,10 +157,12 @@ def describe(r: dict[str, Any], now: datetime, cutoff: datetime) -> dict[str, An
 
 def summary(items: list[dict[str, Any]]) -> dict[str, int]:
     counts = {ONLINE: 0, OFFLINE: 0, ALERT: 0, NEVER: 0, "playing": 0, "out_of_sync": 0}
+    counts["refused"] = 0
     for item in items:
         counts[item["status"]] += 1
         counts["playing"] += 1 if item["playing"] else 0
         counts["out_of_sync"] += 1 if item["in_sync"] is False else 0
+        counts["refused"] += 1 if item.get("refused") else 0
     counts["total"] = len(items)
     return counts
 

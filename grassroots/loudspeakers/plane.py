@@ -5,7 +5,9 @@
 the broker (reconnecting by itself, queueing QoS 1 messages meanwhile);
 ``"memory"`` keeps messages in a list for unit tests. Actions publish with
 :func:`publish_on_commit` so nothing reaches a device for a change that was
-rolled back; emergencies publish at once.
+rolled back; emergencies publish at once. Every message is sealed for its
+topic with the installation's keys (``signing``) on its way out: devices act
+on nothing else.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from grassroots_agent.protocol import MAX_MESSAGE_BYTES, Topics, encode
+from grassroots_agent.signing import body_of
 
-from . import credentials
+from . import credentials, signing
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +43,8 @@ class Message:
     retain: bool
 
     def json(self) -> Any:
-        return json.loads(self.payload) if self.payload else None
+        """Return the message under its seal (not checked: tests read what was sent)."""
+        return json.loads(body_of(self.payload)) if self.payload else None
 
 
 class Plane(Protocol):
@@ -164,14 +168,16 @@ def publish(
     retain: bool = False,
     wait_s: float | None = None,
 ) -> bool:
-    """Publish now; ``None`` clears a retained message. Return False if not confirmed."""
-    payload = (
-        b""
-        if message is None
-        else message
-        if isinstance(message, bytes)
-        else encode(message)
-    )
+    """Seal and publish now; ``None`` clears a retained message.
+
+    ``message`` is a protocol message, or one already encoded (bytes). Return
+    False if the broker did not confirm it within ``wait_s``.
+    """
+    if message is None:
+        payload = b""
+    else:
+        body = message if isinstance(message, bytes) else encode(message)
+        payload = signing.seal(topic, body)
     if len(payload) > MAX_MESSAGE_BYTES:
         # The broker would close the connection, and paho would send it again
         # on every reconnection, holding up every message behind it.

@@ -7,3 +7,8 @@ from django.dispatch import Signal
 #: ``PlayEvent`` rows (unique per cluster and event id within the batch; some
 #: may be stored already). A receiver that raises rolls the batch back.
 play_events_arriving = Signal()
+
+#: Sent by ``actions.keys.finish_key_rotation`` inside its transaction, once the
+#: old signing key is gone: retained messages sealed with it must be published
+#: again (the emergencies app does so for its lists).
+signing_keys_changed = Signal()

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
@@ -5,7 +7,7 @@ from wagtail.admin.ui.components import Component
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 
-from . import live
+from . import live, refusals
 from .models import BrokerSync, Cluster, ClusterState
 from .views import imports
 from .viewsets import LoudspeakersGroup, register_policies
@@ -65,6 +67,44 @@ class BrokerSyncPanel(Component):
         return {"sync": self.sync}
 
 
+class RefusalsPanel(Component):
+    """On the console's home page: clusters that refused suspicious messages lately.
+
+    Shown only when there are some: a forged, unsigned or misaddressed
+    message means someone tries to command the loudspeakers, or the broker
+    leaks messages. Plain words; the cluster's history says which.
+    """
+
+    name = "loudspeaker_refusals"
+    template_name = "loudspeakers/home_refusals.html"
+    order = 51
+
+    def __init__(self, request, clusters, refused):
+        self.request = request
+        self.clusters = clusters
+        self.refused = refused
+
+    @classmethod
+    def build(cls, request) -> RefusalsPanel | None:
+        clusters = scope.scope(Cluster.objects.all(), request.user)
+        refused = refusals.fleet(clusters)
+        return cls(request, clusters, refused) if refused else None
+
+    def get_context_data(self, parent_context=None):
+        recent = sorted(
+            self.refused, key=lambda pk: self.refused[pk].last, reverse=True
+        )
+        rows = live.rows(self.clusters.filter(pk__in=recent[:10]))
+        rows.sort(key=lambda r: recent.index(r["id"]))
+        return {
+            "totals": {
+                "messages": sum(r.messages for r in self.refused.values()),
+                "clusters": len(self.refused),
+            },
+            "clusters": rows,
+        }
+
+
 @hooks.register("construct_homepage_panels")
 def add_alerts_panel(request, panels):
     if scope.can_anywhere(request.user, Capability.MANAGE_DEVICES):
@@ -73,6 +113,9 @@ def add_alerts_panel(request, panels):
             panels.append(BrokerSyncPanel(sync))
     if scope.can_anywhere(request.user, Capability.VIEW):
         panels.append(OfflineAlertsPanel(request))
+        refused = RefusalsPanel.build(request)
+        if refused is not None:
+            panels.append(refused)
 
 
 @hooks.register("insert_global_admin_css")

@@ -323,6 +323,8 @@ GRASSROOTS_DEVICE_HEARTBEAT_S = CONFIG.device_heartbeat_s
 GRASSROOTS_DEVICE_OFFLINE_ALERT_S = CONFIG.device_offline_alert_s
 GRASSROOTS_BROKER_FILES_DIR = CONFIG.broker_files_dir or DATA_DIR / "mqtt"
 GRASSROOTS_BROKER_RELOAD_COMMAND = CONFIG.broker_reload_command
+# The Ed25519 keys that seal every message to devices (generated on first use).
+GRASSROOTS_SIGNING_KEYS_DIR = CONFIG.signing_keys_dir or DATA_DIR / "signing"
 GRASSROOTS_BROKER_HOOK_TOKEN = CONFIG.broker_hook_token
 GRASSROOTS_GATEWAY_SHARE_GROUP = CONFIG.gateway_share_group
 # The broker address written into device configurations (as devices reach it):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from grassroots.broadcasts import actions
 from grassroots.broadcasts.models import ProgrammeItem, ProgrammeSchedule
 from grassroots.loudspeakers import actions as fleet
-from grassroots.loudspeakers import plane, playables
+from grassroots.loudspeakers import plane, playables, signing
 from grassroots.loudspeakers.models import Cluster, ClusterStatus
 from grassroots.loudspeakers.tests.factories import make_cluster
 from grassroots.loudspeakers.tests.test_end_to_end import Harness
@@ -60,6 +60,7 @@ def test_a_bulletin_scheduled_for_tomorrow_reaches_only_the_two_hamlets(
                 port=broker.port,
                 root=topic_root,
                 areas=area_chain(cluster.area.path),
+                server_keys=signing.public_keys(),
                 heartbeat_s=1,
                 keepalive_s=5,
             ),

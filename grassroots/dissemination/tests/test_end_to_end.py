@@ -11,7 +11,7 @@ import pytest
 
 from grassroots.dissemination import report
 from grassroots.dissemination.models import ClusterCoverage
-from grassroots.loudspeakers import actions, playables
+from grassroots.loudspeakers import actions, playables, signing
 from grassroots.loudspeakers.models import ClusterStatus
 from grassroots.loudspeakers.tests.factories import item, make_cluster
 from grassroots.loudspeakers.tests.test_end_to_end import (  # noqa: F401 - fixture
@@ -54,6 +54,7 @@ def test_the_report_shows_exactly_the_clusters_that_played(
                 port=broker.port,
                 root=topic_root,
                 areas=area_chain(cluster.area.path),
+                server_keys=signing.public_keys(),
                 heartbeat_s=1,
                 keepalive_s=2,
             ),

@@ -8,7 +8,14 @@ commit — one publish per topic, never per device. The boards take over or
 are released in the same transaction.
 """
 
-from .broadcast import cancel, expire_due, republish_undelivered, start, update
+from .broadcast import (
+    cancel,
+    expire_due,
+    republish_all_lists,
+    republish_undelivered,
+    start,
+    update,
+)
 from .publish import audio_url, playable
 from .rules import (
     MAX_GAP_S,
@@ -27,6 +34,7 @@ __all__ = [
     "needs_second_factor",
     "playable",
     "prepare_audio",
+    "republish_all_lists",
     "republish_undelivered",
     "start",
     "text_of",

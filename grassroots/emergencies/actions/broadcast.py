@@ -259,3 +259,23 @@ def republish_undelivered() -> int:
         with transaction.atomic():
             _publish([emergency], _targets_of(emergency))
     return len(pending)
+
+
+def republish_all_lists() -> int:
+    """Publish every emergency topic's list again (a new rev), active or empty.
+
+    After the signing key changes, the lists the broker retains are sealed
+    with a key devices no longer trust: a device reconnecting must find the
+    current list (and a cancellation) sealed with the new one. Devices do
+    not replay an emergency whose item rev is unchanged.
+    """
+    areas = Area.objects.filter(
+        pk__in=Emergency.target_areas.through.objects.values("area_id")
+    )
+    clusters = Cluster.objects.filter(
+        pk__in=Emergency.target_clusters.through.objects.values("cluster_id")
+    )
+    targets = [*areas, *clusters]
+    if targets:
+        _publish([], targets)
+    return len(targets)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from grassroots.bulletins.tests.builders import make_people, make_published
@@ -79,7 +77,7 @@ def fire(tree, people):
 def emergency_lists(memory, topic_suffix: str) -> list[dict]:
     """Every emergency list published on the topic ending with ``topic_suffix``."""
     return [
-        json.loads(m.payload)
+        m.json()
         for m in memory.messages
         if m.topic.endswith(topic_suffix) and m.topic.endswith("/emergency")
     ]

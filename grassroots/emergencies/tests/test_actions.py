@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -14,9 +15,12 @@ from grassroots.accounts.models import AuditEntry
 from grassroots.boards.models import Takeover
 from grassroots.emergencies import actions
 from grassroots.emergencies.models import Emergency, State, TopicRevision
+from grassroots.loudspeakers import actions as loudspeakers
+from grassroots.loudspeakers import signing
 from grassroots.loudspeakers.tests.factories import make_cluster
 from grassroots.testing import make_user
 from grassroots_agent import protocol
+from grassroots_agent.signing import Keyring, Refused
 
 from .conftest import emergency_lists
 
@@ -336,3 +340,49 @@ def test_the_clusters_an_emergency_went_to_count_as_sent_in_the_report(
     _start(operator_a, flood, [tree.hamlet_a1], django_capture_on_commit_callbacks)
     sent = sent_cluster_ids(flood)
     assert inside.pk in sent and outside.pk not in sent
+
+
+def test_lists_name_their_target_and_are_sealed_again_after_a_key_rotation(
+    tree,
+    flood,
+    fire,
+    operator_a,
+    outbox,
+    settings,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+):
+    settings.GRASSROOTS_SIGNING_KEYS_DIR = tmp_path / "signing"
+    capture = django_capture_on_commit_callbacks
+    on_air = _start(operator_a, flood, [tree.commune_a], capture)
+    ended = _start(operator_a, fire, [tree.hamlet_a2], capture)
+    with capture(execute=True):
+        actions.cancel(operator_a, ended)
+    area_list = emergency_lists(outbox, f"/area/{tree.commune_a.url_path}/emergency")
+    assert area_list[-1]["area"] == tree.commune_a.url_path
+    old = signing.keys().current
+    with capture(execute=True):
+        loudspeakers.rotate_signing_key(None)
+        loudspeakers.finish_key_rotation(None, force=True)
+    new = signing.keys().current
+    resealed = {
+        m.topic: m
+        for m in outbox.messages
+        if m.topic.endswith("/emergency") and signing_kids(m.payload) == [new.kid]
+    }
+    # Every topic that ever had a list, with what is on the air there now.
+    assert {t.split("/area/")[1] for t in resealed} == {
+        f"{tree.commune_a.url_path}/emergency",
+        f"{tree.hamlet_a2.url_path}/emergency",
+    }
+    for topic, message in resealed.items():
+        Keyring([new.public]).open(topic, message.payload)
+        with pytest.raises(Refused):
+            Keyring([old.public]).open(topic, message.payload)
+        active = [i["id"] for i in message.json()["active"]]
+        commune = topic.endswith(f"/area/{tree.commune_a.url_path}/emergency")
+        assert active == ([on_air.item_id] if commune else [])
+
+
+def signing_kids(payload: bytes) -> list[str]:
+    return [s["kid"] for s in json.loads(payload.split(b"\n", 1)[0])["sigs"]]

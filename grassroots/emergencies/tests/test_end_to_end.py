@@ -7,6 +7,7 @@ import pytest
 from grassroots.emergencies import actions
 from grassroots.emergencies.live import live
 from grassroots.loudspeakers import actions as loudspeakers
+from grassroots.loudspeakers import signing
 from grassroots.loudspeakers.models import Ack, ClusterStatus, PlayEvent
 from grassroots.loudspeakers.tests.factories import item, make_cluster
 from grassroots.loudspeakers.tests.test_end_to_end import (  # noqa: F401 - fixture
@@ -64,6 +65,7 @@ def test_an_emergency_preempts_is_acknowledged_and_cancel_stops_it(
                 port=broker.port,
                 root=topic_root,
                 areas=area_chain(cluster.area.path),
+                server_keys=signing.public_keys(),
                 heartbeat_s=1,
                 keepalive_s=2,
             ),

@@ -300,15 +300,16 @@ def publish_emergencies(
     Not queued and not deferred to a commit: an emergency must reach devices
     within a second. The caller (the broadcasts app) records and audits it;
     ``rev`` must grow with every publication on that topic. An empty
-    ``active`` cancels every emergency sent there. Returns whether the
-    broker confirmed it within ``wait_s``.
+    ``active`` cancels every emergency sent there. The list names its area
+    (or cluster): devices act only on lists for their own areas. Returns
+    whether the broker confirmed it within ``wait_s``.
     """
-    message = protocol.emergencies(rev, active)
-    protocol.validate("emergency", message)
     topics = plane.topics()
-    topic = (
-        topics.device_emergency(target.code)
-        if isinstance(target, Cluster)
-        else topics.area_emergency(target.url_path)
-    )
+    if isinstance(target, Cluster):
+        topic = topics.device_emergency(target.code)
+        message = protocol.emergencies(rev, active, device=target.code)
+    else:
+        topic = topics.area_emergency(target.url_path)
+        message = protocol.emergencies(rev, active, area=target.url_path)
+    protocol.validate("emergency", message)
     return plane.publish(topic, message, qos=1, retain=True, wait_s=wait_s)

@@ -10,7 +10,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +20,7 @@ from grassroots.accounts.roles import Capability
 from grassroots.core import tabular
 from grassroots_agent import protocol
 
-from .. import credentials, plane
+from .. import credentials, plane, signing
 from ..models import Cluster, ClusterState, LogKind
 from ._common import log, refresh_broker_on_commit, require
 from .registry import CLUSTER_COLUMNS, import_clusters
@@ -139,17 +139,50 @@ def provision_clusters(
 
 
 def publish_config(cluster: Cluster) -> None:
-    """Send the cluster its configuration (areas, heartbeat), retained, after commit."""
-    Cluster.objects.filter(pk=cluster.pk).update(config_rev=F("config_rev") + 1)
+    """Send the cluster its configuration (areas, heartbeat, keys), retained, after commit."""
+    publish_configs(Cluster.objects.filter(pk=cluster.pk))
     cluster.refresh_from_db(fields=["config_rev"])
-    message = protocol.config(
-        cluster.code,
-        protocol.area_chain(cluster.area.path),
-        rev=cluster.config_rev,
-        heartbeat_s=settings.GRASSROOTS_DEVICE_HEARTBEAT_S,
-        state=cluster.state,
+
+
+def publish_configs(clusters: QuerySet[Cluster]) -> int:
+    """Send each cluster of a queryset a new configuration revision; return how many.
+
+    The configuration carries the server's public keys in use, so this is
+    also how a key rotation reaches the devices.
+    """
+    pks = list(clusters.values_list("pk", flat=True))
+    for i in range(0, len(pks), 900):
+        Cluster.objects.filter(pk__in=pks[i : i + 900]).update(
+            config_rev=F("config_rev") + 1
+        )
+    keys = signing.public_keys()
+    topics = plane.topics()
+    rows = (
+        Cluster.objects.filter(pk__in=pks)
+        .select_related("area")
+        .only("code", "state", "config_rev", "area__path")
     )
-    plane.publish_on_commit(plane.topics().config(cluster.code), message, retain=True)
+    messages = [
+        (
+            topics.config(cluster.code),
+            protocol.config(
+                cluster.code,
+                protocol.area_chain(cluster.area.path),
+                rev=cluster.config_rev,
+                server_keys=keys,
+                heartbeat_s=settings.GRASSROOTS_DEVICE_HEARTBEAT_S,
+                state=cluster.state,
+            ),
+        )
+        for cluster in rows.iterator(chunk_size=2000)
+    ]
+
+    def publish_all() -> None:
+        for topic, message in messages:
+            plane.publish(topic, message, retain=True)
+
+    plane.on_commit(publish_all)
+    return len(messages)
 
 
 def _toml(value: str) -> str:
@@ -181,6 +214,7 @@ def agent_config(cluster: Cluster, secret: str, broker_url: str | None = None) -
     """
     broker = broker_url or settings.GRASSROOTS_DEVICE_BROKER_URL
     areas = ", ".join(_toml(a) for a in protocol.area_chain(cluster.area.path))
+    keys = ", ".join(_toml(k) for k in signing.public_keys())
     lines = [
         f"# grassroots-agent configuration for {cluster.code}",
         "# Keep this file secret: it holds the cluster's credentials.",
@@ -189,6 +223,8 @@ def agent_config(cluster: Cluster, secret: str, broker_url: str | None = None) -
         f"broker = {_toml(broker)}",
         f"root = {_toml(settings.GRASSROOTS_MQTT_TOPIC_ROOT)}",
         f"areas = [{areas}]",
+        "# The server's public keys: the device acts only on messages they sign.",
+        f"server_keys = [{keys}]",
         f"heartbeat_s = {settings.GRASSROOTS_DEVICE_HEARTBEAT_S}",
         f"link = {_toml(cluster.link)}",
         'state_dir = "/var/lib/grassroots-agent"',
@@ -197,6 +233,4 @@ def agent_config(cluster: Cluster, secret: str, broker_url: str | None = None) -
     ca = _ca_pem(broker)
     if ca:
         lines.append(f'ca_pem = """\n{ca}"""')
-    # The server's public signing keys (protocol v2) belong here, as
-    # ``server_keys``: devices get them at provisioning, then by signed config.
     return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import refusals
 from ..models import (
     Ack,
     Cluster,
@@ -282,16 +283,7 @@ def record_reports(
                         )
                     )
             elif kind == "alarm":
-                logs.append(
-                    ClusterLog(
-                        cluster_id=cluster_id,
-                        at=at,
-                        kind=LogKind.ALARM,
-                        message=f"{event['code']}: {event.get('detail', '')}"[:255],
-                        data={"severity": event.get("severity", "warning")},
-                        event_id=event["id"],
-                    )
-                )
+                logs.append(_alarm(cluster_id, at, event))
         outcome.receipts.append(
             (message["device"], message["batch"], [e["id"] for e in message["events"]])
         )
@@ -312,6 +304,28 @@ def record_reports(
     if logs:
         ClusterLog.objects.bulk_create(logs, ignore_conflicts=True, batch_size=500)
     return outcome
+
+
+def _alarm(cluster_id: int, at: datetime, event: dict[str, Any]) -> ClusterLog:
+    """Return the history entry of a device's alarm (a refusal in plain words)."""
+    data = {"severity": event.get("severity", "warning"), "code": event["code"]}
+    if event["code"] == refusals.CODE:
+        data.update(
+            reason=event["reason"],
+            count=event["count"],
+            topic=event.get("topic", "")[:256],
+        )
+        message = refusals.describe(event["reason"], event["count"])
+    else:
+        message = f"{event['code']}: {event.get('detail', '')}"
+    return ClusterLog(
+        cluster_id=cluster_id,
+        at=at,
+        kind=LogKind.ALARM,
+        message=message[:255],
+        data=data,
+        event_id=event["id"],
+    )
 
 
 def _save_statuses(statuses: list[ClusterStatus]) -> None:

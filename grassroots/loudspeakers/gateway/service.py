@@ -27,9 +27,10 @@ from grassroots.accounts import audit
 from grassroots_agent import protocol
 from grassroots_agent.protocol import Topics
 
-from .. import credentials
+from .. import credentials, signing
 from ..actions import reports
 from .ingest import BACKLOG_GRACE_S, UNKNOWN_RECHECK_S, Ingest, Report
+from .pacing import ReceiptPacer
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ class Gateway:
         self.connected = threading.Event()
         self.stop_event = threading.Event()
         self.client: Any = None
+        self.pacer = ReceiptPacer()
         #: Called after each written batch (tests wait on it).
         self.on_written: Callable[[reports.Outcome], None] | None = None
 
@@ -227,13 +229,17 @@ class Gateway:
         return None
 
     def _send_receipts(self, outcome: reports.Outcome) -> None:
-        for device, batch, ids in outcome.receipts:
+        self._publish_receipts(outcome.receipts)
+        self._resend_schedules(outcome.behind)
+
+    def _publish_receipts(self, receipts: list[tuple[str, str, list[str]]]) -> None:
+        for device, batch, ids in receipts:
+            topic = self.topics.command(device)
             self.client.publish(
-                self.topics.command(device),
-                protocol.encode(protocol.receipt(batch, ids)),
+                topic,
+                signing.seal(topic, protocol.encode(protocol.receipt(batch, ids))),
                 qos=1,
             )
-        self._resend_schedules(outcome.behind)
 
     def _resend_schedules(self, cluster_ids: list[int]) -> None:
         """Send the newest schedule again to devices that hold an older one.
@@ -253,9 +259,10 @@ class Gateway:
         for pk in due:
             self._resent[pk] = now
         for device, document in reports.latest_schedules(due):
+            topic = self.topics.schedule(device)
             self.client.publish(
-                self.topics.schedule(device),
-                protocol.encode(document),
+                topic,
+                signing.seal(topic, protocol.encode(document)),
                 qos=1,
                 retain=True,
             )
@@ -315,16 +322,21 @@ class Gateway:
         try:
             while not self.stop_event.is_set():
                 items = self._take()
+                if any(_is_urgent(item) for item in items):
+                    self.pacer.urgent()
                 if items:
                     outcome = self.write(items)
                     if outcome is not None:
                         written += len(items)
-                        self._send_receipts(outcome)
+                        # Receipts wait while an emergency's acks pour in (pacing.py).
+                        self.pacer.add(outcome.receipts)
+                        self._resend_schedules(outcome.behind)
                         self.ingest.counts["events_new"] += outcome.events_new
                         self.ingest.counts["events_repeated"] += outcome.events_repeated
                         self.ingest.counts["states_stale"] += outcome.states_stale
                         if self.on_written is not None:
                             self.on_written(outcome)
+                self._publish_receipts(self.pacer.due())
                 now = time.monotonic()
                 if (
                     self.ingest.unknown
@@ -349,7 +361,8 @@ class Gateway:
             if items:
                 outcome = self.write(items)
                 if outcome is not None:
-                    self._send_receipts(outcome)
+                    self.pacer.add(outcome.receipts)
+            self._publish_receipts(self.pacer.due(flush=True))
         finally:
             self.client.disconnect()
             self.client.loop_stop()

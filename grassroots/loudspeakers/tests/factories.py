@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from grassroots.areas.models import Area
+from grassroots_agent import protocol
 from grassroots_agent.protocol import now_iso
 
 from .. import history
@@ -75,7 +76,7 @@ def state(
     **extra: Any,
 ) -> dict[str, Any]:
     message = {
-        "v": 1,
+        "v": protocol.VERSION,
         "type": "state",
         "device": device,
         "boot": boot,
@@ -94,7 +95,7 @@ def state(
 
 def events(device: str, batch: str, evts: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "v": 1,
+        "v": protocol.VERSION,
         "type": "events",
         "device": device,
         "batch": batch,

@@ -13,35 +13,35 @@ T = Topics("gr")
 
 def test_device_reads_its_own_topics_and_its_areas_only():
     rules = acl.device_rules(T, "d1", "82/28261/H01/")
-    assert acl.allowed(rules, "gr/v1/dev/d1/cmd", acl.READ)
-    assert acl.allowed(rules, "gr/v1/area/82/emergency", acl.READ)
-    assert acl.allowed(rules, "gr/v1/area/82/28261/cmd", acl.READ)
-    assert acl.allowed(rules, "gr/v1/area/82/28261/H01/emergency", acl.READ)
-    assert not acl.allowed(rules, "gr/v1/area/82/28262/cmd", acl.READ)
-    assert not acl.allowed(rules, "gr/v1/dev/d2/cmd", acl.READ)
-    assert not acl.allowed(rules, "gr/v1/dev/+/cmd", acl.READ)
-    assert not acl.allowed(rules, "gr/v1/#", acl.READ)
-    assert not acl.allowed(rules, "gr/v1/area/82/cmd", acl.WRITE)
+    assert acl.allowed(rules, "gr/v2/dev/d1/cmd", acl.READ)
+    assert acl.allowed(rules, "gr/v2/area/82/emergency", acl.READ)
+    assert acl.allowed(rules, "gr/v2/area/82/28261/cmd", acl.READ)
+    assert acl.allowed(rules, "gr/v2/area/82/28261/H01/emergency", acl.READ)
+    assert not acl.allowed(rules, "gr/v2/area/82/28262/cmd", acl.READ)
+    assert not acl.allowed(rules, "gr/v2/dev/d2/cmd", acl.READ)
+    assert not acl.allowed(rules, "gr/v2/dev/+/cmd", acl.READ)
+    assert not acl.allowed(rules, "gr/v2/#", acl.READ)
+    assert not acl.allowed(rules, "gr/v2/area/82/cmd", acl.WRITE)
 
 
 def test_device_writes_only_its_state_and_events():
     rules = acl.device_rules(T, "d1", "82/28261/H01/")
-    assert acl.allowed(rules, "gr/v1/dev/d1/state", acl.WRITE)
-    assert acl.allowed(rules, "gr/v1/dev/d1/evt", acl.WRITE)
-    assert not acl.allowed(rules, "gr/v1/dev/d2/state", acl.WRITE)
-    assert not acl.allowed(rules, "gr/v1/dev/d1/cmd", acl.WRITE)
+    assert acl.allowed(rules, "gr/v2/dev/d1/state", acl.WRITE)
+    assert acl.allowed(rules, "gr/v2/dev/d1/evt", acl.WRITE)
+    assert not acl.allowed(rules, "gr/v2/dev/d2/state", acl.WRITE)
+    assert not acl.allowed(rules, "gr/v2/dev/d1/cmd", acl.WRITE)
 
 
 def test_services_have_just_what_they_need():
     rules = acl.service_rules(T)
     web, gateway = rules[credentials.WEB], rules[credentials.GATEWAY]
-    assert acl.allowed(web, "gr/v1/area/82/28261/emergency", acl.WRITE)
-    assert acl.allowed(web, "gr/v1/dev/x/schedule", acl.WRITE)
-    assert not acl.allowed(web, "gr/v1/dev/x/state", acl.READ)
-    assert acl.allowed(gateway, "$share/gw/gr/v1/dev/+/state", acl.READ)
-    assert acl.allowed(gateway, "gr/v1/dev/+/evt", acl.READ)
-    assert acl.allowed(gateway, "gr/v1/dev/x/cmd", acl.WRITE)
-    assert not acl.allowed(gateway, "gr/v1/area/82/emergency", acl.WRITE)
+    assert acl.allowed(web, "gr/v2/area/82/28261/emergency", acl.WRITE)
+    assert acl.allowed(web, "gr/v2/dev/x/schedule", acl.WRITE)
+    assert not acl.allowed(web, "gr/v2/dev/x/state", acl.READ)
+    assert acl.allowed(gateway, "$share/gw/gr/v2/dev/+/state", acl.READ)
+    assert acl.allowed(gateway, "gr/v2/dev/+/evt", acl.READ)
+    assert acl.allowed(gateway, "gr/v2/dev/x/cmd", acl.WRITE)
+    assert not acl.allowed(gateway, "gr/v2/area/82/emergency", acl.WRITE)
 
 
 def test_rendered_acl_has_explicit_rules_per_user_and_no_patterns():
@@ -50,8 +50,8 @@ def test_rendered_acl_has_explicit_rules_per_user_and_no_patterns():
         *acl.service_rules(T).items(),
     ]
     text = acl.render(entries, header="test")
-    assert "user d1\ntopic read gr/v1/dev/d1/cmd\n" in text
-    assert "topic write gr/v1/dev/d1/state\n" in text
+    assert "user d1\ntopic read gr/v2/dev/d1/cmd\n" in text
+    assert "topic write gr/v2/dev/d1/state\n" in text
     assert "pattern" not in text
 
 

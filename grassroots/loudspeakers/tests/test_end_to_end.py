@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import pytest
 
-from grassroots.loudspeakers import actions, plane
+from grassroots.loudspeakers import actions, plane, signing
 from grassroots.loudspeakers.gateway.service import Gateway
 from grassroots.loudspeakers.models import Ack, ClusterStatus, PlayEvent
 from grassroots_agent import device as device_module
@@ -123,6 +123,7 @@ def test_offline_then_back_catches_up_and_counts_once(
                 port=broker.port,
                 root=topic_root,
                 areas=area_chain(cluster.area.path),
+                server_keys=signing.public_keys(),
                 heartbeat_s=1,
                 keepalive_s=KEEPALIVE_S,
             ),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.management import call_command
 
-from grassroots.loudspeakers import actions, brokerfiles, credentials, plane
+from grassroots.loudspeakers import actions, brokerfiles, credentials, plane, signing
 from grassroots.loudspeakers.checks import cluster_codes
 from grassroots.loudspeakers.gateway.ingest import RATE_BURST
 from grassroots.loudspeakers.models import (
@@ -42,6 +42,7 @@ from grassroots_agent.mqtt import (
 )
 from grassroots_agent.player import NullPlayer
 from grassroots_agent.protocol import Topics, area_chain
+from grassroots_agent.signing import body_of
 from grassroots_agent.store import MemoryEvents, MemoryState
 
 from .factories import events, item, make_cluster, play, state
@@ -115,6 +116,7 @@ def _agent(cluster, secret, broker, root) -> Device:
             port=broker.port,
             root=root,
             areas=area_chain(cluster.area.path),
+            server_keys=signing.public_keys(),
             heartbeat_s=1,
             keepalive_s=2,
         ),
@@ -307,7 +309,9 @@ def test_a_will_on_a_topic_the_device_may_not_write_is_never_published(
 ):
     a, b, t = fleet.a, fleet.b, fleet.t
     province = a.area.path.split("/")[0]
-    forged = protocol.encode(protocol.emergencies(10**9, [_emergency("forged")]))
+    forged = protocol.encode(
+        protocol.emergencies(10**9, [_emergency("forged")], area=province)
+    )
 
     async def scenario():
         heard_by_b: list = []
@@ -559,7 +563,7 @@ def test_retained_messages_survive_a_broker_restart(
 
     [(topic, payload, retained)] = loop_thread.run(fetch())
     assert topic == t.schedule(a.code) and retained
-    assert json.loads(payload)["items"][0]["id"] == "kept"
+    assert json.loads(body_of(payload))["items"][0]["id"] == "kept"
 
 
 # 7. A flood ---------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_a_valid_state_and_batch_are_accepted(ingest):
         ),
         (T.state("d1"), body(state("d2")), "impersonation"),
         (T.state("d9"), body(state("d9")), "unknown_device"),
-        ("gr/v1/dev/d1/cmd", body(state("d1")), "topic"),
+        ("gr/v2/dev/d1/cmd", body(state("d1")), "topic"),
         ("elsewhere/x", b"{}", "topic"),
     ],
 )

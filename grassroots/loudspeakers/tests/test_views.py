@@ -347,19 +347,19 @@ def test_emqx_hooks_answer_from_the_registry(client, tree, cluster, settings, ou
     assert (
         acl(
             username=cluster.code,
-            topic=f"{root}/v1/dev/{cluster.code}/state",
+            topic=f"{root}/v2/dev/{cluster.code}/state",
             action="publish",
         )
         == "allow"
     )
     assert (
-        acl(username=cluster.code, topic=f"{root}/v1/dev/other/state", action="publish")
+        acl(username=cluster.code, topic=f"{root}/v2/dev/other/state", action="publish")
         == "deny"
     )
     assert (
         acl(
             username=cluster.code,
-            topic=f"{root}/v1/area/{tree.commune_a.url_path}/emergency",
+            topic=f"{root}/v2/area/{tree.commune_a.url_path}/emergency",
             action="subscribe",
         )
         == "allow"
@@ -367,7 +367,7 @@ def test_emqx_hooks_answer_from_the_registry(client, tree, cluster, settings, ou
     assert (
         acl(
             username=cluster.code,
-            topic=f"{root}/v1/area/{tree.commune_b.url_path}/emergency",
+            topic=f"{root}/v2/area/{tree.commune_b.url_path}/emergency",
             action="subscribe",
         )
         == "deny"

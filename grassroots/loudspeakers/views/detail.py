@@ -29,7 +29,7 @@ from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 
-from .. import actions, live
+from .. import actions, live, refusals
 from ..forms import EmptyForm, PowerForm, VolumeForm
 from ..models import (
     Ack,
@@ -162,6 +162,7 @@ class ClusterDetailView(generic.InspectView):
         context.update(
             cluster=cluster,
             info=live.describe_cluster(cluster),
+            refused=refusals.counts([cluster.pk]).get(cluster.pk, 0),
             status=getattr(cluster, "status", None)
             if live._has_status(cluster)
             else None,

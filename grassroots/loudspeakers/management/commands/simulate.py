@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from grassroots.loudspeakers import brokerfiles
-from grassroots.loudspeakers.demo import credentials_file
+from grassroots.loudspeakers.demo import credentials_file, refresh_server_keys
 from grassroots_agent import simulator
 
 
@@ -49,6 +49,7 @@ class Command(BaseCommand):
                 f"No device credentials at {path}: run `grassroots load-demo`. Waiting…"
             )
             time.sleep(30)
+        refresh_server_keys(path)
         host, port = brokerfiles.local_device_address()
         argv = [
             "--credentials",
