@@ -44,8 +44,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # either: its side files would outlive the database, which Django deletes
     # while the live server's last connections close.
     DATABASES["default"]["OPTIONS"]["init_command"] = (
-        "PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF; "
-        "PRAGMA busy_timeout=20000;"
+        "PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF; PRAGMA busy_timeout=20000;"
     )
 # Messages to devices are kept in memory unless a test starts a broker.
 GRASSROOTS_DEVICE_PLANE = "memory"
