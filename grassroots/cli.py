@@ -50,6 +50,13 @@ def _print_help() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    try:
+        _main(argv)
+    except KeyboardInterrupt:
+        sys.exit(130)  # Ctrl-C is how a person stops a command: no traceback
+
+
+def _main(argv: list[str] | None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings.dev")
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "grassroots"

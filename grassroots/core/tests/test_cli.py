@@ -1,6 +1,8 @@
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from django.core.management import call_command
@@ -88,3 +90,23 @@ def test_a_province_asked_for_before_migrate_is_refused_in_one_line(tmp_path):
         "CommandError: The database is not set up yet: run `grassroots migrate` "
         "first (`make run` does it and loads the demo)."
     ]
+
+
+def test_ctrl_c_stops_a_command_without_a_traceback(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    command = subprocess.Popen(
+        # Waits for the text on standard input, which never comes.
+        [sys.executable, "-m", "grassroots", "tts", "normalize", "-"],
+        env={**env, "GRASSROOTS_DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"},
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(1)  # not a timing assertion: Ctrl-C may come at any moment
+        command.send_signal(signal.SIGINT)
+        _, stderr = command.communicate(timeout=120)
+    finally:
+        command.kill()
+    assert command.returncode == 130
+    assert "Traceback" not in stderr
