@@ -35,16 +35,21 @@ def test_dashed_names_run_the_command(db, capsys):
     assert "The whole file is checked first" in " ".join(result.stdout.split())
 
 
-def _fresh(tmp_path, *args: str) -> subprocess.CompletedProcess:
-    """Run ``grassroots ARGS`` as on a fresh checkout: no database made yet."""
+def _fresh_env(tmp_path) -> dict[str, str]:
+    """The environment of a fresh checkout: no database made yet."""
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
     }
+    return {**env, "GRASSROOTS_DATA_DIR": str(tmp_path)}
+
+
+def _fresh(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``grassroots ARGS`` as on a fresh checkout."""
     return subprocess.run(
         [sys.executable, "-m", "grassroots", *args],
-        env={**env, "GRASSROOTS_DATA_DIR": str(tmp_path)},
+        env=_fresh_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,
@@ -93,11 +98,10 @@ def test_a_province_asked_for_before_migrate_is_refused_in_one_line(tmp_path):
 
 
 def test_ctrl_c_stops_a_command_without_a_traceback(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     command = subprocess.Popen(
         # Waits for the text on standard input, which never comes.
         [sys.executable, "-m", "grassroots", "tts", "normalize", "-"],
-        env={**env, "GRASSROOTS_DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"},
+        env=_fresh_env(tmp_path),
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
