@@ -72,10 +72,17 @@ def _main(argv: list[str] | None) -> None:
             argv[2] = args[1].replace("-", "_")
     import django
     from django.core.management import execute_from_command_line
+    from django.core.management.base import CommandParser, handle_default_options
     from django.db import DatabaseError
 
     from grassroots.core import schema
 
+    # As Django's own start-up does: --settings and --pythonpath count before
+    # setup, which the database check below needs.
+    early = CommandParser(add_help=False, allow_abbrev=False)
+    early.add_argument("--settings")
+    early.add_argument("--pythonpath")
+    handle_default_options(early.parse_known_args(args[1:])[0])
     django.setup()
     command = argv[1] if len(argv) > 1 else ""
     if _needs_database(command, args):

@@ -114,3 +114,9 @@ def test_ctrl_c_stops_a_command_without_a_traceback(tmp_path):
         command.kill()
     assert command.returncode == 130
     assert "Traceback" not in stderr
+
+
+def test_the_settings_option_chooses_the_settings(tmp_path):
+    result = _fresh(tmp_path, "diffsettings", "--settings", "grassroots.settings.test")
+    assert result.returncode == 0, result.stderr
+    assert "MD5PasswordHasher" in result.stdout
