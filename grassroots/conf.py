@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -186,4 +186,21 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             values[f.name] = Path(raw).expanduser().resolve() if raw else f.default
         else:
             values[f.name] = raw
-    return Config(**values)  # type: ignore[arg-type]
+    config = Config(**values)  # type: ignore[arg-type]
+    if "GRASSROOTS_BASE_URL" not in environ:
+        config = replace(config, base_url=_local_url(config))
+    return config
+
+
+def _local_url(config: Config) -> str:
+    """Where `grassroots run` listens: the links' address until a public one is set.
+
+    E-mails, device audio and feeds then follow GRASSROOTS_HOST and
+    GRASSROOTS_PORT instead of pointing at port 8000 whatever the port.
+    """
+    host = config.http_host
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - compared, not bound
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{config.http_port}"

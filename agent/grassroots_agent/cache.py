@@ -89,6 +89,11 @@ class DiskCache:
             path.unlink(missing_ok=True)
 
 
+class SimulatedFailure(OSError):
+    """A download failure the simulator made up: the device's alarm reports it,
+    and its log does not shout about it (it is the simulator doing its job)."""
+
+
 class SimulatedCache:
     """A cache that only remembers hashes: the simulator's devices.
 
@@ -130,7 +135,7 @@ class SimulatedCache:
         else:
             await asyncio.sleep(self.rng.uniform(*self.delay_s))
             if self.rng.random() < self.failure_rate:
-                raise OSError("simulated download failure")
+                raise SimulatedFailure("simulated download failure")
         self.held.add(sha256)
         return None
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import inbound, protocol
+from .cache import SimulatedFailure
 from .inbound import Refusals
 from .mqtt import Connection, ConnectRefused, MqttError, Will
 from .playout import Playout
@@ -736,7 +737,10 @@ class Device:
             keep = {a["sha256"] for a in self.playout.needed_audio()}
             await self.cache.fetch(audio["url"], sha, keep)
         except (OSError, ValueError) as exc:
-            logger.warning("%s: cannot fetch %s: %s", self.id, audio["url"], exc)
+            level = (
+                logging.DEBUG if isinstance(exc, SimulatedFailure) else logging.WARNING
+            )
+            logger.log(level, "%s: cannot fetch %s: %s", self.id, audio["url"], exc)
             self.emit(
                 "alarm",
                 code="download_failed",

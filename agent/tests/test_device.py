@@ -414,3 +414,28 @@ def test_an_emergency_cancelled_while_its_audio_comes_never_plays():
 
     device = run(scenario)
     assert [k for k in kinds(device) if k[0] != "ack"] == []
+
+
+def test_a_simulated_download_failure_raises_an_alarm_but_no_warning(caplog):
+    async def scenario():
+        device = make(cache=SimulatedCache(failure_rate=1.0, delay_s=(0.0, 0.0)))
+        loaded = await device._download(AUDIO)
+        return device, loaded
+
+    with caplog.at_level("DEBUG", logger="grassroots_agent"):
+        device, loaded = run(scenario)
+    assert loaded is False
+    assert [e["code"] for e in device.events.pending(10)] == ["download_failed"]
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    assert "simulated download failure" in caplog.text
+
+
+def test_a_real_download_failure_still_warns(tmp_path, audio_server, caplog):
+    broken = {**AUDIO, "url": f"{audio_server}/missing.mp3"}
+
+    async def scenario():
+        device = make(cache=DiskCache(tmp_path / "cache"))
+        return await device._download(broken)
+
+    assert run(scenario) is False
+    assert [r.levelname for r in caplog.records] == ["WARNING"]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from grassroots.accounts import audit
+from grassroots.core import jobs
 
 from . import actions, compiler
-from .models import ProgrammeItem
+from .models import CompileRequest, ProgrammeItem
 
 #: Schedules reach devices within seconds: ahead of renders and reports.
 PRIORITY = 50
@@ -16,12 +17,20 @@ PRIORITY = 50
 
 @db_task(priority=PRIORITY)
 def compile_pending() -> int:
-    """Send the clusters waiting for a new schedule; one run takes a whole burst."""
-    with (
-        HUEY.lock_task("broadcasts-compile"),
-        audit.acting_as(audit.Origin(source="worker")),
-    ):
-        return actions.compile_pending()
+    """Send the clusters waiting for a new schedule; one run takes a whole burst.
+
+    A run that finds another running leaves its clusters to it. So the
+    holder, once it lets the lock go, asks again for clusters that came while
+    it held it: their own run may have found the lock taken.
+    """
+    with jobs.only_one("broadcasts-compile") as running:
+        if not running:
+            return 0
+        with audit.acting_as(audit.Origin(source="worker")):
+            sent = actions.compile_pending()
+    if CompileRequest.objects.exists():
+        compile_pending()
+    return sent
 
 
 @db_periodic_task(crontab(minute="*/30"))

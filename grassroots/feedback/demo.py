@@ -12,13 +12,22 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 
 from grassroots.accounts.models import User
 from grassroots.areas.models import Area, Level
 
 from . import actions, jurisdiction
-from .models import ApiClient, Category, Channel, Event, Feedback
+from .models import (
+    ApiClient,
+    Category,
+    Channel,
+    Event,
+    Feedback,
+    Notification,
+    NotificationStatus,
+)
 
 DEMO_DEVICE = "demo"
 COUNT = 100
@@ -167,6 +176,11 @@ def load(out: Callable[[str], None]) -> None:
         if roll > 0.6:
             actions.close(actor, item)
     result = actions.check_deadlines()
+    # The demo is history: its messages went out when it happened, not all at
+    # once when the worker first starts (hundreds of lines under the banner).
+    Notification.objects.filter(
+        feedback__device_id=DEMO_DEVICE, status=NotificationStatus.PENDING
+    ).update(status=NotificationStatus.SENT, sent_at=F("created_at"))
     _demo_client(out)
     out(
         f"Demo feedback: {COUNT} items, {result.escalated} escalated, "

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from grassroots.accounts import audit
+from grassroots.core import jobs
 
 WORKER = audit.Origin(source="worker")
 
@@ -28,14 +29,17 @@ def fill_snapshots() -> None:
 
 
 @db_periodic_task(crontab(minute="*"))
-@lock_task("indicators-provisional")
 def refresh_provisional_snapshots() -> None:
-    """Re-compute the open month so far once the period set in settings has passed."""
+    """Re-compute the open month so far once the period set in settings has passed.
+
+    A run still going a minute later keeps the work; the next one returns.
+    """
     from . import snapshots
 
-    if snapshots.provisional_due():
-        with audit.acting_as(WORKER):
-            snapshots.refresh_provisional()
+    with jobs.only_one("indicators-provisional") as running:
+        if running and snapshots.provisional_due():
+            with audit.acting_as(WORKER):
+                snapshots.refresh_provisional()
 
 
 @db_periodic_task(crontab(hour="1", minute="30"))

@@ -135,3 +135,46 @@ def test_the_rolling_job_sends_clusters_whose_schedule_runs_out(tree, outbox):
     roll_window.call_local()
     assert Cluster.objects.get(pk=stale.pk).schedule_version == 2
     assert Cluster.objects.get(pk=fresh.pk).schedule_version == 1
+
+
+def test_a_compile_job_that_finds_another_running_leaves_its_clusters_quietly(
+    tree, outbox, caplog
+):
+    from grassroots.broadcasts.models import CompileRequest
+    from grassroots.broadcasts.tasks import compile_pending
+    from grassroots.core import jobs
+
+    cluster = make_cluster(tree.hamlet_a1)
+    make_schedule(make_item(tree.commune_a), [tree.commune_a])
+    CompileRequest.objects.create(cluster=cluster)
+    with caplog.at_level("INFO"), jobs.only_one("broadcasts-compile") as held:
+        assert held
+        assert compile_pending.call_local() == 0
+    assert CompileRequest.objects.filter(cluster=cluster).exists()
+    assert Cluster.objects.get(pk=cluster.pk).schedule_version is None
+    assert not [r for r in caplog.records if r.levelno >= 20], caplog.text
+
+
+def test_the_running_compile_job_sends_clusters_that_came_while_it_held_the_lock(
+    tree, outbox, monkeypatch
+):
+    from grassroots.broadcasts.models import CompileRequest
+    from grassroots.broadcasts.tasks import compile_pending
+
+    first, late = make_cluster(tree.hamlet_a1), make_cluster(tree.hamlet_a2)
+    make_schedule(make_item(tree.commune_a), [tree.commune_a])
+    CompileRequest.objects.create(cluster=first)
+    compile_once, runs = actions.compile_pending, []
+
+    def a_request_arrives_meanwhile() -> int:
+        runs.append(compile_once())
+        if len(runs) == 1:
+            # Its own job ran now and found the lock taken (the test above).
+            CompileRequest.objects.create(cluster=late)
+        return runs[-1]
+
+    monkeypatch.setattr(actions, "compile_pending", a_request_arrives_meanwhile)
+    compile_pending.call_local()
+    assert runs == [1, 1] and not CompileRequest.objects.exists()
+    assert Cluster.objects.get(pk=first.pk).schedule_version == 1
+    assert Cluster.objects.get(pk=late.pk).schedule_version == 1

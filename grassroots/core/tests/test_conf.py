@@ -120,3 +120,16 @@ def test_production_refuses_to_start_without_a_real_secret_key():
         "import django; django.setup()",
     )
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_links_follow_the_port_of_grassroots_run_until_a_public_address_is_set():
+    assert conf.load({}).base_url == "http://127.0.0.1:8000"
+    assert conf.load({"GRASSROOTS_PORT": "8713"}).base_url == "http://127.0.0.1:8713"
+    listening_everywhere = {"GRASSROOTS_HOST": "0.0.0.0", "GRASSROOTS_PORT": "80"}  # noqa: S104
+    assert conf.load(listening_everywhere).base_url == "http://127.0.0.1:80"
+    assert conf.load({"GRASSROOTS_HOST": "::1"}).base_url == "http://[::1]:8000"
+    public = {
+        "GRASSROOTS_PORT": "8713",
+        "GRASSROOTS_BASE_URL": "https://ttcs.example.vn",
+    }
+    assert conf.load(public).base_url == "https://ttcs.example.vn"

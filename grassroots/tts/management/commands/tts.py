@@ -11,9 +11,11 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from grassroots.areas.models import Area, Level
+from grassroots.core import schema
 
 from ... import actions, speech
 from ...engines import EngineUnavailable, get_engine
+from ...models import Abbreviation, SpeechSettings
 
 VOICE_ALIASES = {"north": "vi", "central": "vi-vn-x-central", "south": "vi-vn-x-south"}
 
@@ -30,6 +32,9 @@ class Command(BaseCommand):
         "Show how a Vietnamese text will be read aloud, or render it to MP3 or Opus. "
         "Uses the province's voice, speed, loudness and pronunciation dictionary."
     )
+
+    #: ``normalize`` works before ``grassroots migrate`` (see _province).
+    requires_database = False
 
     # Plain words: Django's own options stay usable but out of --help.
     suppressed_base_arguments = {
@@ -150,6 +155,11 @@ class Command(BaseCommand):
         return text
 
     def _province(self, code: str | None) -> Area | None:
+        if not schema.tables_exist(Area, SpeechSettings, Abbreviation):
+            if code:
+                raise CommandError(schema.MIGRATE_FIRST)
+            # Before `grassroots migrate`: the shipped dictionary and voice.
+            return None
         provinces = Area.objects.filter(level=Level.PROVINCE, is_active=True)
         if code:
             found = provinces.filter(code=code.zfill(2)).first()
