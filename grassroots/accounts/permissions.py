@@ -13,7 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.admin.utils import unquote
 from django.db.models import Model, QuerySet
+from django.shortcuts import get_object_or_404
+from wagtail.admin.views.generic import InspectView
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from . import scope
@@ -101,13 +104,30 @@ class ScopedIndexMixin:
 
 
 class ScopedObjectMixin:
-    """Scope the object of a Wagtail generic edit, delete, history or inspect view."""
+    """Scope the object of any Wagtail generic object view (404 outside the scope).
+
+    Wagtail's object views load their object three ways: edit and delete
+    through ``get_queryset``, history and usage through
+    ``get_base_object_queryset``, and inspect straight from the model by pk.
+    All three go through the permission policy here, so a view that mixes
+    this in cannot show another area's object whichever Wagtail view it is.
+    """
 
     scope_actions: tuple[str, ...] = ("view", "change", "delete")
 
     def get_queryset(self):
         queryset = super().get_queryset()  # type: ignore[misc]
         return _scoped(self, queryset)
+
+    def get_base_object_queryset(self):
+        queryset = super().get_base_object_queryset()  # type: ignore[misc]
+        return _scoped(self, queryset)
+
+    def get_object(self, *args, **kwargs):
+        if isinstance(self, InspectView):
+            queryset = _scoped(self, self.model._default_manager.all())
+            return get_object_or_404(queryset, pk=unquote(str(self.pk)))
+        return super().get_object(*args, **kwargs)  # type: ignore[misc]
 
 
 def _scoped(view: Any, queryset: QuerySet) -> QuerySet:
