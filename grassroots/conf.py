@@ -43,6 +43,18 @@ def _int(name: str, raw: str) -> int:
         raise ConfigError(f"{name} must be a whole number; got {raw!r}") from exc
 
 
+def networks(name: str, values: list[str]) -> list[str]:
+    """Return ``values`` as normalised networks, or raise naming the variable."""
+    import ipaddress
+
+    try:
+        return [str(ipaddress.ip_network(v, strict=False)) for v in values]
+    except ValueError as exc:
+        raise ConfigError(
+            f"{name} must list IP addresses or networks (10.0.0.0/8); {exc}"
+        ) from exc
+
+
 @dataclass(frozen=True)
 class Config:
     """Deployment settings; the environment variable is the field name in capitals.
@@ -84,8 +96,14 @@ class Config:
     default_from_email: str = field(
         default="hethongthongtin@localhost", metadata={"env": "DEFAULT_FROM_EMAIL"}
     )
-    require_second_factor: bool = field(
-        default=False, metadata={"env": "GRASSROOTS_REQUIRE_2FA"}
+    #: None: the mode's default (off in embedded mode, on in production).
+    require_second_factor: bool | None = field(
+        default=None, metadata={"env": "GRASSROOTS_REQUIRE_2FA"}
+    )
+    #: Proxies whose X-Forwarded-For is believed (addresses or networks); None:
+    #: the mode's default (none in embedded mode, this machine in production).
+    trusted_proxies: list[str] | None = field(
+        default=None, metadata={"env": "GRASSROOTS_TRUSTED_PROXIES"}
     )
     log_level: str = field(default="INFO", metadata={"env": "GRASSROOTS_LOG_LEVEL"})
     tts_engine: str = field(
@@ -148,7 +166,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             continue
         raw = environ[name]
         kind = str(f.type)
-        if kind == "bool":
+        if kind in ("bool", "bool | None"):
             values[f.name] = _bool(name, raw)
         elif kind == "int":
             values[f.name] = _int(name, raw)

@@ -17,9 +17,10 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
 
 from grassroots.accounts import scope
+from grassroots.accounts.api_auth import STAFF
 from grassroots.accounts.roles import Capability
 from grassroots.api import ApiError
 
@@ -70,7 +71,7 @@ def _scoped(request, capability: str = Capability.VIEW):
 @router.get(
     "/clusters",
     response=list[ClusterOut],
-    auth=django_auth,
+    auth=STAFF,
     summary="Clusters in my area, live",
 )
 def list_clusters(
@@ -96,7 +97,7 @@ def list_clusters(
 @router.get(
     "/clusters/{code}",
     response=ClusterOut,
-    auth=django_auth,
+    auth=STAFF,
     summary="One cluster, live",
 )
 def get_cluster(request, code: str):
@@ -124,7 +125,7 @@ def _command_out(command: Command) -> dict[str, Any]:
 @router.post(
     "/clusters/{code}/commands",
     response={202: CommandOut},
-    auth=django_auth,
+    auth=STAFF,
     summary="Send a command to one cluster",
 )
 def command_cluster(request, code: str, payload: CommandIn):
@@ -140,7 +141,7 @@ def command_cluster(request, code: str, payload: CommandIn):
 @router.get(
     "/commands/{command_id}",
     response=CommandOut,
-    auth=django_auth,
+    auth=STAFF,
     summary="A command and its acknowledgements",
 )
 def get_command(request, command_id: UUID):

@@ -131,3 +131,29 @@ class TestResetByAdministrator:
             )
             assert response.status_code == 404
             assert TOTPDevice.objects.filter(user=target).exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "must"),
+    [
+        (Role.ADMINISTRATOR, True),
+        (Role.APPROVER, True),
+        (Role.OPERATOR, True),
+        (Role.EDITOR, False),
+        (Role.FEEDBACK_HANDLER, False),
+        (Role.VIEWER, False),
+    ],
+)
+def test_whoever_can_broadcast_approve_or_administer_must_enrol(role, must, tree):
+    from grassroots.accounts import second_factor
+
+    assert second_factor.should_enrol(make_user(role, tree.commune_a)) is must
+
+
+def test_superusers_must_enrol(tree):
+    from grassroots.accounts import second_factor
+
+    root = make_user(None, None)
+    root.is_superuser = True
+    root.save()
+    assert second_factor.should_enrol(root)

@@ -118,3 +118,38 @@ def test_production_refuses_to_start_without_a_real_secret_key():
         "import django; django.setup()",
     )
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "grassroots.settings.production",
+    "SECRET_KEY": "x" * 20 + "7Hq2-kLm9_pZr4sVt8wYb3nCd6fGj1" + "y" * 10,
+    "ALLOWED_HOSTS": "thongtin.dongthap.gov.vn",
+}
+CLIENT_ADDRESS = (
+    "import django; django.setup();"
+    "from django.test import RequestFactory; from axes.helpers import get_client_ip_address;"
+    "r = RequestFactory().get('/', REMOTE_ADDR='192.0.2.1',"
+    " HTTP_X_FORWARDED_FOR='203.0.113.5');"
+    "print(get_client_ip_address(r))"
+)
+
+
+def test_production_trusts_a_forwarded_address_only_from_a_configured_proxy():
+    unknown_peer = _settings(PRODUCTION, CLIENT_ADDRESS)
+    assert unknown_peer.stdout.split() == ["192.0.2.1"], unknown_peer.stderr
+    proxy = _settings(
+        {**PRODUCTION, "GRASSROOTS_TRUSTED_PROXIES": "192.0.2.0/24"}, CLIENT_ADDRESS
+    )
+    assert proxy.stdout.split() == ["203.0.113.5"], proxy.stderr
+
+
+def test_production_requires_the_second_factor_unless_told_otherwise():
+    code = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.GRASSROOTS_REQUIRE_2FA)"
+    )
+    assert _settings(PRODUCTION, code).stdout.split() == ["True"]
+    off = _settings({**PRODUCTION, "GRASSROOTS_REQUIRE_2FA": "0"}, code)
+    assert off.stdout.split() == ["False"], off.stderr
+    dev = _settings({"DJANGO_SETTINGS_MODULE": "grassroots.settings.dev"}, code)
+    assert dev.stdout.split() == ["False"], dev.stderr
