@@ -196,6 +196,13 @@ def release_view(request, pk: int):
 
 
 class TakeoverViewSet(ModelViewSet):
+    """The list of emergencies on the boards, and ending one; nothing else.
+
+    Wagtail's add, edit, delete, history and usage views are not routed: an
+    edit here once put a commune's words on four other communes' boards,
+    unaudited. Emergencies change through the emergencies app.
+    """
+
     model = Takeover
     name = "boards_takeovers"
     url_prefix = "boards/emergencies"
@@ -230,10 +237,12 @@ class TakeoverViewSet(ModelViewSet):
     search_fields = ["title", "emergency_id"]
 
     def get_urlpatterns(self):
-        return [
-            *super().get_urlpatterns(),
-            path("<int:pk>/end/", release_view, name="release"),
+        listing = [
+            p
+            for p in super().get_urlpatterns()
+            if getattr(p, "name", None) in ("index", "index_results")
         ]
+        return [*listing, path("<int:pk>/end/", release_view, name="release")]
 
 
 # Allowed web sites ----------------------------------------------------------------
