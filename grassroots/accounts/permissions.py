@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.admin.utils import unquote
 from django.db.models import Model, QuerySet
-from django.shortcuts import get_object_or_404
-from wagtail.admin.views.generic import InspectView
+from django.http import Http404
+from wagtail.admin.views.generic import DeleteView, EditView, InspectView
+from wagtail.admin.views.generic.base import BaseListingView, BaseObjectMixin
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from . import scope
@@ -117,6 +118,8 @@ class ScopedObjectMixin:
 
     def get_queryset(self):
         queryset = super().get_queryset()  # type: ignore[misc]
+        if isinstance(self, BaseListingView) and isinstance(self, BaseObjectMixin):
+            return queryset  # a history or usage page's rows, not its object
         return _scoped(self, queryset)
 
     def get_base_object_queryset(self):
@@ -124,10 +127,10 @@ class ScopedObjectMixin:
         return _scoped(self, queryset)
 
     def get_object(self, *args, **kwargs):
-        if isinstance(self, InspectView):
-            queryset = _scoped(self, self.model._default_manager.all())
-            return get_object_or_404(queryset, pk=unquote(str(self.pk)))
-        return super().get_object(*args, **kwargs)  # type: ignore[misc]
+        obj = super().get_object(*args, **kwargs)  # type: ignore[misc]
+        if isinstance(self, InspectView) and not in_scope(self, obj):
+            raise Http404
+        return obj
 
 
 def _scoped(view: Any, queryset: QuerySet) -> QuerySet:
@@ -135,3 +138,32 @@ def _scoped(view: Any, queryset: QuerySet) -> QuerySet:
         view.request.user, view.scope_actions
     )
     return queryset.filter(pk__in=allowed.values("pk"))
+
+
+def in_scope(view: Any, obj: Model) -> bool:
+    """Return True if the view's user may act on ``obj`` with its scope actions."""
+    return _scoped(view, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+#: Wagtail views that load one object by the pk in their URL.
+OBJECT_VIEWS = (BaseObjectMixin, InspectView, EditView, DeleteView)
+
+
+class ScopedViewSetMixin:
+    """Narrow every object view of a Wagtail viewset to the user's scope.
+
+    Edit, delete, copy, history, usage and inspect views (Wagtail's own and
+    the app's) are built here with :class:`ScopedObjectMixin`, so a viewset
+    cannot forget one: an id outside the scope is a 404 on every page of it.
+    """
+
+    def construct_view(self, view_class, **kwargs):
+        if issubclass(view_class, OBJECT_VIEWS) and not issubclass(
+            view_class, ScopedObjectMixin
+        ):
+            view_class = type(view_class.__name__, (ScopedObjectMixin, view_class), {})
+        return super().construct_view(view_class, **kwargs)  # type: ignore[misc]
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, ModelViewSet):
+    """Wagtail's ``ModelViewSet`` whose object pages all follow the scope rule."""

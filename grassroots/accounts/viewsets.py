@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views import users as wagtail_user_views
@@ -30,7 +29,13 @@ from grassroots.core.console import add_errors
 
 from . import actions, audit, oversight, scope, second_factor
 from .models import AuditEntry, RoleAssignment, Source, User
-from .permissions import ScopedIndexMixin, ScopedObjectMixin, ScopedPermissionPolicy
+from .permissions import (
+    ScopedIndexMixin,
+    ScopedModelViewSet,
+    ScopedObjectMixin,
+    ScopedPermissionPolicy,
+    ScopedViewSetMixin,
+)
 from .roles import Capability
 
 
@@ -174,7 +179,7 @@ def reset_second_factor_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-class UserViewSet(wagtail_user_views.UserViewSet):
+class UserViewSet(ScopedViewSetMixin, wagtail_user_views.UserViewSet):
     index_view_class = StaffIndexView
     add_view_class = StaffCreateView
     edit_view_class = StaffEditView
@@ -230,7 +235,7 @@ class RoleIndexView(ScopedIndexMixin, generic.IndexView):
     pass
 
 
-class RoleAssignmentViewSet(ModelViewSet):
+class RoleAssignmentViewSet(ScopedModelViewSet):
     model = RoleAssignment
     icon = "group"
     menu_label = _("Roles")
@@ -337,7 +342,7 @@ class AuditFilterSet(WagtailFilterSet):
         fields = ["action", "source", "at"]
 
 
-class AuditViewSet(ModelViewSet):
+class AuditViewSet(ScopedModelViewSet):
     model = AuditEntry
     icon = "history"
     menu_label = _("Audit log")

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from grassroots.accounts import scope
-from grassroots.accounts.permissions import ScopedIndexMixin
+from grassroots.accounts.permissions import ScopedIndexMixin, ScopedModelViewSet
 from grassroots.accounts.roles import Capability
 
 from . import actions, console
@@ -90,7 +90,7 @@ class FeedbackIndexView(ScopedIndexMixin, generic.IndexView):
         return reverse("feedback_console:handle", args=[instance.pk])
 
 
-class FeedbackViewSet(ModelViewSet):
+class FeedbackViewSet(ScopedModelViewSet):
     model = Feedback
     url_prefix = "feedback"
     url_namespace = "feedback_console"
@@ -186,7 +186,7 @@ class CategoryEditView(_ActionSaveMixin, generic.EditView):
     domain_save = staticmethod(actions.save_category)
 
 
-class CategoryViewSet(ModelViewSet):
+class CategoryViewSet(ScopedModelViewSet):
     model = Category
     icon = "tag"
     menu_label = _("Categories and deadlines")
@@ -233,7 +233,7 @@ class CalendarDeleteView(generic.DeleteView):
         actions.delete_calendar_day(self.request.user, self.object)
 
 
-class CalendarViewSet(ModelViewSet):
+class CalendarViewSet(ScopedModelViewSet):
     model = CalendarDay
     icon = "date"
     menu_label = _("Working calendar")
@@ -297,7 +297,7 @@ class ApiClientEditView(generic.EditView):
         )
 
 
-class ApiClientViewSet(ModelViewSet):
+class ApiClientViewSet(ScopedModelViewSet):
     model = ApiClient
     icon = "key"
     menu_label = _("Open311 clients")
