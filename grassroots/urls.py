@@ -4,12 +4,16 @@ from django.views.static import serve
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from grassroots.accounts import views as accounts_views
 from grassroots.api import api
 from grassroots.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.health, name="health"),
     path("console/2fa/", include("grassroots.accounts.urls")),
+    # Before Wagtail's own: its site history is not scoped by area.
+    path("console/reports/site-history/", accounts_views.site_history),
+    path("console/reports/site-history/results/", accounts_views.site_history_results),
     path("console/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),

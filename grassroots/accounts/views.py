@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
 
 from . import actions, audit, second_factor
 from .forms import TokenForm
@@ -162,3 +164,23 @@ def remove(request: HttpRequest) -> HttpResponse:
         return response
     messages.success(request, _("Two-step verification is off."))
     return redirect("accounts:otp_setup")
+
+
+def _superusers_only(view):
+    """Return ``view``, refused (403) to anyone but an active superuser."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not (user.is_authenticated and user.is_active and user.is_superuser):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+#: Wagtail's "Site history" report lists every model's changes to whoever has
+#: a model permission: other communes' drafts and staff included. The audit
+#: log is the scoped account of who did what; this report stays a superuser's.
+site_history = _superusers_only(LogEntriesView.as_view())
+site_history_results = _superusers_only(LogEntriesView.as_view(results_only=True))

@@ -39,3 +39,10 @@ def refuse_bulk_account_changes(request, action_type, objects, action_class_inst
     """
     if action_class_instance.model is get_user_model():
         raise PermissionDenied
+
+
+@hooks.register("construct_reports_menu")
+def hide_site_history(request, menu_items):
+    """Offer Wagtail's site history to superusers only (see views.site_history)."""
+    if not request.user.is_superuser:
+        menu_items[:] = [i for i in menu_items if i.name != "site-history"]

@@ -93,3 +93,26 @@ def test_a_history_page_still_lists_every_entry_of_its_own_object(tree, client):
     listing = page[page.index('<table class="listing">') :]
     body = listing[listing.index("<tbody>") : listing.index("</tbody>")]
     assert len(re.findall(r"<tr[ >]", body)) == entries
+
+
+def test_wagtails_site_history_is_for_superusers_only(tree, client):
+    """It lists every model's changes by model permission, not by area."""
+    people = make_people(tree)
+    make_bulletin(people.editor_b, tree.commune_b, title="Bản nháp xã bên")
+    for role in ("editor", "administrator"):
+        client.force_login(make_user(role, tree.commune_a))
+        for url in (
+            "/console/reports/site-history/",
+            "/console/reports/site-history/results/",
+        ):
+            response = client.get(url)
+            assert response.status_code in (302, 403), (role, url)
+            assert "Bản nháp xã bên" not in response.content.decode()
+        home = client.get("/console/").content.decode()
+        assert "/console/reports/site-history/" not in home
+    root = make_user(None, tree.province)
+    root.is_superuser = True
+    root.save()
+    client.force_login(root)
+    page = client.get("/console/reports/site-history/")
+    assert page.status_code == 200 and "Bản nháp xã bên" in page.content.decode()
