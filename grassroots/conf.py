@@ -79,6 +79,14 @@ class Config:
     )
     media_root: Path | None = field(default=None, metadata={"env": "MEDIA_ROOT"})
     media_url: str = field(default="/media/", metadata={"env": "MEDIA_URL"})
+    #: Citizens' files and bulletins' attachments: never under MEDIA_ROOT, served
+    #: only through views that check who asks (nginx: X-Accel-Redirect).
+    private_media_root: Path | None = field(
+        default=None, metadata={"env": "PRIVATE_MEDIA_ROOT"}
+    )
+    private_files_accel: str = field(
+        default="", metadata={"env": "GRASSROOTS_PRIVATE_FILES_ACCEL"}
+    )
     media_storage: str = field(
         default="django.core.files.storage.FileSystemStorage",
         metadata={"env": "MEDIA_STORAGE"},
@@ -145,6 +153,10 @@ class Config:
     @property
     def media_dir(self) -> Path:
         return self.media_root or self.data_dir / "media"
+
+    @property
+    def private_media_dir(self) -> Path:
+        return self.private_media_root or self.data_dir / "private"
 
     @property
     def static_dir(self) -> Path:

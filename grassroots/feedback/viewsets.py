@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +73,11 @@ class FeedbackFilterSet(WagtailFilterSet):
         return queryset
 
 
+#: What anyone who sees an item may search it by; and what only its handlers may.
+SEARCH_FIELDS = ("code", "description", "address")
+PRIVATE_SEARCH_FIELDS = ("citizen_name", "phone", "email")
+
+
 class FeedbackIndexView(ScopedIndexMixin, generic.IndexView):
     scope_actions = ("view",)
     add_item_label = _("Record feedback received by phone or in person")
@@ -88,6 +94,29 @@ class FeedbackIndexView(ScopedIndexMixin, generic.IndexView):
 
     def get_edit_url(self, instance):
         return reverse("feedback_console:handle", args=[instance.pk])
+
+    def search_queryset(self, queryset):
+        """Search the words of items, and who sent them only where one handles them.
+
+        A name or phone number finds an item only for the handlers and
+        administrators who may see them on it; anyone else could otherwise
+        learn who sent what by searching.
+        """
+        if not self.is_searching:
+            return queryset
+        words = self.search_query
+        query = Q()
+        for field in SEARCH_FIELDS:
+            query |= Q(**{f"{field}__icontains": words})
+        private = Q()
+        for field in PRIVATE_SEARCH_FIELDS:
+            private |= Q(**{f"{field}__icontains": words})
+        paths = scope.roots(self.request.user, Capability.HANDLE_FEEDBACK)
+        if paths is None:
+            query |= private
+        elif paths:
+            query |= private & scope.area_q(paths, "area__path")
+        return queryset.filter(query)
 
 
 class FeedbackViewSet(ScopedModelViewSet):
@@ -140,7 +169,7 @@ class FeedbackViewSet(ScopedModelViewSet):
         ),
     ]
     list_filter = ["status", "channel", "category"]
-    search_fields = ["code", "description", "citizen_name", "phone", "address"]
+    search_fields = [*SEARCH_FIELDS, *PRIVATE_SEARCH_FIELDS]
     list_export = [
         "code",
         "category",

@@ -238,6 +238,11 @@ STATIC_ROOT = CONFIG.static_dir
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = CONFIG.media_url
 MEDIA_ROOT = CONFIG.media_dir
+# Private files (citizens' photos, bulletins' attachments) live apart from
+# MEDIA_ROOT and are served by views that check who asks (core/private_files.py);
+# with GRASSROOTS_PRIVATE_FILES_ACCEL (e.g. "/_private/") nginx sends the bytes.
+GRASSROOTS_PRIVATE_MEDIA_ROOT = CONFIG.private_media_dir
+GRASSROOTS_PRIVATE_FILES_ACCEL = CONFIG.private_files_accel
 STORAGES = {
     "default": {"BACKEND": CONFIG.media_storage},
     "staticfiles": {
