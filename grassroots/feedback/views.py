@@ -223,9 +223,14 @@ def _steps(item: Feedback) -> list[dict]:
 def reopen(request: HttpRequest, code: str) -> HttpResponse:
     item = get_object_or_404(Feedback, code=codes.normalise(code) or "-")
     form = ReopenForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
+            abuse.check_reopen_rate(client_ip(request))
             actions.reopen(item, form.cleaned_data["reason"])
+        except abuse.RateLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         else:
@@ -241,7 +246,7 @@ def reopen(request: HttpRequest, code: str) -> HttpResponse:
             "reopen_form": form,
             "steps": _steps(item),
         },
-        status=400,
+        status=status,
     )
 
 

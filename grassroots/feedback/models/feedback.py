@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.private_files import private_storage
 
+from ..codes import new_public_id
+
 
 class Channel(models.TextChoices):
     """How the feedback reached us; staff record the offline ones."""
@@ -58,6 +60,15 @@ class Feedback(models.Model):
     wagtail_reference_index_ignore = True
 
     code = models.CharField(_("tracking code"), max_length=12, unique=True)
+    #: What public lists (Open311, the portal) call the item; the tracking code
+    #: is the citizen's secret and never listed.
+    public_id = models.CharField(
+        _("public identifier"),
+        max_length=20,
+        unique=True,
+        default=new_public_id,
+        editable=False,
+    )
     category = models.ForeignKey(
         "feedback.Category",
         verbose_name=_("category"),
