@@ -216,6 +216,9 @@ class RoleAssignmentForm(forms.ModelForm):
 
 
 class RoleCreateView(_FormForUser, generic.CreateView):
+    def get_success_buttons(self):
+        return []  # no "Edit": roles are granted or taken back, not edited
+
     def save_instance(self):
         data = self.form.cleaned_data
         try:
@@ -287,7 +290,14 @@ class StaffPolicy(ScopedPermissionPolicy):
 
 
 class RolePolicy(ScopedPermissionPolicy):
-    """Roles: on areas the user manages, held by accounts the user manages."""
+    """Roles: on areas the user manages, held by accounts the user manages.
+
+    A role is granted or taken back (actions, audited, groups in step), never
+    edited in place.
+    """
+
+    def user_has_permission(self, user, action):
+        return action != "change" and super().user_has_permission(user, action)
 
     def user_has_permission_for_instance(self, user, action, instance):
         return super().user_has_permission_for_instance(

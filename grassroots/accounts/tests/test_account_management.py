@@ -98,3 +98,30 @@ def test_a_superuser_still_manages_everyone(people):
     superuser = people["root"]
     actions.set_active(superuser, people["lodged"], False)
     assert AuditEntry.objects.filter(action="account.deactivate").exists()
+
+
+def test_a_role_is_granted_or_taken_back_never_edited_in_place(people, client, tree):
+    """Editing would change a role without the action: no audit, groups unsynced."""
+    clerk = people["clerk"]
+    role = RoleAssignment.objects.get(user=clerk)
+    client.force_login(people["admin"])
+    client.post(
+        f"/console/roles/edit/{role.pk}/",
+        {"user": clerk.pk, "role": "administrator", "area": tree.commune_a.pk},
+    )
+    role.refresh_from_db()
+    assert role.role == "editor" and role.area == tree.hamlet_a1
+    assert "/console/roles/edit/" not in client.get("/console/roles/").content.decode()
+
+
+def test_a_role_is_granted_from_the_console_through_the_action(people, client, tree):
+    client.force_login(people["admin"])
+    response = client.post(
+        "/console/roles/new/",
+        {"user": people["clerk"].pk, "role": "viewer", "area": tree.hamlet_a2.pk},
+    )
+    assert response.status_code == 302
+    assert RoleAssignment.objects.filter(
+        user=people["clerk"], role="viewer", area=tree.hamlet_a2
+    ).exists()
+    assert AuditEntry.objects.filter(action="role.grant", actor=people["admin"])
