@@ -73,7 +73,7 @@ def hash_all(secrets_: list[str]) -> list[str]:
 
 
 def start_mosquitto(directory: Path, port: int) -> subprocess.Popen:
-    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    """Mosquitto with one listener on the passwd and acl files in ``directory``."""
     conf = directory / "mosquitto.conf"
     conf.write_text(
         f"listener {port} 127.0.0.1\n"
@@ -87,6 +87,12 @@ def start_mosquitto(directory: Path, port: int) -> subprocess.Popen:
         "set_tcp_nodelay true\n"
         "log_dest stderr\nlog_type error\n"
     )
+    return launch_mosquitto(conf, port)
+
+
+def launch_mosquitto(conf: Path, port: int) -> subprocess.Popen:
+    """Start Mosquitto on ``conf``; return once ``port`` answers."""
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
     process = subprocess.Popen([binary, "-c", str(conf)])  # noqa: S603 - Debian's mosquitto
     # Reading 10,000 password hashes takes a while on a busy machine.
     deadline = time.monotonic() + 60

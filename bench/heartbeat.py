@@ -4,7 +4,7 @@
 
 Builds a throw-away installation (SQLite in a temporary directory, or the
 database of DATABASE_URL), registers N clusters with their own credentials,
-starts its own Mosquitto with the files `grassroots mosquitto-config` writes,
+starts its own Mosquitto on the configuration and files `grassroots broker` writes,
 the gateway (`grassroots gateway`) and the simulator, then listens to every
 state message itself. At the end it checks that the database holds, for every
 device, the last state the device published (no lost status), and prints the
@@ -30,18 +30,21 @@ from _fleet import (
     fleet_specs,
     free_port,
     hash_all,
+    launch_mosquitto,
     machine,
     raise_nofile,
     rss_mb,
-    start_mosquitto,
     start_simulator,
     write_credentials,
 )
 
 
-def setup_django(directory: Path, port: int, root: str) -> None:
+def setup_django(directory: Path, port: int, service_port: int, root: str) -> None:
     os.environ.setdefault("GRASSROOTS_DATA_DIR", str(directory / "data"))
-    os.environ["MQTT_URL"] = f"mqtt://127.0.0.1:{port}"
+    # Devices on ``port``, the gateway on the service listener.
+    os.environ["MQTT_URL"] = f"mqtt://127.0.0.1:{service_port}"
+    os.environ["GRASSROOTS_MQTT_PORT"] = str(port)
+    os.environ["GRASSROOTS_MQTT_SERVICE_PORT"] = str(service_port)
     os.environ["GRASSROOTS_MQTT_TOPIC_ROOT"] = root
     os.environ["GRASSROOTS_BROKER_FILES_DIR"] = str(directory / "mqtt")
     os.environ["DJANGO_SETTINGS_MODULE"] = "grassroots.settings.dev"
@@ -145,8 +148,8 @@ def main() -> None:
     root = "hb" + uuid.uuid4().hex[:6]
     with tempfile.TemporaryDirectory(prefix="gr-heartbeat-") as tmp:
         directory = Path(tmp)
-        port = free_port()
-        setup_django(directory, port, root)
+        port, service_port = free_port(), free_port()
+        setup_django(directory, port, service_port, root)
         from django.conf import settings
 
         from grassroots.loudspeakers import acl, brokerfiles
@@ -167,7 +170,7 @@ def main() -> None:
             handle.write(
                 acl.render([("bench", [acl.Rule(acl.READ, Topics(root).state("+"))])])
             )
-        broker = start_mosquitto(directory / "mqtt", port)
+        broker = launch_mosquitto(files.conf, port)
         gateway_log = (directory / "gateway.log").open("w")
         gateway = subprocess.Popen(  # noqa: S603 - our own gateway
             [sys.executable, "-m", "grassroots", "gateway"],

@@ -1,6 +1,6 @@
 """Measure the memory of the whole demo: `grassroots run` with its simulated devices.
 
-Starts the supervisor as `make run` does (embedded broker, web, worker, gateway
+Starts the supervisor as `make run` does (its Mosquitto, web, worker, gateway
 and --devices simulated loudspeaker clusters), waits until the web process
 answers and the devices have settled, exercises a few pages, then prints the
 resident (RSS) and proportional (PSS, shared pages split fairly) memory of

@@ -1,8 +1,9 @@
 """The typed configuration schema, read once from the environment at start-up.
 
 Every value has a default for the embedded mode (one machine, no servers to set
-up): SQLite, huey on SQLite, the embedded MQTT broker. Setting ``DATABASE_URL``,
-``REDIS_URL`` or ``MQTT_URL`` swaps in the real server. ``docs/configuration.md``
+up): SQLite, huey on SQLite, a private Mosquitto started by ``grassroots run``.
+Setting ``DATABASE_URL``, ``REDIS_URL`` or ``MQTT_URL`` swaps in a server run
+elsewhere. ``docs/configuration.md``
 lists every variable; keep the two in step.
 """
 
@@ -97,8 +98,27 @@ class Config:
     )
     http_host: str = field(default="127.0.0.1", metadata={"env": "GRASSROOTS_HOST"})
     http_port: int = field(default=8000, metadata={"env": "GRASSROOTS_PORT"})
-    embedded_mqtt_port: int = field(
-        default=1884, metadata={"env": "GRASSROOTS_MQTT_PORT"}
+    #: The private broker's listeners (docs/loudspeakers.md#the-broker): devices
+    #: on ``mqtt_port`` (and ``mqtt_tls_port`` with a certificate), the
+    #: installation's own processes on ``mqtt_service_port`` (loopback only).
+    mqtt_port: int = field(default=1884, metadata={"env": "GRASSROOTS_MQTT_PORT"})
+    mqtt_service_port: int = field(
+        default=1885, metadata={"env": "GRASSROOTS_MQTT_SERVICE_PORT"}
+    )
+    mqtt_bind: str = field(
+        default="127.0.0.1", metadata={"env": "GRASSROOTS_MQTT_BIND"}
+    )
+    mqtt_tls_port: int = field(
+        default=8883, metadata={"env": "GRASSROOTS_MQTT_TLS_PORT"}
+    )
+    mqtt_tls_cert: Path | None = field(
+        default=None, metadata={"env": "GRASSROOTS_MQTT_TLS_CERT"}
+    )
+    mqtt_tls_key: Path | None = field(
+        default=None, metadata={"env": "GRASSROOTS_MQTT_TLS_KEY"}
+    )
+    mqtt_tls_ca: Path | None = field(
+        default=None, metadata={"env": "GRASSROOTS_MQTT_TLS_CA"}
     )
     email_url: str = field(default="file:", metadata={"env": "EMAIL_URL"})
     default_from_email: str = field(
@@ -163,9 +183,14 @@ class Config:
         return self.static_root or self.data_dir / "static"
 
     @property
-    def embedded_broker(self) -> bool:
-        """Return True when this machine runs its own MQTT broker."""
+    def private_broker(self) -> bool:
+        """Return True when ``grassroots run`` starts the broker (no MQTT_URL)."""
         return not self.mqtt_url
+
+    @property
+    def mqtt_tls(self) -> bool:
+        """Return True when the broker has a certificate: devices then use TLS."""
+        return bool(self.mqtt_tls_cert and self.mqtt_tls_key)
 
 
 def load(environ: Mapping[str, str] | None = None) -> Config:

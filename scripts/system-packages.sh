@@ -2,7 +2,7 @@
 # Install the Debian/Ubuntu packages the system needs, when run as root;
 # otherwise print the exact command for an administrator to run.
 #   espeak-ng: Vietnamese text-to-speech    ffmpeg: audio loudness and encoding
-#   gettext:   compiles the Vietnamese UI   mosquitto: the broker tests start
+#   gettext:   compiles the Vietnamese UI   mosquitto: the loudspeakers' broker
 #   chromium:  browser tests and board screenshots
 #   fonts-dejavu-core: Vietnamese glyphs in PDF exports
 set -eu
@@ -11,8 +11,9 @@ have() { command -v "$1" >/dev/null 2>&1; }
 have espeak-ng || need="$need espeak-ng"
 have ffmpeg || need="$need ffmpeg"
 have msgfmt || need="$need gettext"
+# Debian puts the broker in /usr/sbin, which a user's PATH may not have.
+have mosquitto || [ -x /usr/sbin/mosquitto ] || need="$need mosquitto"
 if [ "${1:-}" = "--test" ]; then
-    have mosquitto || need="$need mosquitto"
     have chromium || need="$need chromium"
 fi
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need="$need fonts-dejavu-core"

@@ -6,6 +6,7 @@ the console gives when the cluster is provisioned::
     device_id = "28261-H01-1"
     secret = "…"                         # or secret_file = "/etc/grassroots-agent.secret"
     broker = "mqtts://mqtt.example.vn:8883"
+    ca_pem = "-----BEGIN CERTIFICATE-----\n…"   # the CA to trust, when not a public one
     root = "gr"
     areas = ["82", "82/28261", "82/28261/H01"]
     state_dir = "/var/lib/grassroots-agent"
@@ -59,7 +60,10 @@ def device_config(config: dict[str, Any]) -> DeviceConfig:
     broker = urlparse(config["broker"])
     tls = None
     if broker.scheme in ("mqtts", "ssl"):
-        tls = ssl.create_default_context(cafile=config.get("ca_file"))
+        # The CA to trust: in the file (ca_pem), beside it (ca_file), or the system's.
+        tls = ssl.create_default_context(
+            cafile=config.get("ca_file"), cadata=config.get("ca_pem")
+        )
     return DeviceConfig(
         device_id=config["device_id"],
         secret=config["secret"],

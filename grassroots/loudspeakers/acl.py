@@ -1,4 +1,4 @@
-"""Who may use which topics: one rule set, written for Mosquitto and enforced by the embedded broker.
+"""Who may use which topics: one rule set, written for Mosquitto and answered to EMQX's hooks.
 
 A device reads its own inbound topics and the broadcast topics of its area
 and every area above it, and writes only its own state and events. The web
@@ -68,26 +68,6 @@ def render(entries: Iterable[tuple[str, list[Rule]]], header: str = "") -> str:
         lines += [f"topic {rule.access} {rule.pattern}" for rule in rules]
         lines.append("")
     return "\n".join(lines) + "\n"
-
-
-def parse(text: str) -> dict[str, list[Rule]]:
-    """Parse the subset of Mosquitto's ACL format that :func:`render` writes."""
-    rules: dict[str, list[Rule]] = {}
-    user: str | None = None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        words = line.split(None, 2)
-        if words[0] == "user" and len(words) == 2:
-            user = words[1]
-            rules.setdefault(user, [])
-        elif words[0] == "topic" and user is not None:
-            if len(words) == 3 and words[1] in (READ, WRITE, READWRITE):
-                rules[user].append(Rule(words[1], words[2]))
-            elif len(words) == 2:
-                rules[user].append(Rule(READWRITE, words[1]))
-    return rules
 
 
 def matches(pattern: str, topic: str) -> bool:

@@ -10,13 +10,17 @@ same registry and rules as the Mosquitto files, and need the
 from __future__ import annotations
 
 import hmac
+import tomllib
+from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Body, Field, Router, Schema, Status
+from ninja import Body, Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
@@ -24,8 +28,10 @@ from grassroots.accounts import scope
 from grassroots.accounts.api_auth import STAFF
 from grassroots.accounts.roles import Capability
 from grassroots.api import ApiError
+from grassroots.core import tabular
 
 from . import acl, actions, credentials, live, plane, playables
+from .actions.provisioning import ALREADY_PROVISIONED
 from .models import Ack, Cluster, ClusterState, Command, CommandAction
 
 router = Router(tags=["loudspeakers"])
@@ -242,6 +248,170 @@ def get_command(request, command_id: UUID):
     return _command_out(command)
 
 
+# Provisioning ------------------------------------------------------------------------
+
+
+class ClusterIn(Schema):
+    code: str = Field(max_length=64, description="the device id; never changes")
+    commune: str = Field(max_length=20, description="the commune's official code")
+    hamlet: str = Field(default="", max_length=20, description="the hamlet's code")
+    name: str = Field(default="", max_length=200, description="where exactly")
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    model: str = Field(default="", max_length=100)
+    firmware_version: str = Field(default="", max_length=60)
+    link: Literal["4g", "wifi", "wired"] = "4g"
+    speaker_count: int = Field(default=2, ge=1, le=64)
+    speaker_power_w: int = Field(default=30, ge=1, le=5000)
+    installed_on: date | None = None
+
+
+class CredentialsOut(Schema):
+    device_id: str
+    secret: str = Field(description="shown only in this answer; only a hash is kept")
+    broker: str
+    root: str
+    areas: list[str]
+    heartbeat_s: int
+    ca_pem: str | None = Field(
+        description="the CA to trust, when the broker's is private"
+    )
+    file: str = Field(
+        description="the credentials file (TOML), as the console gives it"
+    )
+
+
+class ProvisionedOut(Schema):
+    line: int
+    code: str
+    outcome: Literal["created", "updated", "unchanged"]
+    credentials: CredentialsOut
+
+
+class BatchOut(Schema):
+    provisioned: int
+    rows: list[ProvisionedOut]
+
+
+def _credentials(cluster: Cluster, secret: str, file: str) -> dict[str, Any]:
+    config = tomllib.loads(file)
+    return {
+        "device_id": config["device_id"],
+        "secret": secret,
+        "broker": config["broker"],
+        "root": config["root"],
+        "areas": config["areas"],
+        "heartbeat_s": config["heartbeat_s"],
+        "ca_pem": config.get("ca_pem"),
+        "file": file,
+    }
+
+
+def _no_store(response: HttpResponse) -> None:
+    """Secrets must not stay in any cache between the server and the client."""
+    response["Cache-Control"] = "no-store"
+
+
+@router.post(
+    "/clusters",
+    response={201: ClusterOut},
+    auth=STAFF,
+    summary="Register a cluster",
+)
+def create_cluster(request, payload: ClusterIn):
+    """Register a cluster in a commune (or one of its hamlets) by their official codes."""
+    cluster = actions.add_cluster(request.auth, **payload.dict())
+    return Status(201, live.rows(Cluster.objects.filter(pk=cluster.pk))[0])
+
+
+@router.post(
+    "/provisioning/batches",
+    response={201: BatchOut},
+    auth=STAFF,
+    summary="Register a factory's batch and issue credentials",
+)
+def provision_batch(
+    request,
+    response: HttpResponse,
+    file: File[UploadedFile],
+    rotate: Form[bool] = False,
+):
+    """Register every cluster of a CSV or XLSX file and issue each its credentials.
+
+    The columns are those of the console's cluster import. All or nothing:
+    if any row is wrong, nothing is registered and the answer (422,
+    ``invalid_file``) lists every problem by line and column.
+    """
+    try:
+        done = actions.provision_clusters(file, actor=request.auth, rotate=rotate)
+    except tabular.TableError as exc:
+        raise ApiError(
+            422,
+            "invalid_file",
+            _("Nothing was registered: fix the rows listed and send the file again."),
+            errors=[
+                {"line": e.line, "column": e.column, "message": e.message}
+                for e in exc.errors
+            ],
+        ) from exc
+    _no_store(response)
+    return Status(
+        201,
+        {
+            "provisioned": len(done),
+            "rows": [
+                {
+                    "line": row.line,
+                    "code": row.cluster.code,
+                    "outcome": row.outcome,
+                    "credentials": _credentials(row.cluster, row.secret, row.file),
+                }
+                for row in done
+            ],
+        },
+    )
+
+
+@router.post(
+    "/clusters/{code}/credentials",
+    response={201: CredentialsOut},
+    auth=STAFF,
+    summary="Issue (or rotate) a cluster's credentials",
+)
+def issue_credentials(
+    request,
+    response: HttpResponse,
+    code: str,
+    rotate: bool = Query(
+        False, description="replace existing credentials (the old ones stop working)"
+    ),
+):
+    """Give the cluster a new secret; the answer is the only time it is shown."""
+    cluster = get_object_or_404(_scoped(request), code=code)
+    if cluster.has_credentials and not rotate:
+        raise ApiError(409, "already_provisioned", str(ALREADY_PROVISIONED))
+    if cluster.state == ClusterState.RETIRED:
+        raise ApiError(409, "retired", _("This cluster is retired."))
+    secret = actions.issue_credentials(request.auth, cluster, replace=rotate)
+    _no_store(response)
+    return Status(
+        201, _credentials(cluster, secret, actions.agent_config(cluster, secret))
+    )
+
+
+@router.delete(
+    "/clusters/{code}/credentials",
+    response={204: None},
+    auth=STAFF,
+    summary="Revoke a cluster's credentials",
+)
+def revoke_credentials(request, code: str):
+    """Withdraw the cluster's credentials: the broker refuses them within seconds."""
+    cluster = get_object_or_404(_scoped(request), code=code)
+    actions.revoke_credentials(request.auth, cluster)
+    return Status(204, None)
+
+
 # EMQX hooks --------------------------------------------------------------------------
 
 
@@ -274,6 +444,8 @@ def _account(username: str) -> tuple[str, list[acl.Rule]] | None:
     t = plane.topics()
     if username in credentials.SERVICES:
         return credentials.service_hash(username), acl.service_rules(t)[username]
+    if credentials.reserved(username):
+        return None
     row = (
         Cluster.objects.exclude(secret_hash="")
         .exclude(state=ClusterState.RETIRED)

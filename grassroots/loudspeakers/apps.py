@@ -30,3 +30,6 @@ class LoudspeakersConfig(AppConfig):
         Role.FEEDBACK_HANDLER: _READ,
         Role.VIEWER: _READ,
     }
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system checks

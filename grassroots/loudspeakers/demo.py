@@ -13,7 +13,6 @@ import random
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlparse
 
 from django.conf import settings
 from django.utils import timezone
@@ -23,7 +22,7 @@ from grassroots.areas.models import Area, Level
 from grassroots.core.demo import PROVINCE_CODE
 from grassroots_agent.protocol import area_chain
 
-from . import credentials, history
+from . import brokerfiles, credentials, history
 from .models import Cluster, LinkKind, Station
 
 TOTAL = 200
@@ -140,15 +139,15 @@ def _write_credentials() -> int:
             data={"clusters": len(fresh), "for": "simulator"},
             object_repr=f"{len(fresh)} demo clusters",
         )
-    url = urlparse(settings.GRASSROOTS_MQTT_URL)
+    host, port = brokerfiles.local_device_address()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(
             {
-                "host": url.hostname or "127.0.0.1",
-                "port": url.port or 1883,
+                "host": host,
+                "port": port,
                 "root": settings.GRASSROOTS_MQTT_TOPIC_ROOT,
                 "devices": devices,
             },

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from grassroots_agent.protocol import Topics, encode
+from grassroots_agent.protocol import MAX_MESSAGE_BYTES, Topics, encode
 
 from . import credentials
 
@@ -172,6 +172,16 @@ def publish(
         if isinstance(message, bytes)
         else encode(message)
     )
+    if len(payload) > MAX_MESSAGE_BYTES:
+        # The broker would close the connection, and paho would send it again
+        # on every reconnection, holding up every message behind it.
+        logger.error(
+            "not sent: %d bytes on %s, more than a device accepts (%d)",
+            len(payload),
+            topic,
+            MAX_MESSAGE_BYTES,
+        )
+        return False
     return get_plane().publish(topic, payload, qos=qos, retain=retain, wait_s=wait_s)
 
 

@@ -6,7 +6,7 @@ from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 
 from . import live
-from .models import Cluster, ClusterState
+from .models import BrokerSync, Cluster, ClusterState
 from .views import imports
 from .viewsets import LoudspeakersGroup, register_policies
 
@@ -51,8 +51,26 @@ class OfflineAlertsPanel(Component):
         }
 
 
+class BrokerSyncPanel(Component):
+    """On administrators' home page while the broker has not applied the credentials."""
+
+    name = "loudspeaker_broker"
+    template_name = "loudspeakers/home_broker.html"
+    order = 40
+
+    def __init__(self, sync: BrokerSync):
+        self.sync = sync
+
+    def get_context_data(self, parent_context=None):
+        return {"sync": self.sync}
+
+
 @hooks.register("construct_homepage_panels")
 def add_alerts_panel(request, panels):
+    if scope.can_anywhere(request.user, Capability.MANAGE_DEVICES):
+        sync = BrokerSync.objects.filter(failing_since__isnull=False).first()
+        if sync is not None:
+            panels.append(BrokerSyncPanel(sync))
     if scope.can_anywhere(request.user, Capability.VIEW):
         panels.append(OfflineAlertsPanel(request))
 

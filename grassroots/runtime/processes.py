@@ -30,8 +30,9 @@ def processes(*, simulate_devices: int = 0) -> list[Process]:
     """Return the processes to start, in order (they stop in reverse order)."""
     host, port = settings.GRASSROOTS_HTTP_HOST, str(settings.GRASSROOTS_HTTP_PORT)
     found = []
-    if settings.GRASSROOTS_EMBEDDED_BROKER:
-        # First up and last down: everything else talks to it.
+    if settings.GRASSROOTS_PRIVATE_BROKER:
+        # First up and last down: everything else talks to it. It becomes
+        # Mosquitto, which saves retained messages and sessions on SIGTERM.
         found.append(Process("broker", _command("broker")))
     found += [
         Process(

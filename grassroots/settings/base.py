@@ -181,7 +181,9 @@ else:
         "name": "grassroots",
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        # SQLite is polled: at least once a second, so a revoked device secret
+        # reaches the broker within seconds (huey's default waits up to 10 s).
+        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 1.0},
     }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -308,9 +310,19 @@ globals().update(_email_settings(CONFIG.email_url))
 DEFAULT_FROM_EMAIL = CONFIG.default_from_email
 SERVER_EMAIL = CONFIG.default_from_email
 
-# The device plane (MQTT). The embedded broker listens on localhost only.
-GRASSROOTS_MQTT_URL = CONFIG.mqtt_url or f"mqtt://127.0.0.1:{CONFIG.embedded_mqtt_port}"
-GRASSROOTS_EMBEDDED_BROKER = CONFIG.embedded_broker
+# The device plane (MQTT). Without MQTT_URL, `grassroots run` starts a private
+# Mosquitto: the web and gateway processes reach its service listener (loopback).
+GRASSROOTS_MQTT_URL = CONFIG.mqtt_url or f"mqtt://127.0.0.1:{CONFIG.mqtt_service_port}"
+GRASSROOTS_PRIVATE_BROKER = CONFIG.private_broker
+# The listeners of `grassroots broker` (docs/loudspeakers.md#the-broker).
+GRASSROOTS_MQTT_PORT = CONFIG.mqtt_port
+GRASSROOTS_MQTT_SERVICE_PORT = CONFIG.mqtt_service_port
+GRASSROOTS_MQTT_BIND = CONFIG.mqtt_bind
+GRASSROOTS_MQTT_TLS_PORT = CONFIG.mqtt_tls_port
+GRASSROOTS_MQTT_TLS_CERT = CONFIG.mqtt_tls_cert
+GRASSROOTS_MQTT_TLS_KEY = CONFIG.mqtt_tls_key
+# The certificate authority devices must trust (put into their credentials files).
+GRASSROOTS_MQTT_TLS_CA = CONFIG.mqtt_tls_ca
 GRASSROOTS_BASE_URL = CONFIG.base_url
 GRASSROOTS_HTTP_HOST = CONFIG.http_host
 GRASSROOTS_HTTP_PORT = CONFIG.http_port
@@ -325,8 +337,17 @@ GRASSROOTS_BROKER_FILES_DIR = CONFIG.broker_files_dir or DATA_DIR / "mqtt"
 GRASSROOTS_BROKER_RELOAD_COMMAND = CONFIG.broker_reload_command
 GRASSROOTS_BROKER_HOOK_TOKEN = CONFIG.broker_hook_token
 GRASSROOTS_GATEWAY_SHARE_GROUP = CONFIG.gateway_share_group
-# The broker address written into device configurations (as devices reach it).
-GRASSROOTS_DEVICE_BROKER_URL = CONFIG.device_broker_url or GRASSROOTS_MQTT_URL
+# The broker address written into device configurations (as devices reach it):
+# the private broker's device listener (TLS when it has a certificate), or MQTT_URL.
+GRASSROOTS_DEVICE_BROKER_URL = CONFIG.device_broker_url or (
+    (
+        f"mqtts://127.0.0.1:{CONFIG.mqtt_tls_port}"
+        if CONFIG.mqtt_tls
+        else f"mqtt://127.0.0.1:{CONFIG.mqtt_port}"
+    )
+    if CONFIG.private_broker
+    else CONFIG.mqtt_url
+)
 # Map tiles (e.g. https://tile.example.vn/{z}/{x}/{y}.png); maps work without.
 GRASSROOTS_MAP_TILES_URL = CONFIG.map_tiles_url
 GRASSROOTS_BROADCAST_SLOTS = CONFIG.broadcast_slots
@@ -346,7 +367,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": CONFIG.log_level},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "amqtt": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         # Wagtail logs every edit and publish; our audit log records them.

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def test_defaults_are_the_embedded_mode():
     config = conf.load({})
-    assert config.embedded_broker and not config.database_url and not config.redis_url
+    assert config.private_broker and not config.database_url and not config.redis_url
     assert config.allowed_hosts == ["localhost", "127.0.0.1", "[::1]"]
 
 
@@ -28,7 +28,7 @@ def test_values_are_read_with_their_types():
     assert config.debug is True
     assert config.allowed_hosts == ["a.example", "b.example"]
     assert config.http_port == 9000
-    assert not config.embedded_broker
+    assert not config.private_broker
 
 
 @pytest.mark.parametrize("env", [{"DEBUG": "maybe"}, {"GRASSROOTS_PORT": "eighty"}])
@@ -58,7 +58,7 @@ def test_servers_replace_the_embedded_defaults_when_their_urls_are_set():
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='grassroots.settings.dev'; django.setup();"
         "from django.conf import settings as s;"
-        "print(s.DATABASES['default']['ENGINE'], s.HUEY['huey_class'], s.CACHES['default']['BACKEND'], s.GRASSROOTS_EMBEDDED_BROKER, s.GRASSROOTS_MQTT_URL)"
+        "print(s.DATABASES['default']['ENGINE'], s.HUEY['huey_class'], s.CACHES['default']['BACKEND'], s.GRASSROOTS_PRIVATE_BROKER, s.GRASSROOTS_MQTT_URL, s.GRASSROOTS_DEVICE_BROKER_URL)"
     )
     embedded = _settings({}, code)
     assert embedded.stdout.split() == [
@@ -66,6 +66,7 @@ def test_servers_replace_the_embedded_defaults_when_their_urls_are_set():
         "huey.SqliteHuey",
         "django.core.cache.backends.filebased.FileBasedCache",
         "True",
+        "mqtt://127.0.0.1:1885",
         "mqtt://127.0.0.1:1884",
     ], embedded.stderr
     servers = _settings(
@@ -81,6 +82,7 @@ def test_servers_replace_the_embedded_defaults_when_their_urls_are_set():
         "huey.PriorityRedisHuey",
         "django.core.cache.backends.redis.RedisCache",
         "False",
+        "mqtts://mq:8883",
         "mqtts://mq:8883",
     ], servers.stderr
 

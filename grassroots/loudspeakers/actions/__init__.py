@@ -6,18 +6,29 @@ changes the fleet's rows with a bare ``save()``.
 
 from .commands import publish_emergencies, send_command, send_schedule, send_schedules
 from .provisioning import (
+    Provisioned,
     agent_config,
     issue_credentials,
+    provision_clusters,
     publish_config,
     revoke_credentials,
 )
-from .registry import import_clusters, save_cluster, save_station, set_cluster_state
+from .registry import (
+    add_cluster,
+    import_clusters,
+    save_cluster,
+    save_station,
+    set_cluster_state,
+)
 from .reports import raise_offline_alerts, record_reports
 
 __all__ = [
+    "Provisioned",
+    "add_cluster",
     "agent_config",
     "import_clusters",
     "issue_credentials",
+    "provision_clusters",
     "publish_config",
     "publish_emergencies",
     "raise_offline_alerts",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,28 +13,40 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grassroots.accounts import audit
 from grassroots.accounts.roles import Capability
+from grassroots.core import tabular
 from grassroots_agent import protocol
 
 from .. import credentials, plane
 from ..models import Cluster, ClusterState, LogKind
 from ._common import log, refresh_broker_on_commit, require
+from .registry import CLUSTER_COLUMNS, import_clusters
+
+ALREADY_PROVISIONED = gettext_lazy(
+    "This cluster already has credentials; rotate them to issue new ones "
+    "(the old ones then stop working)."
+)
 
 
 @transaction.atomic
-def issue_credentials(actor: Any, cluster: Cluster) -> str:
+def issue_credentials(actor: Any, cluster: Cluster, *, replace: bool = True) -> str:
     """Give the cluster a new secret and return it; it is never shown again.
 
     A previous secret stops working as soon as the broker reloads its files
-    (a rotation): the device must be given the new one.
+    (a rotation): the device must be given the new one. With ``replace``
+    False a cluster that has credentials is refused (the command line, the
+    API and factory batches rotate only when asked to).
     """
     require(actor, Capability.MANAGE_DEVICES, cluster.area)
     if cluster.state == ClusterState.RETIRED:
         raise ValidationError(_("A retired cluster cannot be given credentials."))
-    secret = credentials.new_secret()
     rotated = cluster.has_credentials
+    if rotated and not replace:
+        raise ValidationError(ALREADY_PROVISIONED, code="already_provisioned")
+    secret = credentials.new_secret()
     cluster.secret_hash = credentials.hash_secret(secret)
     cluster.secret_issued_at = timezone.now()
     Cluster.objects.filter(pk=cluster.pk).update(
@@ -69,6 +84,60 @@ def revoke_credentials(actor: Any, cluster: Cluster) -> None:
     refresh_broker_on_commit()
 
 
+@dataclass(frozen=True)
+class Provisioned:
+    """A cluster given credentials in a batch, as reported for its row."""
+
+    line: int
+    cluster: Cluster
+    #: "created", "updated" or "unchanged" (the registry row).
+    outcome: str
+    secret: str
+    #: The credentials file (:func:`agent_config`).
+    file: str
+
+
+@transaction.atomic
+def provision_clusters(
+    file: IO[bytes], *, actor: Any = None, rotate: bool = False
+) -> list[Provisioned]:
+    """Register a factory's batch of clusters and issue each its credentials, all or nothing.
+
+    The file has the columns of the cluster import. Every row is checked
+    first, including that its cluster has no credentials yet (unless
+    ``rotate``) and is not retired; any problem raises ``TableError`` with
+    every bad cell, and nothing is registered or issued.
+    """
+
+    def can_be_provisioned(
+        line: int, row: dict[str, Any], old: Cluster | None
+    ) -> list[tabular.RowError]:
+        if row["state"] == ClusterState.RETIRED:
+            return [
+                tabular.RowError(
+                    line,
+                    str(CLUSTER_COLUMNS[-1].label),
+                    _("A retired cluster cannot be given credentials."),
+                )
+            ]
+        if old is not None and old.has_credentials and not rotate:
+            return [
+                tabular.RowError(
+                    line, str(CLUSTER_COLUMNS[2].label), str(ALREADY_PROVISIONED)
+                )
+            ]
+        return []
+
+    result = import_clusters(file, actor=actor, also_check=can_be_provisioned)
+    provisioned = []
+    for line, cluster, outcome in result.rows:
+        secret = issue_credentials(actor, cluster, replace=rotate)
+        provisioned.append(
+            Provisioned(line, cluster, outcome, secret, agent_config(cluster, secret))
+        )
+    return provisioned
+
+
 def publish_config(cluster: Cluster) -> None:
     """Send the cluster its configuration (areas, heartbeat), retained, after commit."""
     Cluster.objects.filter(pk=cluster.pk).update(config_rev=F("config_rev") + 1)
@@ -83,20 +152,51 @@ def publish_config(cluster: Cluster) -> None:
     plane.publish_on_commit(plane.topics().config(cluster.code), message, retain=True)
 
 
+def _toml(value: str) -> str:
+    """Return ``value`` as a TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _ca_pem(broker_url: str) -> str:
+    """Return the CA certificate devices must trust for a TLS broker, if one is set."""
+    path = settings.GRASSROOTS_MQTT_TLS_CA
+    if not path or not broker_url.startswith(("mqtts://", "ssl://")):
+        return ""
+    try:
+        return Path(path).read_text().strip() + "\n"
+    except OSError as exc:
+        raise ValidationError(
+            _("The certificate devices must trust cannot be read: %(error)s")
+            % {"error": exc}
+        ) from exc
+
+
 def agent_config(cluster: Cluster, secret: str, broker_url: str | None = None) -> str:
-    """Return the reference agent's configuration file (TOML) for this cluster."""
+    """Return the cluster's credentials file (TOML), shown once with its secret.
+
+    The reference agent's configuration, and all a third-party firmware needs:
+    its keys are documented in docs/loudspeakers.md ("The credentials file").
+    Built here only, so every way of provisioning (console, command line, API,
+    factory batch) gives the same file.
+    """
     broker = broker_url or settings.GRASSROOTS_DEVICE_BROKER_URL
-    areas = ", ".join(f'"{a}"' for a in protocol.area_chain(cluster.area.path))
-    return (
-        f"# grassroots-agent configuration for {cluster.code}\n"
-        f"# Keep this file secret: it holds the cluster's credentials.\n"
-        f'device_id = "{cluster.code}"\n'
-        f'secret = "{secret}"\n'
-        f'broker = "{broker}"\n'
-        f'root = "{settings.GRASSROOTS_MQTT_TOPIC_ROOT}"\n'
-        f"areas = [{areas}]\n"
-        f"heartbeat_s = {settings.GRASSROOTS_DEVICE_HEARTBEAT_S}\n"
-        f'link = "{cluster.link}"\n'
-        f'state_dir = "/var/lib/grassroots-agent"\n'
-        f'player = "auto"\n'
-    )
+    areas = ", ".join(_toml(a) for a in protocol.area_chain(cluster.area.path))
+    lines = [
+        f"# grassroots-agent configuration for {cluster.code}",
+        "# Keep this file secret: it holds the cluster's credentials.",
+        f"device_id = {_toml(cluster.code)}",
+        f"secret = {_toml(secret)}",
+        f"broker = {_toml(broker)}",
+        f"root = {_toml(settings.GRASSROOTS_MQTT_TOPIC_ROOT)}",
+        f"areas = [{areas}]",
+        f"heartbeat_s = {settings.GRASSROOTS_DEVICE_HEARTBEAT_S}",
+        f"link = {_toml(cluster.link)}",
+        'state_dir = "/var/lib/grassroots-agent"',
+        'player = "auto"',
+    ]
+    ca = _ca_pem(broker)
+    if ca:
+        lines.append(f'ca_pem = """\n{ca}"""')
+    # The server's public signing keys (protocol v2) belong here, as
+    # ``server_keys``: devices get them at provisioning, then by signed config.
+    return "\n".join(lines) + "\n"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -19,7 +20,7 @@ from grassroots.core.text import fold
 
 from .. import history
 from ..models import Cluster, ClusterState, LinkKind, LogKind, Station
-from ..models.registry import CODE_VALIDATOR
+from ..models.registry import CODE_VALIDATOR, check_code
 from ._common import log, refresh_broker_on_commit, require
 
 #: Registry fields a console form or an import may set.
@@ -170,6 +171,36 @@ def save_cluster(
     return cluster
 
 
+@transaction.atomic
+def add_cluster(
+    actor: Any, *, commune: str, hamlet: str = "", code: str, **fields: Any
+) -> Cluster:
+    """Register a cluster by its commune's and hamlet's official codes.
+
+    For the command line and the API: the commune's radio station is used
+    (created with the usual name if it has none yet), as in a file import.
+    """
+    commune_area = Area.objects.filter(level=Level.COMMUNE, code=commune).first()
+    if commune_area is None:
+        raise ValidationError(
+            {"commune": _("No commune has the code “%(code)s”.") % {"code": commune}}
+        )
+    area = commune_area
+    if hamlet:
+        area = Area.objects.filter(parent=commune_area, code=hamlet).first()
+        if area is None:
+            raise ValidationError(
+                {
+                    "hamlet": _("%(commune)s has no hamlet with the code “%(code)s”.")
+                    % {"commune": commune_area, "code": hamlet}
+                }
+            )
+    require(actor, Capability.MANAGE_DEVICES, area)
+    return save_cluster(
+        actor, station=default_station(commune_area), area=area, code=code, **fields
+    )
+
+
 def _changed_fields(cluster: Cluster) -> list[str]:
     before = (
         Cluster.objects.filter(pk=cluster.pk)
@@ -273,6 +304,14 @@ def _code(text: str) -> str:
     return text
 
 
+def _cluster_code(text: str) -> str:
+    try:
+        check_code(text)
+    except ValidationError as exc:
+        raise ValueError(" ".join(exc.messages)) from None
+    return text
+
+
 def _short(limit: int):
     def parse(text: str) -> str:
         if len(text) > limit:
@@ -327,7 +366,7 @@ CLUSTER_COLUMNS = (
         "code",
         gettext_lazy("cluster code"),
         aliases=("ma cum", "ma_cum", "ma"),
-        parse=_code,
+        parse=_cluster_code,
     ),
     tabular.Column(
         "name",
@@ -414,22 +453,33 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: (line, cluster, "created" | "updated" | "unchanged") for every row.
+    rows: list[tuple[int, Cluster, str]] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return (
-            _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged")
-            % self.__dict__
-        )
+        return _(
+            "%(created)d created, %(updated)d updated, %(unchanged)d unchanged"
+        ) % {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+#: Checks a caller adds to every row: (line, row, cluster with that code or None).
+RowCheck = Callable[[int, dict[str, Any], Cluster | None], list[tabular.RowError]]
 
 
 @transaction.atomic
-def import_clusters(file: IO[bytes], *, actor: Any = None) -> ImportResult:
+def import_clusters(
+    file: IO[bytes], *, actor: Any = None, also_check: RowCheck | None = None
+) -> ImportResult:
     """Import clusters from a CSV or XLSX file, all or nothing.
 
     Every row is checked first (commune and hamlet exist and are in the
-    user's area, codes unique in the file); any problem raises ``TableError``
-    listing every bad cell and nothing is written. A code already registered
-    updates that cluster.
+    user's area, codes unique in the file, and ``also_check``); any problem
+    raises ``TableError`` listing every bad cell and nothing is written. A
+    code already registered updates that cluster.
     """
     communes: dict[str, Area | None] = {}
     hamlets: dict[tuple[int, str], Area | None] = {}
@@ -515,11 +565,13 @@ def import_clusters(file: IO[bytes], *, actor: Any = None) -> ImportResult:
                     _("Give both latitude and longitude, or neither."),
                 )
             )
+        if also_check is not None:
+            errors += also_check(line, row, old)
         return errors
 
     table = tabular.validate(tabular.read_rows(file), CLUSTER_COLUMNS, check)
     result = ImportResult()
-    for _line, row in table.rows:
+    for line, row in table.rows:
         area = area_of(row)
         assert area is not None  # noqa: S101 - checked above
         commune = commune_of(row["commune"])
@@ -536,6 +588,7 @@ def import_clusters(file: IO[bytes], *, actor: Any = None) -> ImportResult:
             )
             if same and old.state == row["state"]:
                 result.unchanged += 1
+                result.rows.append((line, old, "unchanged"))
                 continue
             cluster = save_cluster(
                 actor,
@@ -546,17 +599,23 @@ def import_clusters(file: IO[bytes], *, actor: Any = None) -> ImportResult:
                 **fields,
             )
             result.updated += 1
+            result.rows.append((line, cluster, "updated"))
         else:
             cluster = save_cluster(
                 actor, station=station, area=area, code=row["code"], **fields
             )
             result.created += 1
+            result.rows.append((line, cluster, "created"))
         if cluster.state != row["state"]:
             set_cluster_state(actor, cluster, row["state"])
     audit.record(
         "loudspeakers.import_clusters",
         actor,
-        data=dict(result.__dict__),
+        data={
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        },
         object_repr=_("Loudspeaker cluster import"),
     )
     return result

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import (
     Ack,
@@ -402,6 +403,53 @@ def raise_offline_alerts(after_s: float, now: datetime | None = None) -> list[in
         ]
     )
     return ids
+
+
+#: Why the gateway dropped a device's messages, as an operator reads it.
+DROP_REASONS = {
+    "rate": gettext_lazy("too many, too fast"),
+    "oversized": gettext_lazy("too large"),
+    "malformed": gettext_lazy("not JSON"),
+    "schema": gettext_lazy("not in the protocol's format"),
+    "unknown_kind": gettext_lazy("of an unknown kind"),
+    "impersonation": gettext_lazy("claiming another device's id"),
+}
+
+
+def record_drop_alarms(
+    dropped: dict[int, dict[str, int]], now: datetime | None = None
+) -> int:
+    """Raise an alarm on each cluster whose device sent messages the gateway dropped.
+
+    A flood, oversized or malformed messages, or another device's id in the
+    payload mean broken or hostile firmware: the operator sees it in the
+    cluster's history with the counts by reason. Return the alarms written.
+    """
+    now = now or timezone.now()
+    logs = []
+    for cluster_id, counts in dropped.items():
+        parts = [
+            f"{count} {DROP_REASONS.get(reason, reason)}"
+            for reason, count in sorted(counts.items(), key=lambda kv: -kv[1])
+        ]
+        logs.append(
+            ClusterLog(
+                cluster_id=cluster_id,
+                at=now,
+                kind=LogKind.ALARM,
+                message=(
+                    _("Messages from the device dropped by the server: %(counts)s")
+                    % {"counts": ", ".join(parts)}
+                )[:255],
+                data={
+                    "code": "dropped_messages",
+                    "severity": "warning",
+                    "counts": dict(counts),
+                },
+            )
+        )
+    ClusterLog.objects.bulk_create(logs)
+    return len(logs)
 
 
 def latest_schedules(cluster_ids: list[int]) -> list[tuple[str, dict[str, Any]]]:

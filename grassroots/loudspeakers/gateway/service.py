@@ -15,6 +15,7 @@ import queue
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
@@ -28,7 +29,7 @@ from grassroots_agent.protocol import Topics
 
 from .. import credentials
 from ..actions import reports
-from .ingest import UNKNOWN_RECHECK_S, Ingest, Report
+from .ingest import BACKLOG_GRACE_S, UNKNOWN_RECHECK_S, Ingest, Report
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ HOUSEKEEPING_S = 5.0
 STATS_S = 60.0
 WRITE_RETRIES = 5
 RESEND_SCHEDULE_S = 300.0
+#: A misbehaving device raises an alarm at once, then one summary this often.
+DROP_ALARM_EVERY_S = 600.0
 
 
 def rss_mb() -> float:
@@ -96,6 +99,9 @@ class Gateway:
         self.persistent = persistent
         self.queue: queue.Queue[Report] = queue.Queue(QUEUE_SIZE)
         self._resent: dict[int, float] = {}
+        #: cluster id → when its last drop alarm was raised, and drops since.
+        self._alarmed: dict[int, float] = {}
+        self._dropped: dict[int, Counter[str]] = {}
         self.ingest = Ingest(self.topics, reports.known_devices)
         self.connected = threading.Event()
         self.stop_event = threading.Event()
@@ -143,6 +149,8 @@ class Gateway:
         if reason_code.is_failure:
             logger.error("the broker refused the gateway: %s", reason_code)
             return
+        if flags.session_present:
+            self.ingest.backlog_until = time.monotonic() + BACKLOG_GRACE_S
         client.subscribe([(f, 1) for f in self.filters()])
         logger.info(
             "gateway connected to %s:%s; subscribed to %s",
@@ -230,9 +238,9 @@ class Gateway:
     def _resend_schedules(self, cluster_ids: list[int]) -> None:
         """Send the newest schedule again to devices that hold an older one.
 
-        The broker normally keeps it (retained), but an embedded broker that
-        restarted, or a device whose storage was wiped, needs it again. At
-        most once every few minutes per cluster.
+        The broker normally keeps it (retained, and persisted), but a broker
+        whose store was lost, or a device whose storage was wiped, needs it
+        again. At most once every few minutes per cluster.
         """
         now = time.monotonic()
         due = [
@@ -256,12 +264,34 @@ class Gateway:
             len(due),
         )
 
+    def _drop_alarms_due(self) -> dict[int, dict[str, int]]:
+        """Gather each device's drops; return those due for an alarm now."""
+        for device, counts in self.ingest.take_suspicious().items():
+            cluster_id = self.ingest.devices.get(device)
+            if cluster_id is not None:
+                self._dropped.setdefault(cluster_id, Counter()).update(counts)
+        now = time.monotonic()
+        due = {
+            pk: dict(counts)
+            for pk, counts in self._dropped.items()
+            if now - self._alarmed.get(pk, -DROP_ALARM_EVERY_S) >= DROP_ALARM_EVERY_S
+        }
+        for pk in due:
+            self._alarmed[pk] = now
+            del self._dropped[pk]
+        return due
+
     def housekeeping(self) -> None:
         try:
             _reconnect_if_needed()
             with audit.acting_as(audit.Origin(source="gateway")):
                 silent = reports.mark_silent_offline(3 * self.heartbeat_s + 15)
                 alerted = reports.raise_offline_alerts(self.alert_after_s)
+                alarms = reports.record_drop_alarms(self._drop_alarms_due())
+            if alarms:
+                logger.warning(
+                    "%d clusters sent messages that were dropped: alarm raised", alarms
+                )
             if silent:
                 logger.info(
                     "%d clusters silent for three heartbeats: marked offline", silent

@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.areas.models import Level
 
+from ..credentials import SERVICE_PREFIX, reserved
+
 #: A cluster's code is its device id: the MQTT user name and a topic segment.
 CODE_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$",
     _("Use letters without diacritics, digits, “-” and “_” (at most 64)."),
 )
+
+
+def validate_not_reserved(code: str) -> None:
+    """Refuse a code that is the name, or could become the name, of a service account."""
+    if reserved(code):
+        raise ValidationError(
+            _(
+                "Codes starting with “%(prefix)s” are kept for the system's own "
+                "connections to the loudspeaker server: choose another code."
+            ),
+            code="reserved",
+            params={"prefix": SERVICE_PREFIX},
+        )
+
+
+def check_code(code: str) -> None:
+    """Raise ValidationError unless ``code`` can be a cluster's code (its device id)."""
+    CODE_VALIDATOR(code)
+    validate_not_reserved(code)
 
 
 class Station(models.Model):
@@ -78,7 +100,10 @@ class Cluster(models.Model):
         help_text=_("Where it is installed: a hamlet, or the commune itself."),
     )
     code = models.CharField(
-        _("code"), max_length=64, unique=True, validators=[CODE_VALIDATOR]
+        _("code"),
+        max_length=64,
+        unique=True,
+        validators=[CODE_VALIDATOR, validate_not_reserved],
     )
     name = models.CharField(
         _("location"),

@@ -1,8 +1,8 @@
-"""Fixtures of the loudspeaker tests: the device plane in memory, and real brokers.
+"""Fixtures of the loudspeaker tests: the device plane in memory, and a real broker.
 
-``broker`` runs each test twice: on the embedded broker (amqtt, in this
-process) and on Debian's Mosquitto started for the test, both with the
-password and ACL files written from the registry, on free ports.
+``broker`` is Debian's Mosquitto started for the test on the configuration,
+password and ACL files ``grassroots broker`` writes from the registry, on free
+ports of its own (never the shared Mosquitto on 1883).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,18 +61,53 @@ def wait_port(port: int, timeout: float = 10.0) -> None:
 
 @dataclass
 class Broker:
-    kind: str
-    port: int
+    """A Mosquitto started on the generated configuration, on free ports."""
+
+    port: int  # the plain device listener
+    service_port: int
     directory: Path
-    reload: Callable[[], None]
+    process: subprocess.Popen
+    tls_port: int | None = None
 
     @property
     def url(self) -> str:
+        """The service listener (web, gateway)."""
+        return f"mqtt://127.0.0.1:{self.service_port}"
+
+    @property
+    def device_url(self) -> str:
         return f"mqtt://127.0.0.1:{self.port}"
+
+    def reload(self) -> None:
+        """Apply the registry as the worker does after a commit (SIGHUP, then confirm)."""
+        from grassroots.loudspeakers.models import BrokerSync
+
+        brokerfiles.refresh()
+        sync = BrokerSync.current()
+        assert not sync.failing_since, sync.problem
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+    def start(self) -> None:
+        """Start (again) on the files in ``directory``; returns once every listener answers."""
+        binary = brokerfiles.mosquitto_binary()
+        assert binary is not None
+        self.process = subprocess.Popen(  # noqa: S603 - Debian's mosquitto
+            [binary, "-c", str(self.directory / brokerfiles.CONF)]
+        )
+        for port in (self.port, self.service_port, self.tls_port):
+            if port:
+                wait_port(port)
 
 
 class LoopThread:
-    """An asyncio loop in a thread, for the embedded broker and for devices."""
+    """An asyncio loop in a thread, for devices."""
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
@@ -108,83 +143,50 @@ def loop_thread() -> Iterator[LoopThread]:
     runner.stop()
 
 
-def _embedded(directory: Path) -> Iterator[Broker]:
-    from grassroots.loudspeakers.broker import server
-
-    port = free_port()
-    runner = LoopThread()
-    stop = asyncio.Event()
-    ready = asyncio.Event()
-
-    async def start():
-        nonlocal stop, ready
-        stop, ready = asyncio.Event(), asyncio.Event()
-        runner.loop.create_task(server.serve("127.0.0.1", port, directory, stop, ready))
-        await asyncio.wait_for(ready.wait(), 10)
-
-    runner.run(start())
-
-    def reload() -> None:
-        brokerfiles.write(directory)
-        time.sleep(1.2)  # the broker looks at its files once a second
-
-    try:
-        yield Broker("embedded", port, directory, reload)
-    finally:
-        runner.loop.call_soon_threadsafe(stop.set)
-        time.sleep(0.3)
-        runner.stop()
-
-
-def _mosquitto(binary: str, directory: Path) -> Iterator[Broker]:
-    port = free_port()
-    conf = directory / "mosquitto.conf"
-    conf.write_text(
-        f"listener {port} 127.0.0.1\n"
-        "allow_anonymous false\n"
-        f"password_file {directory / 'passwd'}\n"
-        f"acl_file {directory / 'acl'}\n"
-        "persistence false\n"
-        "user root\n"
-        "log_dest stderr\n"
-        "log_type error\n"
-        "log_type warning\n"
-    )
-    process = subprocess.Popen([binary, "-c", str(conf)], stderr=subprocess.PIPE)  # noqa: S603 - Debian's mosquitto
-    try:
-        wait_port(port)
-
-        def reload() -> None:
-            brokerfiles.write(directory)
-            process.send_signal(1)  # SIGHUP: Mosquitto reloads the files
-            time.sleep(0.5)
-
-        yield Broker("mosquitto", port, directory, reload)
-    finally:
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-@pytest.fixture(params=["embedded", "mosquitto"])
-def broker(request, db, tmp_path, topic_root, settings) -> Iterator[Broker]:
-    """A real broker enforcing the registry's credentials and ACL (run on both kinds)."""
-    directory = tmp_path / "mqtt"
+def use_private_broker(settings, directory: Path) -> None:
+    """Point the settings at a private broker of the test's own, on free ports."""
     settings.GRASSROOTS_BROKER_FILES_DIR = directory
-    brokerfiles.write(directory)
-    os.chmod(directory, 0o755)  # noqa: S103 - a test directory
-    if request.param == "embedded":
-        yield from _embedded(directory)
-    else:
-        binary = request.getfixturevalue("mosquitto_binary")
-        yield from _mosquitto(binary, directory)
+    settings.GRASSROOTS_PRIVATE_BROKER = True
+    settings.GRASSROOTS_BROKER_RELOAD_COMMAND = ""
+    settings.GRASSROOTS_MQTT_PORT = free_port()
+    settings.GRASSROOTS_MQTT_SERVICE_PORT = free_port()
+    settings.GRASSROOTS_MQTT_BIND = "127.0.0.1"
+    settings.GRASSROOTS_MQTT_URL = (
+        f"mqtt://127.0.0.1:{settings.GRASSROOTS_MQTT_SERVICE_PORT}"
+    )
+    settings.GRASSROOTS_DEVICE_BROKER_URL = (
+        f"mqtt://127.0.0.1:{settings.GRASSROOTS_MQTT_PORT}"
+    )
 
 
 @pytest.fixture
-def embedded_broker(db, tmp_path, topic_root, settings) -> Iterator[Broker]:
-    directory = tmp_path / "mqtt"
-    settings.GRASSROOTS_BROKER_FILES_DIR = directory
-    brokerfiles.write(directory)
-    yield from _embedded(directory)
+def broker_settings(db, tmp_path, topic_root, settings):
+    """Settings of a private broker of the test's own (not started)."""
+    use_private_broker(settings, tmp_path / "mqtt")
+    return settings
+
+
+def run_broker(settings) -> Iterator[Broker]:
+    """Write the files for the current settings, start Mosquitto on them, stop it after."""
+    files = brokerfiles.write()
+    os.chmod(files.directory, 0o755)  # noqa: S103 - a test directory
+    tls = settings.GRASSROOTS_MQTT_TLS_CERT and settings.GRASSROOTS_MQTT_TLS_KEY
+    broker = Broker(
+        port=settings.GRASSROOTS_MQTT_PORT,
+        service_port=settings.GRASSROOTS_MQTT_SERVICE_PORT,
+        directory=files.directory,
+        process=None,  # type: ignore[arg-type]
+        tls_port=settings.GRASSROOTS_MQTT_TLS_PORT if tls else None,
+    )
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def broker(db, tmp_path, topic_root, settings, mosquitto_binary) -> Iterator[Broker]:
+    """Mosquitto on the generated configuration, enforcing the registry's credentials and ACL."""
+    use_private_broker(settings, tmp_path / "mqtt")
+    yield from run_broker(settings)

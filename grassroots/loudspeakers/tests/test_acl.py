@@ -44,14 +44,15 @@ def test_services_have_just_what_they_need():
     assert not acl.allowed(gateway, "gr/v1/area/82/emergency", acl.WRITE)
 
 
-def test_rendered_acl_parses_back_to_the_same_rules():
+def test_rendered_acl_has_explicit_rules_per_user_and_no_patterns():
     entries = [
         ("d1", acl.device_rules(T, "d1", "82/1/")),
         *acl.service_rules(T).items(),
     ]
-    parsed = acl.parse(acl.render(entries, header="test"))
-    assert parsed == {name: rules for name, rules in entries}
-    assert "pattern" not in acl.render(entries)
+    text = acl.render(entries, header="test")
+    assert "user d1\ntopic read gr/v1/dev/d1/cmd\n" in text
+    assert "topic write gr/v1/dev/d1/state\n" in text
+    assert "pattern" not in text
 
 
 def test_secret_hash_verifies_and_rejects(settings):

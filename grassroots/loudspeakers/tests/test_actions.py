@@ -145,11 +145,11 @@ def test_broker_files_follow_the_registry(
     with django_capture_on_commit_callbacks(execute=True):
         actions.issue_credentials(None, cluster)
     passwd = (tmp_path / brokerfiles.PASSWD).read_text()
-    assert (
-        f"{cluster.code}:$7$" in passwd
-        and "gr-web:" in passwd
-        and "gr-gateway:" in passwd
-    )
+    services = (tmp_path / brokerfiles.SERVICE_PASSWD).read_text()
+    # Each listener knows only its own accounts.
+    assert f"{cluster.code}:$7$" in passwd and "gr-" not in passwd
+    assert "gr-web:" in services and "gr-gateway:" in services
+    assert cluster.code not in services
     assert f"user {cluster.code}" in (tmp_path / brokerfiles.ACL).read_text()
     with django_capture_on_commit_callbacks(execute=True):
         actions.revoke_credentials(None, cluster)

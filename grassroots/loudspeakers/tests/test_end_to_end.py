@@ -39,7 +39,7 @@ class Harness:
 
     def __init__(self, broker, root: str):
         self.gateway = Gateway(
-            url=f"mqtt://127.0.0.1:{broker.port}",
+            url=broker.url,
             topics=Topics(root),
             share_group="",
             heartbeat_s=1,
@@ -207,7 +207,7 @@ def test_offline_then_back_catches_up_and_counts_once(
 
 def test_the_reference_agent_survives_a_stop_and_a_restart(
     tree,
-    embedded_broker,
+    broker,
     settings,
     topic_root,
     tmp_path,
@@ -215,14 +215,14 @@ def test_the_reference_agent_survives_a_stop_and_a_restart(
 ):
     """The agent process, stopped (SIGSTOP) then restarted, resends from its disk once."""
     settings.GRASSROOTS_DEVICE_PLANE = "mqtt"
-    settings.GRASSROOTS_MQTT_URL = embedded_broker.url
+    settings.GRASSROOTS_MQTT_URL = broker.url
     plane.reset()
     cluster = make_cluster(tree.hamlet_a1)
     secret = actions.issue_credentials(None, cluster)
-    embedded_broker.reload()
+    broker.reload()
     config = tmp_path / "agent.toml"
     config.write_text(
-        actions.agent_config(cluster, secret, broker_url=embedded_broker.url)
+        actions.agent_config(cluster, secret, broker_url=broker.device_url)
         .replace(
             'state_dir = "/var/lib/grassroots-agent"',
             f'state_dir = "{tmp_path / "state"}"',
@@ -252,7 +252,7 @@ def test_the_reference_agent_survives_a_stop_and_a_restart(
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
 
-    harness = Harness(embedded_broker, topic_root)
+    harness = Harness(broker, topic_root)
     agent = start()
     try:
         harness.pump(lambda: _online(cluster))

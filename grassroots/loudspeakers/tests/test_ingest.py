@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
-from grassroots.loudspeakers.gateway.ingest import Ingest
+from grassroots.loudspeakers.gateway.ingest import RATE_BURST, Ingest
 from grassroots_agent.protocol import Topics
 
 from .factories import events, play, state
@@ -87,3 +88,27 @@ def test_a_newly_provisioned_device_is_found_without_restart():
     assert ingest.unknown == {"d3"}
     ingest.refresh()
     assert ingest.accept(T.state("d3"), body(state("d3", seq=2))) is not None
+
+
+def test_a_device_beyond_its_rate_is_dropped_and_marked_others_are_not(ingest):
+    sent = RATE_BURST + 40
+    accepted = sum(
+        ingest.accept(T.state("d1"), body(state("d1", seq=n))) is not None
+        for n in range(1, sent + 1)
+    )
+    assert RATE_BURST <= accepted < RATE_BURST + 5
+    assert ingest.counts["dropped_rate"] == sent - accepted
+    assert ingest.accept(T.state("d2"), body(state("d2"))) is not None
+    # Broken messages count against the device too, by reason; replays do not.
+    ingest.accept(T.state("d2"), b"{not json")
+    ingest.accept(T.state("d2"), body(state("d2")))
+    suspicious = ingest.take_suspicious()
+    assert suspicious == {"d1": {"rate": sent - accepted}, "d2": {"malformed": 1}}
+    assert ingest.take_suspicious() == {}
+
+
+def test_the_backlog_of_a_resumed_session_is_not_a_flood(ingest):
+    ingest.backlog_until = time.monotonic() + 60
+    for n in range(1, RATE_BURST * 2):
+        assert ingest.accept(T.state("d1"), body(state("d1", seq=n))) is not None
+    assert ingest.counts["dropped_rate"] == 0

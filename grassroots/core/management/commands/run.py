@@ -2,7 +2,7 @@ import time
 import urllib.request
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from grassroots.core import demo
 from grassroots.runtime.processes import processes
@@ -26,6 +26,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, devices=200, **options):
+        from grassroots.loudspeakers import brokerfiles
+
+        if (
+            settings.GRASSROOTS_PRIVATE_BROKER
+            and brokerfiles.mosquitto_binary() is None
+        ):
+            raise CommandError(brokerfiles.MISSING_MOSQUITTO)
         supervisor = Supervisor(
             processes(simulate_devices=devices), write=self.stdout.write
         )

@@ -1,37 +1,31 @@
-import asyncio
-import contextlib
-import signal
+import os
+import sys
 
-from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from grassroots.loudspeakers import brokerfiles
-from grassroots.loudspeakers.broker import server
+from grassroots.loudspeakers.checks import cluster_codes
 
 
 class Command(BaseCommand):
     help = (
-        "Run the embedded MQTT broker for the loudspeakers (when MQTT_URL is not set). "
-        "It accepts only the credentials and topics of the registry, like Mosquitto with "
-        "the files of `grassroots mosquitto-config`."
+        "Run the device plane's Mosquitto on the files written from the loudspeaker "
+        "registry (configuration, passwords, access rules, in the data directory). "
+        "`grassroots run` starts it when MQTT_URL is not set; in production it is a "
+        "systemd unit."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument(
-            "--port", type=int, default=settings.CONFIG.embedded_mqtt_port
-        )
-
-    def handle(self, *args, host, port, **options):
+    def handle(self, *args, **options):
+        binary = brokerfiles.mosquitto_binary()
+        if binary is None:
+            raise CommandError(brokerfiles.MISSING_MOSQUITTO)
+        for problem in cluster_codes(None):
+            # Those clusters are left out of the files; the broker still starts.
+            self.stderr.write(f"{problem.msg} {problem.hint}")
         files = brokerfiles.write()
-        self.stdout.write(f"Broker files: {files.passwd}, {files.acl}")
-
-        async def main():
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                with contextlib.suppress(NotImplementedError):
-                    loop.add_signal_handler(sig, stop.set)
-            await server.serve(host, port, files.directory, stop)
-
-        asyncio.run(main())
+        self.stdout.write(f"Mosquitto on {files.conf}")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Become Mosquitto: a supervisor or systemd then signals the broker itself
+        # (SIGTERM saves its persistence; SIGHUP rereads the files).
+        os.execv(binary, [binary, "-c", str(files.conf)])  # noqa: S606 - Debian's mosquitto

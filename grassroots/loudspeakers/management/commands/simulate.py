@@ -1,10 +1,10 @@
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from grassroots.loudspeakers import brokerfiles
 from grassroots.loudspeakers.demo import credentials_file
 from grassroots_agent import simulator
 
@@ -49,14 +49,14 @@ class Command(BaseCommand):
                 f"No device credentials at {path}: run `grassroots load-demo`. Waiting…"
             )
             time.sleep(30)
-        url = urlparse(settings.GRASSROOTS_MQTT_URL)
+        host, port = brokerfiles.local_device_address()
         argv = [
             "--credentials",
             str(path),
             "--host",
-            url.hostname or "127.0.0.1",
+            host,
             "--port",
-            str(url.port or 1883),
+            str(port),
             "--root",
             settings.GRASSROOTS_MQTT_TOPIC_ROOT,
             "--heartbeat",
