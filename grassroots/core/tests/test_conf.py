@@ -155,3 +155,14 @@ def test_production_requires_the_second_factor_unless_told_otherwise():
     assert off.stdout.split() == ["False"], off.stderr
     dev = _settings({"DJANGO_SETTINGS_MODULE": "grassroots.settings.dev"}, code)
     assert dev.stdout.split() == ["False"], dev.stderr
+
+
+def test_private_files_inside_public_media_stop_the_checks(settings, tmp_path):
+    from grassroots.core.checks import private_files_are_not_public
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GRASSROOTS_PRIVATE_MEDIA_ROOT = tmp_path / "media" / "private"
+    [error] = private_files_are_not_public(None)
+    assert error.id == "grassroots.E101"
+    settings.GRASSROOTS_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    assert private_files_are_not_public(None) == []
