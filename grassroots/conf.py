@@ -44,6 +44,18 @@ def _int(name: str, raw: str) -> int:
         raise ConfigError(f"{name} must be a whole number; got {raw!r}") from exc
 
 
+def networks(name: str, values: list[str]) -> list[str]:
+    """Return ``values`` as normalised networks, or raise naming the variable."""
+    import ipaddress
+
+    try:
+        return [str(ipaddress.ip_network(v, strict=False)) for v in values]
+    except ValueError as exc:
+        raise ConfigError(
+            f"{name} must list IP addresses or networks (10.0.0.0/8); {exc}"
+        ) from exc
+
+
 @dataclass(frozen=True)
 class Config:
     """Deployment settings; the environment variable is the field name in capitals.
@@ -68,6 +80,14 @@ class Config:
     )
     media_root: Path | None = field(default=None, metadata={"env": "MEDIA_ROOT"})
     media_url: str = field(default="/media/", metadata={"env": "MEDIA_URL"})
+    #: Citizens' files and bulletins' attachments: never under MEDIA_ROOT, served
+    #: only through views that check who asks (nginx: X-Accel-Redirect).
+    private_media_root: Path | None = field(
+        default=None, metadata={"env": "PRIVATE_MEDIA_ROOT"}
+    )
+    private_files_accel: str = field(
+        default="", metadata={"env": "GRASSROOTS_PRIVATE_FILES_ACCEL"}
+    )
     media_storage: str = field(
         default="django.core.files.storage.FileSystemStorage",
         metadata={"env": "MEDIA_STORAGE"},
@@ -104,8 +124,14 @@ class Config:
     default_from_email: str = field(
         default="hethongthongtin@localhost", metadata={"env": "DEFAULT_FROM_EMAIL"}
     )
-    require_second_factor: bool = field(
-        default=False, metadata={"env": "GRASSROOTS_REQUIRE_2FA"}
+    #: None: the mode's default (off in embedded mode, on in production).
+    require_second_factor: bool | None = field(
+        default=None, metadata={"env": "GRASSROOTS_REQUIRE_2FA"}
+    )
+    #: Proxies whose X-Forwarded-For is believed (addresses or networks); None:
+    #: the mode's default (none in embedded mode, this machine in production).
+    trusted_proxies: list[str] | None = field(
+        default=None, metadata={"env": "GRASSROOTS_TRUSTED_PROXIES"}
     )
     log_level: str = field(default="INFO", metadata={"env": "GRASSROOTS_LOG_LEVEL"})
     tts_engine: str = field(
@@ -152,6 +178,10 @@ class Config:
         return self.media_root or self.data_dir / "media"
 
     @property
+    def private_media_dir(self) -> Path:
+        return self.private_media_root or self.data_dir / "private"
+
+    @property
     def static_dir(self) -> Path:
         return self.static_root or self.data_dir / "static"
 
@@ -176,7 +206,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             continue
         raw = environ[name]
         kind = str(f.type)
-        if kind == "bool":
+        if kind in ("bool", "bool | None"):
             values[f.name] = _bool(name, raw)
         elif kind == "int":
             values[f.name] = _int(name, raw)

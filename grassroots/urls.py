@@ -4,12 +4,19 @@ from django.views.static import serve
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from grassroots.accounts import views as accounts_views
 from grassroots.api import api
+from grassroots.bulletins import attachments as bulletin_attachments
+from grassroots.core import private_files
 from grassroots.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.health, name="health"),
     path("console/2fa/", include("grassroots.accounts.urls")),
+    path("console/files/<path:name>", private_files.serve, name="private_file"),
+    # Before Wagtail's own: its site history is not scoped by area.
+    path("console/reports/site-history/", accounts_views.site_history),
+    path("console/reports/site-history/results/", accounts_views.site_history_results),
     path("console/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
@@ -17,6 +24,11 @@ urlpatterns = [
     path("open311/v2/", include("grassroots.feedback.open311.urls")),
     path("phan-anh/", include("grassroots.feedback.urls")),
     path("board/", include("grassroots.boards.urls")),
+    path(
+        "audio/bulletins/<int:pk>/<str:digest>",
+        bulletin_attachments.airing_file,
+        name="bulletin_airing_file",
+    ),
 ]
 
 if settings.GRASSROOTS_SERVE_MEDIA:

@@ -11,10 +11,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from grassroots.areas.models import Area
 
-from . import audit, scope, second_factor
+from . import audit, oversight, scope, second_factor
 from .groups import group_name
 from .models import RoleAssignment, User
 from .roles import Capability, Role
+
+
+def wrong_code() -> str:
+    """Return the message for a wrong or used one-time code."""
+    return _("This code is wrong or has expired. Type the 6 digits shown now.")
 
 
 def _require_user_manager(actor: User | None, area: Area | None) -> None:
@@ -81,10 +86,15 @@ def create_user(
 
 @transaction.atomic
 def grant_role(actor: User | None, user: User, role: str, area: Area) -> RoleAssignment:
-    """Give ``user`` ``role`` on ``area`` (and everything under it)."""
-    _require_user_manager(actor, area)
+    """Give ``user`` ``role`` on ``area`` (and everything under it).
+
+    The actor must manage the account as it is (``oversight``) and may grant
+    only on areas where they manage users.
+    """
     if role not in Role.values:
         raise ValidationError(_("Unknown role: %(role)s") % {"role": role})
+    _require_user_manager(actor, area)
+    oversight.require_manager(actor, user)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, area=area, defaults={"granted_by": actor}
     )
@@ -105,6 +115,7 @@ def grant_role(actor: User | None, user: User, role: str, area: Area) -> RoleAss
 def revoke_role(actor: User | None, assignment: RoleAssignment) -> None:
     """Take a role away."""
     _require_user_manager(actor, assignment.area)
+    oversight.require_manager(actor, assignment.user)
     user, role, area = assignment.user, assignment.role, assignment.area
     assignment.delete()
     sync_groups(user)
@@ -121,7 +132,7 @@ def revoke_role(actor: User | None, assignment: RoleAssignment) -> None:
 @transaction.atomic
 def set_active(actor: User | None, user: User, active: bool) -> None:
     """Open or close an account; closed accounts keep their history."""
-    _require_user_manager(actor, user.area)
+    oversight.require_manager(actor, user)
     if user.is_active == active:
         return
     user.is_active = active
@@ -131,7 +142,13 @@ def set_active(actor: User | None, user: User, active: bool) -> None:
 
 @transaction.atomic
 def begin_second_factor(user: User) -> TOTPDevice:
-    """Return an unconfirmed TOTP device for the user to scan."""
+    """Return an unconfirmed TOTP device for a user who has none yet to scan.
+
+    A user who already has a device replaces it with
+    :func:`begin_replacing_second_factor`, which needs a code of the old one.
+    """
+    if second_factor.has_device(user):
+        raise PermissionDenied(_("Two-step verification is already on."))
     device = second_factor.pending_device(user)
     if device is None:
         device = TOTPDevice.objects.create(
@@ -141,23 +158,90 @@ def begin_second_factor(user: User) -> TOTPDevice:
 
 
 @transaction.atomic
-def confirm_second_factor(user: User, token: str) -> bool:
-    """Confirm the pending device if ``token`` is right; return whether it was."""
-    device = second_factor.pending_device(user)
+def begin_replacing_second_factor(user: User, token: str) -> TOTPDevice:
+    """Return a new unconfirmed device for a new phone, given a fresh code of the old.
+
+    The old device keeps working until the new one is confirmed, so a
+    replacement abandoned half-way locks nobody out.
+    """
+    if not second_factor.has_device(user):
+        raise PermissionDenied(_("Two-step verification is not on."))
+    if not second_factor.is_fresh(user, token):
+        raise ValidationError({"token": wrong_code()})
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device = TOTPDevice.objects.create(
+        user=user, name=_("Authenticator app"), confirmed=False
+    )
+    audit.record("account.2fa_replace_start", user, user)
+    return device
+
+
+@transaction.atomic
+def confirm_second_factor(
+    user: User, token: str, device: TOTPDevice | None = None
+) -> bool:
+    """Confirm a pending device if ``token`` is right; return whether it was.
+
+    Without ``device``, the user's pending device is confirmed, but only when
+    the user has none yet. A replacement names the device
+    :func:`begin_replacing_second_factor` returned (the console keeps it in
+    the session that proved the old code); the old devices go once the new
+    one is confirmed.
+    """
+    replacing = second_factor.has_device(user)
+    if device is None:
+        if replacing:
+            return False
+        device = second_factor.pending_device(user)
+    if device is None or device.user_id != user.pk or device.confirmed:
+        return False
+    device = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
     if device is None or not device.verify_token(
         (token or "").strip().replace(" ", "")
     ):
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit.record("account.2fa_enable", user, user)
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    audit.record(
+        "account.2fa_replace" if replacing else "account.2fa_enable", user, user
+    )
     return True
 
 
 @transaction.atomic
-def remove_second_factor(actor: User, user: User) -> None:
-    """Remove the user's devices (lost phone); an administrator or the user does it."""
-    if actor.pk != user.pk:
-        _require_user_manager(actor, user.area)
+def remove_second_factor(user: User, *, token: str) -> None:
+    """Turn the user's own second factor off, given a fresh code of it.
+
+    The password alone never removes it: whoever stole the password would
+    remove the victim's phone and enrol their own. A lost phone is reset by
+    an administrator (:func:`reset_second_factor`).
+    """
+    if not second_factor.is_fresh(user, token):
+        raise ValidationError({"token": wrong_code()})
     TOTPDevice.objects.filter(user=user).delete()
-    audit.record("account.2fa_disable", actor, user)
+    audit.record("account.2fa_disable", user, user)
+
+
+@transaction.atomic
+def reset_second_factor(actor: User | None, user: User, *, reason: str) -> None:
+    """Remove the devices of someone who lost their phone; they enrol again.
+
+    Only someone who manages the account (``oversight``) may, never on their
+    own account, and the reason is kept in the audit log.
+    """
+    oversight.require_manager(actor, user)
+    if actor is not None and actor.pk == user.pk:
+        raise PermissionDenied(
+            _("Ask another administrator to reset your own two-step verification.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why it is reset.")})
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    audit.record(
+        "account.2fa_reset",
+        actor,
+        user,
+        data={"reason": reason[:500], "devices": removed},
+    )

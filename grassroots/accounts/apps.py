@@ -29,6 +29,11 @@ class AccountsConfig(AppConfig):
         "account.deactivate": _("closed a staff account"),
         "account.2fa_enable": _("turned on two-step verification"),
         "account.2fa_disable": _("turned off two-step verification"),
+        "account.2fa_replace_start": _(
+            "began moving two-step verification to a new phone"
+        ),
+        "account.2fa_replace": _("moved two-step verification to a new phone"),
+        "account.2fa_reset": _("reset someone's two-step verification"),
         "account.2fa_verified": _("passed two-step verification"),
         "account.2fa_failed": _("gave a wrong verification code"),
         "role.grant": _("granted a role"),

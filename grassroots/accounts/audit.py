@@ -37,10 +37,10 @@ _origin: ContextVar[Origin | None] = ContextVar("grassroots_audit_origin", defau
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """Return the client address, as axes (and nginx's X-Forwarded-For) sees it."""
-    # axes resolves the address once per request with its proxy settings.
-    ip = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
-    return ip or None
+    """Return the client address, read as the login lockout reads it."""
+    from .client_address import of
+
+    return of(request)
 
 
 def origin_of(request: HttpRequest) -> Origin:

@@ -14,6 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.http import Http404
+from wagtail.admin.views.generic import DeleteView, EditView, InspectView
+from wagtail.admin.views.generic.base import BaseListingView, BaseObjectMixin
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from . import scope
@@ -101,13 +105,32 @@ class ScopedIndexMixin:
 
 
 class ScopedObjectMixin:
-    """Scope the object of a Wagtail generic edit, delete, history or inspect view."""
+    """Scope the object of any Wagtail generic object view (404 outside the scope).
+
+    Wagtail's object views load their object three ways: edit and delete
+    through ``get_queryset``, history and usage through
+    ``get_base_object_queryset``, and inspect straight from the model by pk.
+    All three go through the permission policy here, so a view that mixes
+    this in cannot show another area's object whichever Wagtail view it is.
+    """
 
     scope_actions: tuple[str, ...] = ("view", "change", "delete")
 
     def get_queryset(self):
         queryset = super().get_queryset()  # type: ignore[misc]
+        if isinstance(self, BaseListingView) and isinstance(self, BaseObjectMixin):
+            return queryset  # a history or usage page's rows, not its object
         return _scoped(self, queryset)
+
+    def get_base_object_queryset(self):
+        queryset = super().get_base_object_queryset()  # type: ignore[misc]
+        return _scoped(self, queryset)
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)  # type: ignore[misc]
+        if isinstance(self, InspectView) and not in_scope(self, obj):
+            raise Http404
+        return obj
 
 
 def _scoped(view: Any, queryset: QuerySet) -> QuerySet:
@@ -115,3 +138,32 @@ def _scoped(view: Any, queryset: QuerySet) -> QuerySet:
         view.request.user, view.scope_actions
     )
     return queryset.filter(pk__in=allowed.values("pk"))
+
+
+def in_scope(view: Any, obj: Model) -> bool:
+    """Return True if the view's user may act on ``obj`` with its scope actions."""
+    return _scoped(view, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+#: Wagtail views that load one object by the pk in their URL.
+OBJECT_VIEWS = (BaseObjectMixin, InspectView, EditView, DeleteView)
+
+
+class ScopedViewSetMixin:
+    """Narrow every object view of a Wagtail viewset to the user's scope.
+
+    Edit, delete, copy, history, usage and inspect views (Wagtail's own and
+    the app's) are built here with :class:`ScopedObjectMixin`, so a viewset
+    cannot forget one: an id outside the scope is a 404 on every page of it.
+    """
+
+    def construct_view(self, view_class, **kwargs):
+        if issubclass(view_class, OBJECT_VIEWS) and not issubclass(
+            view_class, ScopedObjectMixin
+        ):
+            view_class = type(view_class.__name__, (ScopedObjectMixin, view_class), {})
+        return super().construct_view(view_class, **kwargs)  # type: ignore[misc]
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, ModelViewSet):
+    """Wagtail's ``ModelViewSet`` whose object pages all follow the scope rule."""

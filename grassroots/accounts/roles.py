@@ -54,9 +54,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VIEWER: frozenset({C.VIEW, C.EXPORT_REPORTS}),
 }
 
-#: Roles whose holders can put sound on the loudspeakers; they may enrol a
-#: second factor, and must when GRASSROOTS_REQUIRE_2FA is on.
+#: Capabilities whose holders can put sound on the loudspeakers.
 BROADCASTING_CAPABILITIES = frozenset({C.OPERATE_BROADCASTS, C.BROADCAST_EMERGENCY})
+#: Whoever can broadcast, command devices, approve (publish) or administer
+#: must enrol a second factor when GRASSROOTS_REQUIRE_2FA is on (the default
+#: in production): a stolen password alone must not reach the public.
+SECOND_FACTOR_CAPABILITIES = BROADCASTING_CAPABILITIES | frozenset(
+    {
+        C.COMMAND_DEVICES,
+        C.APPROVE_BULLETINS,
+        C.MANAGE_USERS,
+        C.MANAGE_DEVICES,
+        C.MANAGE_AREAS,
+    }
+)
 
 
 def roles_with(capability: str) -> list[str]:

@@ -9,7 +9,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import scope
-from .roles import BROADCASTING_CAPABILITIES
+from .roles import SECOND_FACTOR_CAPABILITIES
 
 if TYPE_CHECKING:
     from .models import User
@@ -21,8 +21,31 @@ def has_device(user: User) -> bool:
 
 
 def should_enrol(user: User) -> bool:
-    """Return True if the user can put sound on loudspeakers somewhere."""
-    return any(scope.can_anywhere(user, c) for c in BROADCASTING_CAPABILITIES)
+    """Return True if the user can broadcast, approve or administer somewhere."""
+    return any(scope.can_anywhere(user, c) for c in SECOND_FACTOR_CAPABILITIES)
+
+
+#: What stands between a signed-in user and the staff pages or APIs.
+VERIFY = "verify"
+ENROL = "enrol"
+
+
+def refusal(user: User) -> str | None:
+    """Return what the user must still do before any staff page or API opens.
+
+    ``VERIFY``: they have a device and this session has not given its code;
+    ``ENROL``: ``GRASSROOTS_REQUIRE_2FA`` is on and they must set one up
+    first; None: nothing. The console's middleware and the API's session
+    authentication both ask here, so the two cannot drift apart.
+    """
+    from django.conf import settings
+
+    if has_device(user):
+        verified = getattr(user, "is_verified", None)
+        return None if verified is not None and verified() else VERIFY
+    if settings.GRASSROOTS_REQUIRE_2FA and should_enrol(user):
+        return ENROL
+    return None
 
 
 def pending_device(user: User) -> TOTPDevice | None:

@@ -8,20 +8,34 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import Button
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views import users as wagtail_user_views
 
-from . import actions, audit, scope
+from grassroots.core.console import add_errors
+
+from . import actions, audit, oversight, scope, second_factor
 from .models import AuditEntry, RoleAssignment, Source, User
-from .permissions import ScopedIndexMixin, ScopedObjectMixin, ScopedPermissionPolicy
+from .permissions import (
+    ScopedIndexMixin,
+    ScopedModelViewSet,
+    ScopedObjectMixin,
+    ScopedPermissionPolicy,
+    ScopedViewSetMixin,
+)
 from .roles import Capability
 
 
@@ -77,7 +91,26 @@ class _FormForUser:
 
 
 class StaffIndexView(ScopedIndexMixin, wagtail_user_views.IndexView):
-    pass
+    @cached_property
+    def columns(self):
+        # Wagtail's bulk actions change accounts without our actions and scope
+        # (they are refused in wagtail_hooks.py); no boxes to tick for them.
+        return [
+            c for c in super().columns if not isinstance(c, BulkActionsCheckboxColumn)
+        ]
+
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        if second_factor.has_device(instance) and instance.pk != self.request.user.pk:
+            buttons.append(
+                Button(
+                    _("Reset two-step verification"),
+                    url=reverse("wagtailusers_users:reset_2fa", args=[instance.pk]),
+                    icon_name="key",
+                    priority=40,
+                )
+            )
+        return buttons
 
 
 class StaffCreateView(_FormForUser, wagtail_user_views.CreateView):
@@ -107,7 +140,46 @@ class StaffHistoryView(ScopedObjectMixin, wagtail_user_views.HistoryView):
     pass
 
 
-class UserViewSet(wagtail_user_views.UserViewSet):
+class ResetSecondFactorForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=500,
+        help_text=_("For example: lost phone, reported by phone call on 01/07."),
+    )
+
+
+def reset_second_factor_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then remove the devices of someone who lost their phone."""
+    target = get_object_or_404(
+        oversight.manageable(User.objects.all(), request.user).exclude(
+            pk=request.user.pk
+        ),
+        pk=pk,
+    )
+    back = reverse("wagtailusers_users:index")
+    form = ResetSecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.reset_second_factor(
+                request.user, target, reason=form.cleaned_data["reason"]
+            )
+        except (PermissionDenied, ValidationError) as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Two-step verification of %(name)s is reset; they enrol again.")
+                % {"name": target},
+            )
+            return HttpResponseRedirect(back)
+    return TemplateResponse(
+        request,
+        "accounts/otp_reset.html",
+        {"form": form, "target": target, "back": back},
+    )
+
+
+class UserViewSet(ScopedViewSetMixin, wagtail_user_views.UserViewSet):
     index_view_class = StaffIndexView
     add_view_class = StaffCreateView
     edit_view_class = StaffEditView
@@ -116,6 +188,12 @@ class UserViewSet(wagtail_user_views.UserViewSet):
 
     def get_form_class(self, for_update=False):
         return StaffEditForm if for_update else StaffCreationForm
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("reset-2fa/<int:pk>/", reset_second_factor_view, name="reset_2fa"),
+        ]
 
 
 # Roles -------------------------------------------------------------------------
@@ -129,8 +207,8 @@ class RoleAssignmentForm(forms.ModelForm):
     def __init__(self, *args, for_user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.for_user = for_user
-        self.fields["user"].queryset = scope.scope(
-            User.objects.filter(is_active=True), for_user, Capability.MANAGE_USERS
+        self.fields["user"].queryset = oversight.manageable(
+            User.objects.filter(is_active=True), for_user
         ).order_by("username")
         self.fields["area"].queryset = scope.areas(
             for_user, Capability.MANAGE_USERS
@@ -138,6 +216,9 @@ class RoleAssignmentForm(forms.ModelForm):
 
 
 class RoleCreateView(_FormForUser, generic.CreateView):
+    def get_success_buttons(self):
+        return []  # no "Edit": roles are granted or taken back, not edited
+
     def save_instance(self):
         data = self.form.cleaned_data
         try:
@@ -157,7 +238,7 @@ class RoleIndexView(ScopedIndexMixin, generic.IndexView):
     pass
 
 
-class RoleAssignmentViewSet(ModelViewSet):
+class RoleAssignmentViewSet(ScopedModelViewSet):
     model = RoleAssignment
     icon = "group"
     menu_label = _("Roles")
@@ -192,6 +273,41 @@ class RoleAssignmentViewSet(ModelViewSet):
 
 
 # Audit log ----------------------------------------------------------------------
+
+
+class StaffPolicy(ScopedPermissionPolicy):
+    """Accounts: only those wholly within what the user may grant (``oversight``)."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action) and oversight.may_manage(
+            user, instance
+        )
+
+    def instances_user_has_permission_for(self, user, action):
+        if not self.user_has_permission(user, action):
+            return self.model._default_manager.none()
+        return oversight.manageable(self.model._default_manager.all(), user)
+
+
+class RolePolicy(ScopedPermissionPolicy):
+    """Roles: on areas the user manages, held by accounts the user manages.
+
+    A role is granted or taken back (actions, audited, groups in step), never
+    edited in place.
+    """
+
+    def user_has_permission(self, user, action):
+        return action != "change" and super().user_has_permission(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return super().user_has_permission_for_instance(
+            user, action, instance
+        ) and oversight.may_manage(user, instance.user)
+
+    def instances_user_has_permission_for(self, user, action):
+        queryset = super().instances_user_has_permission_for(user, action)
+        holders = oversight.manageable(User.objects.all(), user)
+        return queryset.filter(user__in=holders.values("pk"))
 
 
 class AuditPolicy(ScopedPermissionPolicy):
@@ -236,7 +352,7 @@ class AuditFilterSet(WagtailFilterSet):
         fields = ["action", "source", "at"]
 
 
-class AuditViewSet(ModelViewSet):
+class AuditViewSet(ScopedModelViewSet):
     model = AuditEntry
     icon = "history"
     menu_label = _("Audit log")
@@ -279,7 +395,7 @@ def register_policies() -> None:
 
     register_permission_policy(
         User,
-        ScopedPermissionPolicy(
+        StaffPolicy(
             User,
             path_field="area__path",
             manage=Capability.MANAGE_USERS,
@@ -288,7 +404,7 @@ def register_policies() -> None:
     )
     register_permission_policy(
         RoleAssignment,
-        ScopedPermissionPolicy(
+        RolePolicy(
             RoleAssignment,
             path_field="area__path",
             manage=Capability.MANAGE_USERS,

@@ -1,3 +1,5 @@
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -25,3 +27,22 @@ def second_factor_menu_item(request):
         "label": _("Two-step verification"),
         "help_text": _("Protect your account with a code from your phone."),
     }
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_account_changes(request, action_type, objects, action_class_instance):
+    """Refuse Wagtail's bulk actions on accounts (activate, assign group, delete).
+
+    They change accounts without our actions: no scope beyond a model
+    permission, no audit entry, and groups that do not follow roles. Accounts
+    are opened, closed and given roles one by one, through ``actions``.
+    """
+    if action_class_instance.model is get_user_model():
+        raise PermissionDenied
+
+
+@hooks.register("construct_reports_menu")
+def hide_site_history(request, menu_items):
+    """Offer Wagtail's site history to superusers only (see views.site_history)."""
+    if not request.user.is_superuser:
+        menu_items[:] = [i for i in menu_items if i.name != "site-history"]

@@ -9,11 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from grassroots.accounts import scope
-from grassroots.accounts.permissions import ScopedIndexMixin, ScopedObjectMixin
+from grassroots.accounts.permissions import (
+    ScopedIndexMixin,
+    ScopedModelViewSet,
+    ScopedObjectMixin,
+)
 from grassroots.accounts.roles import Capability
 
 from . import actions
@@ -111,7 +114,7 @@ class HamletEditView(_HamletSaveMixin, ScopedObjectMixin, generic.EditView):
         return super().get_queryset().filter(level=Level.HAMLET)
 
 
-class AreaViewSet(ModelViewSet):
+class AreaViewSet(ScopedModelViewSet):
     model = Area
     icon = "site"
     menu_label = _("Areas")

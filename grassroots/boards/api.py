@@ -10,9 +10,9 @@ import datetime
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.security import django_auth
 
 from grassroots.accounts import scope
+from grassroots.accounts.api_auth import STAFF
 from grassroots.accounts.roles import Capability
 from grassroots.api import ApiError
 from grassroots.bulletins.models import Bulletin
@@ -121,7 +121,7 @@ def _out(board: Board) -> dict:
     }
 
 
-@router.get("/", response=BoardPage, auth=django_auth, summary="Boards in your scope")
+@router.get("/", response=BoardPage, auth=STAFF, summary="Boards in your scope")
 def list_boards(request, filters: Query[Filters]):
     """Return the boards of the areas you may see, with their last report."""
     queryset = _visible(request).order_by("code")
@@ -136,7 +136,7 @@ def list_boards(request, filters: Query[Filters]):
     return {"count": len(boards), "results": [_out(b) for b in page]}
 
 
-@router.get("/{int:pk}", response=BoardOut, auth=django_auth, summary="One board")
+@router.get("/{int:pk}", response=BoardOut, auth=STAFF, summary="One board")
 def get_board(request, pk: int):
     board = _visible(request).filter(pk=pk).first()
     if board is None:
@@ -147,7 +147,7 @@ def get_board(request, pk: int):
 @router.get(
     "/displays/{int:bulletin_id}",
     response=DisplaysOut,
-    auth=django_auth,
+    auth=STAFF,
     summary="Boards that showed a bulletin",
 )
 def bulletin_displays(request, bulletin_id: int):

@@ -12,7 +12,6 @@ _CONTENT = [
     "boards.add_boarditem",
     "boards.change_boarditem",
     "boards.delete_boarditem",
-    "boards.change_takeover",
 ]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from grassroots.loudspeakers import playables
@@ -61,7 +62,10 @@ def audio_of(item: ProgrammeItem) -> dict[str, Any] | None:
         attachment = spoken_attachment(item.bulletin)
     if attachment is not None:
         audio = {
-            "url": absolute(attachment.file.url),
+            # Private storage: devices fetch it while the bulletin is published.
+            "url": absolute(
+                reverse("bulletin_airing_file", args=[attachment.pk, attachment.sha256])
+            ),
             "sha256": attachment.sha256,
             "bytes": int(attachment.size),
         }

@@ -9,12 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permissions import register_permission_policy
 
 from grassroots.accounts.permissions import (
     ScopedIndexMixin,
+    ScopedModelViewSet,
     ScopedObjectMixin,
     ScopedPermissionPolicy,
 )
@@ -131,7 +131,7 @@ def _ready(item: ProgrammeItem) -> str:
     return str(_("audio being prepared"))
 
 
-class ProgrammeItemViewSet(ModelViewSet):
+class ProgrammeItemViewSet(ScopedModelViewSet):
     name = "broadcasts_items"
     url_prefix = "broadcasts/items"
     model = ProgrammeItem
@@ -272,7 +272,7 @@ class ScheduleInspectView(ScopedInspectMixin, generic.InspectView):
         return context
 
 
-class ProgrammeScheduleViewSet(ModelViewSet):
+class ProgrammeScheduleViewSet(ScopedModelViewSet):
     name = "broadcasts_schedules"
     url_prefix = "broadcasts/schedules"
     model = ProgrammeSchedule
@@ -338,7 +338,7 @@ class GroupIndexView(ScopedIndexMixin, generic.IndexView):
         return super().get_base_queryset().select_related("area")
 
 
-class ClusterGroupViewSet(ModelViewSet):
+class ClusterGroupViewSet(ScopedModelViewSet):
     name = "broadcasts_groups"
     url_prefix = "broadcasts/groups"
     model = ClusterGroup

@@ -22,6 +22,8 @@ class BulletinsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     # Model permissions only open the console pages; which bulletins a user
     # may touch comes from the scope rule (rules.py, permissions.py).
+    #: Who may open which private file (core/private_files.py).
+    private_files = {"bulletins": "grassroots.bulletins.attachments.private_file"}
     role_permissions = {
         Role.ADMINISTRATOR: [
             *_READ,

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "grassroots.core"
     label = "core"
     verbose_name = _("core")
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the system check

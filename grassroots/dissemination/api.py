@@ -12,9 +12,9 @@ import datetime
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.security import django_auth
 
 from grassroots.accounts import scope
+from grassroots.accounts.api_auth import STAFF
 from grassroots.accounts.roles import Capability
 from grassroots.api import ApiError
 
@@ -103,7 +103,7 @@ class ReportOut(Schema):
 @router.get(
     "/bulletins/",
     response=BulletinPage,
-    auth=django_auth,
+    auth=STAFF,
     summary="Published bulletins in your scope, with how many hamlets heard each",
 )
 def list_bulletins(request, filters: Query[Filters]):
@@ -133,7 +133,7 @@ def list_bulletins(request, filters: Query[Filters]):
 @router.get(
     "/bulletins/{int:bulletin_id}",
     response=ReportOut,
-    auth=django_auth,
+    auth=STAFF,
     summary="The dissemination report of a bulletin",
 )
 def bulletin_report(request, bulletin_id: int):

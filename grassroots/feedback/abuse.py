@@ -114,6 +114,14 @@ def check_rates(
                 raise _refuse(wait)
 
 
+def check_reopen_rate(ip: str | None) -> None:
+    """Raise :class:`RateLimited` if this address reopened too many items lately."""
+    limit, window = conf.get("RATE_REOPEN")
+    wait = hit(f"reopen:{ip or '-'}", limit, window)
+    if wait is not None:
+        raise _refuse(wait)
+
+
 def check_track_rate(ip: str | None) -> None:
     limit, window = conf.get("RATE_TRACK")
     wait = hit(f"track:{ip or '-'}", limit, window)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from grassroots.accounts import scope
+from grassroots.accounts.api_auth import STAFF
 from grassroots.accounts.roles import Capability
 from grassroots.api import ApiError
 from grassroots.areas.models import Area
@@ -59,7 +60,9 @@ def _out(item: Feedback, today: date) -> dict:
     }
 
 
-@router.get("/", response=list[FeedbackOut], summary="Feedback in your area")
+@router.get(
+    "/", response=list[FeedbackOut], auth=STAFF, summary="Feedback in your area"
+)
 def list_feedback(
     request,
     status: str | None = None,
@@ -69,8 +72,6 @@ def list_feedback(
     offset: int = 0,
 ):
     """Return feedback of the areas you may see, newest first."""
-    if not request.user.is_authenticated:
-        raise ApiError(401, "unauthenticated", "Log in first.")
     today = timezone.localdate()
     items = scope.scope(
         Feedback.objects.select_related("category", "area", "possible_duplicate_of"),
@@ -91,7 +92,7 @@ def list_feedback(
     ]
 
 
-@router.get("/stats", summary="Feedback figures of an area and period")
+@router.get("/stats", auth=STAFF, summary="Feedback figures of an area and period")
 def feedback_stats(request, area: str, start: date, end: date):
     """Return received, handled on time and late, overdue, time to answer (see stats.summary)."""
     target = get_object_or_404(Area, path=area.strip("/") + "/")

@@ -30,6 +30,8 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     # Which rows and which settings pages a user reaches comes from the scope
     # rule on top (settings pages need the capability on a province).
+    #: Who may open which private file (core/private_files.py).
+    private_files = {"feedback": "grassroots.feedback.console.private_file"}
     role_permissions = {
         Role.ADMINISTRATOR: [*_HANDLE, *_SETTINGS],
         Role.FEEDBACK_HANDLER: [*_HANDLE, *_SETTINGS],

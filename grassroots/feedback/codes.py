@@ -35,3 +35,12 @@ def display(code: str) -> str:
     """Return the code in two groups of five, as printed and read aloud."""
     half = len(code) // 2
     return f"{code[:half]}-{code[half:]}"
+
+
+def new_public_id() -> str:
+    """Return a fresh public identifier: what public lists call an item.
+
+    Lowercase hex, 16 characters: never a tracking code (which opens the
+    item's tracking page and lets it be reopened), and not derived from one.
+    """
+    return secrets.token_hex(8)

@@ -10,8 +10,11 @@ from typing import Any
 from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
-    # A citizen may reopen an answered item for this many days.
+    # A citizen may reopen an answered item for this many days, this many times.
     "REOPEN_DAYS": 15,
+    "MAX_REOPENS": 3,
+    # Reopenings per address (reopenings, seconds).
+    "RATE_REOPEN": (10, 3600),
     # Attachments on the public form and the Open311 ``media`` field.
     "MAX_FILES": 5,
     "MAX_FILE_BYTES": 10 * 1024 * 1024,

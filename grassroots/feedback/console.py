@@ -8,7 +8,7 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from grassroots.accounts import scope
 from grassroots.accounts.models import User
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
+from grassroots.core import private_files
 
 from . import abuse, actions, jurisdiction, stats
 from .forms import MultipleFileField, OfflineFeedbackForm
@@ -240,16 +241,34 @@ def record(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/console/record.html", {"form": form})
 
 
-def attachment(request: HttpRequest, pk: int) -> FileResponse:
+def may_read(user, found: Attachment) -> bool:
+    """Return True if ``user`` may open the file: citizens' files are for handlers.
+
+    A file of a public answer is for everyone who sees the item; a citizen's
+    photo or recording, like their name and phone, only for the feedback
+    handlers and administrators of the area.
+    """
+    capability = Capability.VIEW if found.is_public else Capability.HANDLE_FEEDBACK
+    return scope.can(user, capability, found.feedback.area)
+
+
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(
         Attachment.objects.select_related("feedback__area"), pk=pk
     )
-    if not scope.can(request.user, Capability.VIEW, found.feedback.area):
+    if not may_read(request.user, found):
         raise PermissionDenied
-    response = FileResponse(found.file.open("rb"), content_type=found.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_files.send(found.file, found.content_type)
+
+
+def private_file(request: HttpRequest, name: str) -> private_files.Grant:
+    """Let the console's file links (``/console/files/feedback/…``) follow ``may_read``."""
+    found = (
+        Attachment.objects.select_related("feedback__area").filter(file=name).first()
+    )
+    if found is None or not may_read(request.user, found):
+        raise Http404
+    return private_files.Grant(found.file, found.content_type)
 
 
 class NumbersForm(forms.Form):

@@ -12,16 +12,19 @@ from .models import Feedback
 
 @dataclass(frozen=True)
 class PublishedFeedback:
-    """One item as the portal shows it: no name, contact, address or exact point."""
+    """One item as the portal shows it: no name, contact, address or exact point.
 
-    code: str
+    Named by its public id: the tracking code (the citizen's key to the item
+    and to reopening it) is never listed.
+    """
+
+    public_id: str
     category: str
     description: str
     area: str
     received_at: datetime
     answered_at: datetime | None
     answer: str
-    url: str
 
 
 def published(
@@ -36,14 +39,13 @@ def published(
         items = items.filter(area__path__under=path)
     return [
         PublishedFeedback(
-            code=item.display_code,
+            public_id=item.public_id,
             category=item.category.name,
             description=item.description,
             area=item.area.name,
             received_at=item.received_at,
             answered_at=item.answered_at,
             answer=item.public_answer,
-            url=item.get_absolute_url(),
         )
         for item in items.select_related("category", "area").order_by("-answered_at")[
             :limit

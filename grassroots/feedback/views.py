@@ -7,7 +7,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grassroots.accounts.audit import client_ip
 from grassroots.areas.models import Area, Level
+from grassroots.core import private_files
 
 from . import abuse, actions, codes, jurisdiction
 from .actions.handling import can_reopen
@@ -222,9 +223,14 @@ def _steps(item: Feedback) -> list[dict]:
 def reopen(request: HttpRequest, code: str) -> HttpResponse:
     item = get_object_or_404(Feedback, code=codes.normalise(code) or "-")
     form = ReopenForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
+            abuse.check_reopen_rate(client_ip(request))
             actions.reopen(item, form.cleaned_data["reason"])
+        except abuse.RateLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         else:
@@ -240,14 +246,13 @@ def reopen(request: HttpRequest, code: str) -> HttpResponse:
             "reopen_form": form,
             "steps": _steps(item),
         },
-        status=400,
+        status=status,
     )
 
 
-def attachment(request: HttpRequest, pk: int) -> FileResponse:
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """Serve a public attachment (of a public answer); citizens' own files stay private."""
     found = get_object_or_404(Attachment, pk=pk, is_public=True)
-    response = FileResponse(found.file.open("rb"), content_type=found.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_files.send(
+        found.file, found.content_type, cache="public, max-age=3600"
+    )

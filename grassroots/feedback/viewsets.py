@@ -5,17 +5,18 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from grassroots.accounts import scope
-from grassroots.accounts.permissions import ScopedIndexMixin
+from grassroots.accounts.permissions import ScopedIndexMixin, ScopedModelViewSet
 from grassroots.accounts.roles import Capability
 
 from . import actions, console
@@ -72,6 +73,11 @@ class FeedbackFilterSet(WagtailFilterSet):
         return queryset
 
 
+#: What anyone who sees an item may search it by; and what only its handlers may.
+SEARCH_FIELDS = ("code", "description", "address")
+PRIVATE_SEARCH_FIELDS = ("citizen_name", "phone", "email")
+
+
 class FeedbackIndexView(ScopedIndexMixin, generic.IndexView):
     scope_actions = ("view",)
     add_item_label = _("Record feedback received by phone or in person")
@@ -89,8 +95,31 @@ class FeedbackIndexView(ScopedIndexMixin, generic.IndexView):
     def get_edit_url(self, instance):
         return reverse("feedback_console:handle", args=[instance.pk])
 
+    def search_queryset(self, queryset):
+        """Search the words of items, and who sent them only where one handles them.
 
-class FeedbackViewSet(ModelViewSet):
+        A name or phone number finds an item only for the handlers and
+        administrators who may see them on it; anyone else could otherwise
+        learn who sent what by searching.
+        """
+        if not self.is_searching:
+            return queryset
+        words = self.search_query
+        query = Q()
+        for field in SEARCH_FIELDS:
+            query |= Q(**{f"{field}__icontains": words})
+        private = Q()
+        for field in PRIVATE_SEARCH_FIELDS:
+            private |= Q(**{f"{field}__icontains": words})
+        paths = scope.roots(self.request.user, Capability.HANDLE_FEEDBACK)
+        if paths is None:
+            query |= private
+        elif paths:
+            query |= private & scope.area_q(paths, "area__path")
+        return queryset.filter(query)
+
+
+class FeedbackViewSet(ScopedModelViewSet):
     model = Feedback
     url_prefix = "feedback"
     url_namespace = "feedback_console"
@@ -140,7 +169,7 @@ class FeedbackViewSet(ModelViewSet):
         ),
     ]
     list_filter = ["status", "channel", "category"]
-    search_fields = ["code", "description", "citizen_name", "phone", "address"]
+    search_fields = [*SEARCH_FIELDS, *PRIVATE_SEARCH_FIELDS]
     list_export = [
         "code",
         "category",
@@ -186,7 +215,7 @@ class CategoryEditView(_ActionSaveMixin, generic.EditView):
     domain_save = staticmethod(actions.save_category)
 
 
-class CategoryViewSet(ModelViewSet):
+class CategoryViewSet(ScopedModelViewSet):
     model = Category
     icon = "tag"
     menu_label = _("Categories and deadlines")
@@ -233,7 +262,7 @@ class CalendarDeleteView(generic.DeleteView):
         actions.delete_calendar_day(self.request.user, self.object)
 
 
-class CalendarViewSet(ModelViewSet):
+class CalendarViewSet(ScopedModelViewSet):
     model = CalendarDay
     icon = "date"
     menu_label = _("Working calendar")
@@ -297,7 +326,7 @@ class ApiClientEditView(generic.EditView):
         )
 
 
-class ApiClientViewSet(ModelViewSet):
+class ApiClientViewSet(ScopedModelViewSet):
     model = ApiClient
     icon = "key"
     menu_label = _("Open311 clients")

@@ -6,9 +6,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 
-from grassroots.accounts.permissions import ScopedIndexMixin, ScopedPermissionPolicy
+from grassroots.accounts.permissions import (
+    ScopedIndexMixin,
+    ScopedModelViewSet,
+    ScopedPermissionPolicy,
+)
 from grassroots.accounts.roles import Capability
 from grassroots.accounts.viewsets import local_time
 
@@ -30,7 +33,7 @@ class ExportIndexView(ScopedIndexMixin, generic.IndexView):
         return reverse("indicators_export_status", args=[instance.pk])
 
 
-class ExportViewSet(ModelViewSet):
+class ExportViewSet(ScopedModelViewSet):
     name = "indicators_exports"
     url_prefix = "indicators/exports"
     model = Export

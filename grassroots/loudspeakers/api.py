@@ -12,25 +12,27 @@ from __future__ import annotations
 import hmac
 import tomllib
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Body, Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from pydantic import ConfigDict
 
 from grassroots.accounts import scope
+from grassroots.accounts.api_auth import STAFF
 from grassroots.accounts.roles import Capability
 from grassroots.api import ApiError
 from grassroots.core import tabular
 
-from . import acl, actions, credentials, live, plane
+from . import acl, actions, credentials, live, plane, playables
 from .actions.provisioning import ALREADY_PROVISIONED
-from .models import Ack, Cluster, ClusterState, Command
+from .models import Ack, Cluster, ClusterState, Command, CommandAction
 
 router = Router(tags=["loudspeakers"])
 
@@ -56,9 +58,72 @@ class ClusterOut(Schema):
     in_sync: bool | None
 
 
-class CommandIn(Schema):
-    action: Literal["play_now", "stop", "volume", "power", "reboot", "sync"]
-    args: dict[str, Any] = Field(default_factory=dict)
+class NoCommandArgs(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StopArgs(NoCommandArgs):
+    item: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$",
+        description="Only this item",
+    )
+
+
+class VolumeArgs(NoCommandArgs):
+    level: int = Field(ge=0, le=100, strict=True)
+
+
+class PowerArgs(NoCommandArgs):
+    on: bool = Field(strict=True)
+
+
+class PlayNowArgs(NoCommandArgs):
+    item: int = Field(description="A programme item's id (console: Chương trình)")
+    priority: Literal["normal", "priority"] = "normal"
+
+
+class StopIn(NoCommandArgs):
+    action: Literal["stop"]
+    args: StopArgs = Field(default_factory=StopArgs)
+
+
+class VolumeIn(NoCommandArgs):
+    action: Literal["volume"]
+    args: VolumeArgs
+
+
+class PowerIn(NoCommandArgs):
+    action: Literal["power"]
+    args: PowerArgs
+
+
+class RebootIn(NoCommandArgs):
+    action: Literal["reboot"]
+    args: NoCommandArgs = Field(default_factory=NoCommandArgs)
+
+
+class SyncIn(NoCommandArgs):
+    action: Literal["sync"]
+    args: NoCommandArgs = Field(default_factory=NoCommandArgs)
+
+
+class TestToneIn(NoCommandArgs):
+    action: Literal["test_tone"]
+    args: NoCommandArgs = Field(default_factory=NoCommandArgs)
+
+
+class PlayNowIn(NoCommandArgs):
+    action: Literal["play_now"]
+    args: PlayNowArgs
+
+
+#: The fixed commands, the test tone, and a programme item played now. Items
+#: are named by id and built by the server: no client writes a device's item.
+CommandIn = Annotated[
+    StopIn | VolumeIn | PowerIn | RebootIn | SyncIn | TestToneIn | PlayNowIn,
+    Field(discriminator="action"),
+]
 
 
 class CommandOut(Schema):
@@ -76,7 +141,7 @@ def _scoped(request, capability: str = Capability.VIEW):
 @router.get(
     "/clusters",
     response=list[ClusterOut],
-    auth=django_auth,
+    auth=STAFF,
     summary="Clusters in my area, live",
 )
 def list_clusters(
@@ -102,7 +167,7 @@ def list_clusters(
 @router.get(
     "/clusters/{code}",
     response=ClusterOut,
-    auth=django_auth,
+    auth=STAFF,
     summary="One cluster, live",
 )
 def get_cluster(request, code: str):
@@ -130,23 +195,50 @@ def _command_out(command: Command) -> dict[str, Any]:
 @router.post(
     "/clusters/{code}/commands",
     response={202: CommandOut},
-    auth=django_auth,
+    auth=STAFF,
     summary="Send a command to one cluster",
 )
-def command_cluster(request, code: str, payload: CommandIn):
+def command_cluster(request, code: str, payload: Body[CommandIn]):
+    """Send a fixed command, the test tone, or play a programme item now.
+
+    ``play_now`` goes through the broadcasts app's play-now action (its
+    capability, priorities and audit), naming the item by its id.
+    """
     cluster = get_object_or_404(_scoped(request), code=code)
     if cluster.state == ClusterState.RETIRED:
         raise ApiError(409, "retired", _("This cluster is retired."))
-    command = actions.send_command(
-        request.auth, payload.action, payload.args, cluster=cluster
-    )
+    if isinstance(payload, PlayNowIn):
+        from grassroots.broadcasts import actions as broadcasts
+        from grassroots.broadcasts.models import ProgrammeItem
+
+        item = get_object_or_404(
+            scope.scope(ProgrammeItem.objects.all(), request.auth),
+            pk=payload.args.item,
+        )
+        [command] = broadcasts.play_now(
+            request.auth, item, clusters=[cluster], priority=payload.args.priority
+        )
+    elif isinstance(payload, TestToneIn):
+        command = actions.send_command(
+            request.auth,
+            CommandAction.PLAY_NOW,
+            {"item": playables.test_tone()},
+            cluster=cluster,
+        )
+    else:
+        command = actions.send_command(
+            request.auth,
+            payload.action,
+            payload.args.model_dump(exclude_none=True),
+            cluster=cluster,
+        )
     return Status(202, _command_out(command))
 
 
 @router.get(
     "/commands/{command_id}",
     response=CommandOut,
-    auth=django_auth,
+    auth=STAFF,
     summary="A command and its acknowledgements",
 )
 def get_command(request, command_id: UUID):
@@ -223,7 +315,7 @@ def _no_store(response: HttpResponse) -> None:
 @router.post(
     "/clusters",
     response={201: ClusterOut},
-    auth=django_auth,
+    auth=STAFF,
     summary="Register a cluster",
 )
 def create_cluster(request, payload: ClusterIn):
@@ -235,7 +327,7 @@ def create_cluster(request, payload: ClusterIn):
 @router.post(
     "/provisioning/batches",
     response={201: BatchOut},
-    auth=django_auth,
+    auth=STAFF,
     summary="Register a factory's batch and issue credentials",
 )
 def provision_batch(
@@ -283,7 +375,7 @@ def provision_batch(
 @router.post(
     "/clusters/{code}/credentials",
     response={201: CredentialsOut},
-    auth=django_auth,
+    auth=STAFF,
     summary="Issue (or rotate) a cluster's credentials",
 )
 def issue_credentials(
@@ -310,7 +402,7 @@ def issue_credentials(
 @router.delete(
     "/clusters/{code}/credentials",
     response={204: None},
-    auth=django_auth,
+    auth=STAFF,
     summary="Revoke a cluster's credentials",
 )
 def revoke_credentials(request, code: str):

@@ -1,4 +1,4 @@
-"""Playable ids that say which bulletin an item airs, so proof of play can find it.
+"""Playable ids that say which bulletin an item airs, and items the server built.
 
 A play event from a device names only the playable's id (protocol: at most 64
 characters of ``[A-Za-z0-9_.:-]``). Every playable sent for a bulletin — a
@@ -10,7 +10,15 @@ uploaded recording, a relay) simply have no bulletin.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.http import Http404
 
 #: What put the item on the device.
 PROGRAMME = "prog"
@@ -41,3 +49,56 @@ def origin_of(item_id: str) -> str | None:
     """Return what put a bulletin's item on air (``prog``, ``now``, ``emg``), or None."""
     match = _BULLETIN_ITEM.match(item_id or "")
     return match.group(2) if match else None
+
+
+# Items the server built ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerPlayable:
+    """A playable the server built from its own records, for "play now".
+
+    ``send_command`` plays nothing else: a programme item's playable (built by
+    the broadcasts app's play-now action, with its rules) or the test tone.
+    JSON from a client never becomes one, so no request can hand the devices
+    an item of its own making (an emergency priority, a foreign file, a day
+    of repeats).
+    """
+
+    data: Mapping[str, Any]
+
+
+TEST_TONE = "loudspeakers/audio/test-tone.mp3"
+
+
+@cache
+def _tone_digest() -> tuple[str, int]:
+    from django.contrib.staticfiles import finders
+
+    found = finders.find(TEST_TONE)
+    if not found:
+        raise Http404("test tone missing")
+    data = Path(found).read_bytes()
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def test_tone() -> ServerPlayable:
+    """Return the test chime served with the static files, as a playable."""
+    from django.conf import settings
+    from django.templatetags.static import static
+    from django.utils.translation import gettext as _
+
+    sha, size = _tone_digest()
+    return ServerPlayable(
+        {
+            "id": "test-tone",
+            "title": _("Test tone"),
+            "priority": "normal",
+            "audio": {
+                "url": settings.GRASSROOTS_BASE_URL.rstrip("/") + static(TEST_TONE),
+                "sha256": sha,
+                "bytes": size,
+                "duration_s": 2.1,
+            },
+        }
+    )

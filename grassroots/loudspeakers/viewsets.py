@@ -11,12 +11,12 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from grassroots.accounts import scope
 from grassroots.accounts.permissions import (
     ScopedIndexMixin,
+    ScopedModelViewSet,
     ScopedObjectMixin,
     ScopedPermissionPolicy,
 )
@@ -181,7 +181,7 @@ class ClusterEditView(ClusterSaveMixin, ScopedObjectMixin, generic.EditView):
         return reverse("loudspeakers_clusters:inspect", args=(self.object.pk,))
 
 
-class ClusterViewSet(ModelViewSet):
+class ClusterViewSet(ScopedModelViewSet):
     model = Cluster
     icon = "media"
     menu_label = _("Loudspeaker clusters")
@@ -274,7 +274,7 @@ class StationEditView(StationSaveMixin, ScopedObjectMixin, generic.EditView):
     pass
 
 
-class StationViewSet(ModelViewSet):
+class StationViewSet(ScopedModelViewSet):
     model = Station
     icon = "home"
     menu_label = _("Radio stations")

@@ -207,16 +207,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "wagtailadmin_login"
 LOGIN_REDIRECT_URL = "wagtailadmin_home"
 
-# Login rate limit: 5 failures per user name and address, then 15 minutes out.
+# Login rate limit: 5 failures per user name and address, or 20 for a user
+# name from any addresses, then 15 minutes out (accounts/lockout.py). The
+# address is X-Forwarded-For's only behind a trusted proxy (client_address.py).
 AXES_FAILURE_LIMIT = 5
+GRASSROOTS_LOGIN_ACCOUNT_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "grassroots.accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "grassroots.accounts.client_address.of"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = 0
+GRASSROOTS_TRUSTED_PROXIES = conf.networks(
+    "GRASSROOTS_TRUSTED_PROXIES", CONFIG.trusted_proxies or []
+)
 
 OTP_TOTP_ISSUER = "Thông tin cơ sở"
-GRASSROOTS_REQUIRE_2FA = CONFIG.require_second_factor
+GRASSROOTS_REQUIRE_2FA = bool(CONFIG.require_second_factor)
 
 # Language and time: Vietnamese first, English available; dd/mm/yyyy.
 LANGUAGE_CODE = "vi"
@@ -233,6 +240,11 @@ STATIC_ROOT = CONFIG.static_dir
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = CONFIG.media_url
 MEDIA_ROOT = CONFIG.media_dir
+# Private files (citizens' photos, bulletins' attachments) live apart from
+# MEDIA_ROOT and are served by views that check who asks (core/private_files.py);
+# with GRASSROOTS_PRIVATE_FILES_ACCEL (e.g. "/_private/") nginx sends the bytes.
+GRASSROOTS_PRIVATE_MEDIA_ROOT = CONFIG.private_media_dir
+GRASSROOTS_PRIVATE_FILES_ACCEL = CONFIG.private_files_accel
 STORAGES = {
     "default": {"BACKEND": CONFIG.media_storage},
     "staticfiles": {

@@ -5,6 +5,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from grassroots import conf
+
 from .base import *  # noqa: F403
 from .base import CONFIG
 
@@ -29,6 +31,13 @@ CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 # nginx serves /media/ from MEDIA_ROOT; Django never does in production.
 GRASSROOTS_SERVE_MEDIA = False
-# The real client address comes from nginx's X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = 1
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client address comes from X-Forwarded-For only when nginx (on this
+# machine by default) passed the request on: anyone else could write any
+# address there and get fresh login attempts with each.
+GRASSROOTS_TRUSTED_PROXIES = conf.networks(
+    "GRASSROOTS_TRUSTED_PROXIES",
+    ["127.0.0.1", "::1"] if CONFIG.trusted_proxies is None else CONFIG.trusted_proxies,
+)
+# Everyone who can broadcast, approve or administer enrols a second factor,
+# unless GRASSROOTS_REQUIRE_2FA=0 says otherwise.
+GRASSROOTS_REQUIRE_2FA = CONFIG.require_second_factor is not False

@@ -9,11 +9,14 @@ from django.utils.translation import pgettext_lazy
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from grassroots.accounts import scope
-from grassroots.accounts.permissions import ScopedIndexMixin, ScopedObjectMixin
+from grassroots.accounts.permissions import (
+    ScopedIndexMixin,
+    ScopedModelViewSet,
+    ScopedObjectMixin,
+)
 from grassroots.accounts.roles import Capability
 from grassroots.core.console import (
     ActionDeleteMixin,
@@ -93,7 +96,7 @@ class OfficialInspectView(ScopedInspectMixin, generic.InspectView):
         return context
 
 
-class OfficialViewSet(ModelViewSet):
+class OfficialViewSet(ScopedModelViewSet):
     name = "training_roster"
     url_prefix = "training/roster"
     model = Official
@@ -150,7 +153,7 @@ class CourseIndexView(ScopedIndexMixin, generic.IndexView):
         return super().get_base_queryset().select_related("area")
 
 
-class CourseViewSet(ModelViewSet):
+class CourseViewSet(ScopedModelViewSet):
     name = "training_courses"
     url_prefix = "training/courses"
     model = Course
@@ -225,7 +228,7 @@ class SessionIndexView(ScopedIndexMixin, generic.IndexView):
         return reverse("training_session_attendance", args=[instance.pk])
 
 
-class SessionViewSet(ModelViewSet):
+class SessionViewSet(ScopedModelViewSet):
     name = "training_sessions"
     url_prefix = "training/sessions"
     model = TrainingSession

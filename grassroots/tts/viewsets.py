@@ -13,11 +13,14 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from grassroots.accounts import scope
-from grassroots.accounts.permissions import ScopedIndexMixin, ScopedObjectMixin
+from grassroots.accounts.permissions import (
+    ScopedIndexMixin,
+    ScopedModelViewSet,
+    ScopedObjectMixin,
+)
 from grassroots.accounts.roles import Capability
 from grassroots.accounts.viewsets import local_time
 from grassroots.areas.models import Level
@@ -150,7 +153,7 @@ class DictionaryDeleteView(ScopedObjectMixin, generic.DeleteView):
         actions.delete_abbreviation(self.request.user, self.object)
 
 
-class AbbreviationViewSet(ModelViewSet):
+class AbbreviationViewSet(ScopedModelViewSet):
     model = Abbreviation
     name = "speech-dictionary"
     icon = "doc-full"

@@ -11,10 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from grassroots.accounts import scope
-from grassroots.accounts.permissions import ScopedIndexMixin, ScopedObjectMixin
+from grassroots.accounts.permissions import (
+    ScopedIndexMixin,
+    ScopedModelViewSet,
+    ScopedObjectMixin,
+)
 from grassroots.accounts.roles import Capability
 from grassroots.core.console import ScopedInspectMixin
 
@@ -168,7 +171,7 @@ class BoardInspectView(ScopedInspectMixin, generic.InspectView):
         return context
 
 
-class BoardViewSet(ModelViewSet):
+class BoardViewSet(ScopedModelViewSet):
     model = Board
     icon = "desktop"
     menu_label = gettext_lazy("Boards")

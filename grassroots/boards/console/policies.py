@@ -15,25 +15,22 @@ class BoardPolicy(ScopedPermissionPolicy):
 
 
 class TakeoverPolicy(ScopedPermissionPolicy):
-    """Emergencies come from the broadcasts and bulletins; the console only ends them.
+    """Emergencies come from the emergencies app and bulletins; the console reads them.
 
-    An emergency covers several areas: a user sees it if any of them is in
-    their scope, and ends it only with the capability on all of them.
+    Their words and areas change only through the emergency's own actions
+    (scoped, audited, pushed to the boards); the console lists them and ends
+    them (``release_view``, with the capability on every area). A user sees
+    one if any of its areas is in their scope.
     """
 
     def user_has_permission(self, user, action):
-        return action in (*READ_ACTIONS, "change") and super().user_has_permission(
-            user, action
-        )
+        return action in READ_ACTIONS and super().user_has_permission(user, action)
 
     def user_has_permission_for_instance(self, user, action, instance):
         if not self.user_has_permission(user, action):
             return False
         capability = self.capability(action)
-        paths = instance.area_paths or []
-        if action in READ_ACTIONS:
-            return any(scope.can(user, capability, p) for p in paths)
-        return bool(paths) and all(scope.can(user, capability, p) for p in paths)
+        return any(scope.can(user, capability, p) for p in instance.area_paths or [])
 
 
 class ProvincePolicy(ScopedPermissionPolicy):

@@ -276,3 +276,36 @@ def test_old_journal_rows_and_raw_events_are_pruned(tree):
     assert tasks.prune_journal.call_local() >= 1
     assert tasks.prune_display_events.call_local() == 1
     assert not PushEvent.objects.exists() and not DisplayEvent.objects.exists()
+
+
+@pytest.mark.parametrize("role_area", ["commune_a", "province"])
+def test_emergencies_on_the_boards_are_never_edited_from_the_console(
+    role_area, client, tree
+):
+    """Their words and areas come from the emergency (scoped, audited actions)."""
+    actions.take_over(
+        emergency_id="lu-tinh",
+        area_paths=[tree.commune_a.path, tree.commune_b.path],
+        title="Lũ toàn tỉnh",
+        text="",
+        level="emergency",
+        actor=None,
+    )
+    takeover = Takeover.objects.get()
+    client.force_login(make_user("operator", getattr(tree, role_area)))
+    for path in ("edit", "delete", "history", "usage"):
+        url = f"/console/boards/emergencies/{path}/{takeover.pk}/"
+        assert client.get(url).status_code in (302, 403, 404), url
+        client.post(url, {"title": "Tin giả trên bốn xã"})
+    assert client.get("/console/boards/emergencies/new/").status_code in (
+        302,
+        403,
+        404,
+    )
+    client.post("/console/boards/emergencies/new/", {"title": "Tin giả"})
+    takeover.refresh_from_db()
+    assert takeover.title == "Lũ toàn tỉnh" and takeover.released_at is None
+    assert Takeover.objects.count() == 1
+    listing = client.get("/console/boards/emergencies/")
+    assert listing.status_code == 200
+    assert "/console/boards/emergencies/edit/" not in listing.content.decode()

@@ -16,7 +16,7 @@ from grassroots.accounts import audit, scope
 from grassroots.areas.models import Area, Level
 from grassroots.loudspeakers import playables
 from grassroots.loudspeakers.actions import send_command
-from grassroots.loudspeakers.models import ClusterState
+from grassroots.loudspeakers.models import Cluster, ClusterState
 
 from .. import compiler, rules
 from ..models import (
@@ -74,11 +74,13 @@ def play_now(
     *,
     areas: Iterable[Area] = (),
     groups: Iterable[ClusterGroup] = (),
+    clusters: Iterable[Cluster] = (),
     priority: str = Priority.NORMAL,
 ) -> list[Any]:
-    """Air ``item`` now on each area (one publish per area) and each group's clusters."""
-    areas, groups = list(areas), list(groups)
-    if not areas and not groups:
+    """Air ``item`` now on each area (one publish per area), each group's clusters
+    and each of ``clusters``."""
+    areas, groups, clusters = list(areas), list(groups), list(clusters)
+    if not areas and not groups and not clusters:
         raise ValidationError(_("Choose where it airs: areas or groups of clusters."))
     if priority not in Priority.values:
         raise ValidationError(
@@ -90,8 +92,12 @@ def play_now(
         _require(actor, area)
     for group in groups:
         _require(actor, group.area)
+    for cluster in clusters:
+        _require(actor, cluster.area)
+        if cluster.state == ClusterState.RETIRED:
+            raise ValidationError(_("This cluster is retired."))
     ref = uuid.uuid4().hex[:12]
-    data = _ready_playable(item, priority, ref)
+    data = playables.ServerPlayable(_ready_playable(item, priority, ref))
     commands = [
         send_command(actor, "play_now", {"item": data}, area=area) for area in areas
     ]
@@ -100,15 +106,20 @@ def play_now(
             commands.append(
                 send_command(actor, "play_now", {"item": data}, cluster=cluster)
             )
+    for cluster in clusters:
+        commands.append(
+            send_command(actor, "play_now", {"item": data}, cluster=cluster)
+        )
     audit.record(
         "broadcasts.play_now",
         actor,
         item,
         area=areas[0] if len(areas) == 1 else item.area,
         data={
-            "id": data["id"],
+            "id": data.data["id"],
             "areas": [a.path for a in areas],
             "groups": [g.pk for g in groups],
+            "clusters": [c.code for c in clusters],
             "commands": [str(c.id) for c in commands],
         },
     )

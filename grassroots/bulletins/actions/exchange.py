@@ -42,6 +42,28 @@ def _require_manager(actor: Any, area: Area) -> None:
         )
 
 
+def may_trust(actor: Any, area: Area) -> bool:
+    """Return True if ``actor`` may let a peer of ``area`` publish without approval.
+
+    Whatever such a peer sends is published at once (an emergency airs at
+    once), so it is the province's decision: an administrator of the
+    province ``area`` lies in, or a superuser.
+    """
+    if actor is None:  # commands and demo data
+        return True
+    return scope.can(actor, Capability.MANAGE_USERS, area.ancestor_paths[0])
+
+
+def _require_trust(actor: Any, area: Area) -> None:
+    if not may_trust(actor, area):
+        raise PermissionDenied(
+            _(
+                "Only an administrator of the province decides that a system "
+                "publishes without local approval."
+            )
+        )
+
+
 @transaction.atomic
 def save_peer(
     actor: Any,
@@ -55,10 +77,33 @@ def save_peer(
     is_active: bool = True,
     peer: PeerSystem | None = None,
 ) -> PeerSystem:
-    """Create or change a peer system acting inside ``area``."""
+    """Create or change a peer system acting inside ``area``.
+
+    A peer that publishes without local approval (before or after the
+    change) is the province's to create or change (:func:`may_trust`); an
+    area's administrator may only switch it off.
+    """
     _require_manager(actor, area)
-    if peer is not None:
-        _require_manager(actor, PeerSystem.objects.get(pk=peer.pk).area)
+    stored = PeerSystem.objects.get(pk=peer.pk) if peer is not None else None
+    if stored is not None:
+        _require_manager(actor, stored.area)
+    trusted_before = stored is not None and stored.publishes_directly
+    switching_off = stored is not None and (
+        (name.strip(), area, can_push, can_pull, publishes_directly, contact)
+        == (
+            stored.name,
+            stored.area,
+            stored.can_push,
+            stored.can_pull,
+            stored.publishes_directly,
+            stored.contact,
+        )
+        and not is_active
+    )
+    if (publishes_directly or trusted_before) and not switching_off:
+        _require_trust(actor, area)
+        if stored is not None:
+            _require_trust(actor, stored.area)
     peer = peer or PeerSystem()
     created = peer.pk is None
     peer.name = name.strip()
@@ -77,13 +122,27 @@ def save_peer(
         area=area,
         data={"publishes_directly": publishes_directly, "active": is_active},
     )
+    if publishes_directly != trusted_before:
+        audit.record(
+            "peer.trust" if publishes_directly else "peer.distrust",
+            actor,
+            peer,
+            area=area,
+            data={"area": area.path},
+        )
     return peer
 
 
 @transaction.atomic
 def issue_key(actor: Any, peer: PeerSystem) -> tuple[ApiKey, str]:
-    """Return a new key for ``peer`` and its secret, which is never shown again."""
+    """Return a new key for ``peer`` and its secret, which is never shown again.
+
+    A key of a peer that publishes without approval is a key to publish: the
+    province issues it.
+    """
     _require_manager(actor, peer.area)
+    if peer.publishes_directly:
+        _require_trust(actor, peer.area)
     prefix = secrets.token_hex(4)
     secret = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey.objects.create(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.security import django_auth
 
 from grassroots.accounts import scope
+from grassroots.accounts.api_auth import STAFF
 from grassroots.accounts.roles import Capability
 from grassroots.api import ApiError
 
@@ -63,9 +63,7 @@ class StaffFilters(Schema):
     page_size: int = Field(20, ge=1, le=100)
 
 
-@router.get(
-    "/", response=StaffPage, auth=django_auth, summary="Bulletins in your scope"
-)
+@router.get("/", response=StaffPage, auth=STAFF, summary="Bulletins in your scope")
 def list_bulletins(request, filters: Query[StaffFilters]):
     """Return the bulletins issued in the areas you may see, newest first."""
     f = filters
@@ -97,9 +95,7 @@ def list_bulletins(request, filters: Query[StaffFilters]):
     }
 
 
-@router.get(
-    "/{int:pk}", response=StaffBulletinOut, auth=django_auth, summary="One bulletin"
-)
+@router.get("/{int:pk}", response=StaffBulletinOut, auth=STAFF, summary="One bulletin")
 def get_bulletin(request, pk: int):
     bulletin = _visible(request).filter(pk=pk).first()
     if bulletin is None:

@@ -14,6 +14,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
 from grassroots.accounts import scope
+from grassroots.accounts.permissions import ScopedModelViewSet
 from grassroots.accounts.roles import Capability
 
 from .. import actions
@@ -33,15 +34,25 @@ class _SaveThroughAction:
             return super().form_valid(form)
         except (PermissionDenied, ValidationError) as exc:
             form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
 
 class PeerSaveMixin(_SaveThroughAction):
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
+        user = self.request.user
         form.fields["area"].queryset = scope.areas(
-            self.request.user, Capability.MANAGE_USERS
+            user, Capability.MANAGE_USERS
         ).filter(level__lte=3)
+        provinces = scope.areas(user, Capability.MANAGE_USERS).provinces()
+        if not user.is_superuser and not provinces.exists():
+            field = form.fields["publishes_directly"]
+            field.disabled = True
+            field.help_text = _(
+                "Only an administrator of the province may let a system publish "
+                "without local approval."
+            )
         return form
 
     def save_with_action(self):
@@ -123,7 +134,7 @@ class PeerKeysView(View):
         )
 
 
-class PeerViewSet(ModelViewSet):
+class PeerViewSet(ScopedModelViewSet):
     model = PeerSystem
     icon = "link"
     menu_label = _("Peer systems")
@@ -165,7 +176,7 @@ class CategorySaveMixin(_SaveThroughAction):
         return save_category(self.request.user, self.form.instance)
 
 
-class CategoryViewSet(ModelViewSet):
+class CategoryViewSet(ScopedModelViewSet):
     model = Category
     icon = "tag"
     menu_label = _("Bulletin categories")

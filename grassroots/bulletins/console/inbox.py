@@ -16,6 +16,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleCo
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from grassroots.accounts import scope
+from grassroots.accounts.permissions import ScopedModelViewSet
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
 
@@ -141,7 +142,7 @@ def _detail_url(item: InboxItem) -> str:
     return reverse("bulletins_inbox:detail", args=[item.pk])
 
 
-class InboxViewSet(ModelViewSet):
+class InboxViewSet(ScopedModelViewSet):
     model = InboxItem
     icon = "mail"
     menu_label = _("From above")

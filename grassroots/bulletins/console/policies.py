@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Model, QuerySet
+from django.http import Http404
+from wagtail.admin.views.generic import InspectView
+from wagtail.admin.views.generic.base import BaseListingView, BaseObjectMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from grassroots.accounts import scope
@@ -107,11 +110,24 @@ class ScopedObjectViewMixin:
 
     def get_queryset(self):
         queryset = super().get_queryset()  # type: ignore[misc]
+        if isinstance(self, BaseListingView) and isinstance(self, BaseObjectMixin):
+            return queryset  # a history or usage page's rows, not its object
         return scoped_objects(self, queryset, self.scope_actions)
 
     def get_base_object_queryset(self):
         queryset = super().get_base_object_queryset()  # type: ignore[misc]
         return scoped_objects(self, queryset, self.scope_actions)
+
+    def get_object(self, *args, **kwargs):
+        # Wagtail's inspect view loads straight from the model by pk.
+        obj = super().get_object(*args, **kwargs)  # type: ignore[misc]
+        if isinstance(self, InspectView):
+            allowed = scoped_objects(
+                self, type(obj)._default_manager.filter(pk=obj.pk), self.scope_actions
+            )
+            if not allowed.exists():
+                raise Http404
+        return obj
 
 
 def scoped(view_class, actions: tuple[str, ...] = ("view",), **attrs):

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.models import Orderable
 
+from grassroots.core.private_files import private_storage
+
 
 class AttachmentKind(models.TextChoices):
     AUDIO = "audio", _("audio")
@@ -26,12 +28,18 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(Orderable):
-    """One file of a bulletin; checked by its content when it arrives (files.py)."""
+    """One file of a bulletin; checked by its content when it arrives (files.py).
+
+    Kept in the private storage: reachable through the console while a draft
+    (``attachments.py``), by the public once the bulletin is.
+    """
 
     bulletin = ParentalKey(
         "bulletins.Bulletin", on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    file = models.FileField(
+        _("file"), upload_to=attachment_path, storage=private_storage, max_length=255
+    )
     title = models.CharField(
         _("caption"),
         max_length=200,

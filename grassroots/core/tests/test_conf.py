@@ -133,3 +133,49 @@ def test_links_follow_the_port_of_grassroots_run_until_a_public_address_is_set()
         "GRASSROOTS_BASE_URL": "https://ttcs.example.vn",
     }
     assert conf.load(public).base_url == "https://ttcs.example.vn"
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "grassroots.settings.production",
+    "SECRET_KEY": "x" * 20 + "7Hq2-kLm9_pZr4sVt8wYb3nCd6fGj1" + "y" * 10,
+    "ALLOWED_HOSTS": "thongtin.dongthap.gov.vn",
+}
+CLIENT_ADDRESS = (
+    "import django; django.setup();"
+    "from django.test import RequestFactory; from axes.helpers import get_client_ip_address;"
+    "r = RequestFactory().get('/', REMOTE_ADDR='192.0.2.1',"
+    " HTTP_X_FORWARDED_FOR='203.0.113.5');"
+    "print(get_client_ip_address(r))"
+)
+
+
+def test_production_trusts_a_forwarded_address_only_from_a_configured_proxy():
+    unknown_peer = _settings(PRODUCTION, CLIENT_ADDRESS)
+    assert unknown_peer.stdout.split() == ["192.0.2.1"], unknown_peer.stderr
+    proxy = _settings(
+        {**PRODUCTION, "GRASSROOTS_TRUSTED_PROXIES": "192.0.2.0/24"}, CLIENT_ADDRESS
+    )
+    assert proxy.stdout.split() == ["203.0.113.5"], proxy.stderr
+
+
+def test_production_requires_the_second_factor_unless_told_otherwise():
+    code = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.GRASSROOTS_REQUIRE_2FA)"
+    )
+    assert _settings(PRODUCTION, code).stdout.split() == ["True"]
+    off = _settings({**PRODUCTION, "GRASSROOTS_REQUIRE_2FA": "0"}, code)
+    assert off.stdout.split() == ["False"], off.stderr
+    dev = _settings({"DJANGO_SETTINGS_MODULE": "grassroots.settings.dev"}, code)
+    assert dev.stdout.split() == ["False"], dev.stderr
+
+
+def test_private_files_inside_public_media_stop_the_checks(settings, tmp_path):
+    from grassroots.core.checks import private_files_are_not_public
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GRASSROOTS_PRIVATE_MEDIA_ROOT = tmp_path / "media" / "private"
+    [error] = private_files_are_not_public(None)
+    assert error.id == "grassroots.E101"
+    settings.GRASSROOTS_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    assert private_files_are_not_public(None) == []

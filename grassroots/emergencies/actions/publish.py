@@ -165,8 +165,31 @@ def _take_over_boards(emergency: Emergency, actor: Any) -> None:
 
 
 def _release_boards(emergency: Emergency, actor: Any) -> None:
+    """End the emergency's takeover of the boards, unless another still needs it.
+
+    Several emergencies can drive one takeover: those started by hand while
+    their bulletin's own takeover is on join it. The takeover ends with the
+    last of them, and only if the bulletin's own emergency was among them: a
+    takeover the boards show for the bulletin alone (on the boards, not the
+    loudspeakers) ends with the bulletin, not with an emergency that joined
+    it. (A test emergency for one commune once ended, this way, the
+    province's flood emergency on that commune's boards.)
+    """
     if not emergency.takeover_id:
         return
+    drivers = Emergency.objects.filter(takeover_id=emergency.takeover_id)
+    others = drivers.exclude(pk=emergency.pk).filter(state=State.ACTIVE)
+    if others.exists():
+        logger.info(
+            "Takeover %s stays: emergencies %s still drive it",
+            emergency.takeover_id,
+            list(others.values_list("pk", flat=True)),
+        )
+        return
+    if emergency.takeover_id == emergency_id_of(emergency.bulletin_id) and not (
+        drivers.filter(source=Source.BULLETIN).exists()
+    ):
+        return  # the bulletin's own takeover: the boards end it with the bulletin
     try:
         boards.release(emergency_id=emergency.takeover_id, actor=actor)
     except PermissionDenied:

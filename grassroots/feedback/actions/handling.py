@@ -245,8 +245,10 @@ def close(actor, item: Feedback, reason: str = "") -> Feedback:
 
 
 def can_reopen(item: Feedback, now=None) -> bool:
-    """Return True if the citizen may still reopen the item."""
+    """Return True if the citizen may still reopen the item (in time, not too often)."""
     if item.status not in DONE_STATUSES or item.merged_into_id:
+        return False
+    if item.events.filter(kind=EventKind.REOPENED).count() >= conf.get("MAX_REOPENS"):
         return False
     since = item.answered_at or item.closed_at
     if since is None:

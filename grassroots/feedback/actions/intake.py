@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -14,12 +15,14 @@ from django.utils.translation import gettext as _
 from grassroots.accounts import audit, scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
+from grassroots.core import images
 
 from .. import codes, duplicates, messages, routing, workdays
 from ..abuse import CheckedFile
 from ..models import (
     ApiClient,
     Attachment,
+    AttachmentKind,
     Category,
     Channel,
     Event,
@@ -28,6 +31,8 @@ from ..models import (
     Status,
 )
 from ..models.feedback import OFFLINE_CHANNELS
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -54,22 +59,33 @@ class Submission:
 
 
 def _save_files(item: Feedback, files: list[CheckedFile], event=None, public=False):
+    """Keep the files privately; photos lose their metadata (GPS) first."""
     for checked in files:
+        data, content_type = checked.data, checked.content_type
+        extension = content_type.split("/")[-1].replace("x-", "")[:5]
+        if checked.kind == AttachmentKind.IMAGE:
+            try:
+                clean = images.without_metadata(data)
+            except ValueError:
+                # Checked on arrival; should a photo still not re-encode, it is
+                # kept as sent, in the private storage only handlers reach.
+                logger.warning("Photo of %s kept with its metadata", item.code)
+            else:
+                data, content_type, extension = (
+                    clean.data,
+                    clean.content_type,
+                    clean.extension,
+                )
         attachment = Attachment(
             feedback=item,
             event=event,
             original_name=checked.name,
-            content_type=checked.content_type,
+            content_type=content_type,
             kind=checked.kind,
-            size=checked.size,
+            size=len(data),
             is_public=public,
         )
-        extension = checked.content_type.split("/")[-1].replace("x-", "")[:5]
-        attachment.file.save(
-            f"{item.code}-{codes.new_code()[:6]}.{extension}",
-            ContentFile(checked.data),
-            save=False,
-        )
+        attachment.file.save(f"tep.{extension}", ContentFile(data), save=False)
         attachment.save()
 
 

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from grassroots.core.private_files import private_storage
+
+from ..codes import new_public_id
 
 
 class Channel(models.TextChoices):
@@ -54,6 +60,15 @@ class Feedback(models.Model):
     wagtail_reference_index_ignore = True
 
     code = models.CharField(_("tracking code"), max_length=12, unique=True)
+    #: What public lists (Open311, the portal) call the item; the tracking code
+    #: is the citizen's secret and never listed.
+    public_id = models.CharField(
+        _("public identifier"),
+        max_length=20,
+        unique=True,
+        default=new_public_id,
+        editable=False,
+    )
     category = models.ForeignKey(
         "feedback.Category",
         verbose_name=_("category"),
@@ -285,11 +300,18 @@ class AttachmentKind(models.TextChoices):
     DOCUMENT = "document", _("document")
 
 
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """Return an unguessable storage name (nothing of the code or the phone's name)."""
+    ext = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
+    return f"feedback/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
 class Attachment(models.Model):
     """A photo or recording from the citizen, or a document with an answer.
 
     Citizens' files may show faces and number plates, so they are never
-    public; files attached to a public answer are.
+    public; files attached to a public answer are. All are kept in the
+    private storage and handed out by views that check who asks.
     """
 
     # Not shown in Wagtail's "usage" views; indexing it costs a query per save.
@@ -305,7 +327,9 @@ class Attachment(models.Model):
         on_delete=models.SET_NULL,
         related_name="attachments",
     )
-    file = models.FileField(_("file"), upload_to="feedback/%Y/%m/")
+    file = models.FileField(
+        _("file"), upload_to=attachment_path, storage=private_storage, max_length=200
+    )
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=AttachmentKind.choices)

@@ -40,8 +40,10 @@ def request(item: Feedback, *, full: bool) -> dict:
     """Return one request; ``full`` adds the description and the exact point.
 
     The list of all requests is public, so there the description shows only
-    for items published on the portal and points are rounded to about 100 m.
-    A single request is shown in full to whoever holds its code.
+    for items published on the portal, points are rounded to about 100 m, and
+    the item is named by its public id: its tracking code opens the whole
+    item (and reopening it), so it is shown only to whoever already holds it
+    (the client that sent it, or a request made with that code).
     """
     public = full or item.show_on_portal
     lat, lon = item.latitude, item.longitude
@@ -51,7 +53,7 @@ def request(item: Feedback, *, full: bool) -> dict:
         datetime.combine(item.due_date, time(17, 0)), timezone.get_current_timezone()
     )
     return {
-        "service_request_id": item.code,
+        "service_request_id": item.code if full else item.public_id,
         "status": "open" if item.status in OPEN_STATUSES else "closed",
         "status_notes": status_notes(item),
         "service_name": item.category.name,

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -303,16 +304,12 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
         area__path__under=province.path, merged_into=None
     ).select_related("category", "area", "merged_into")
     client = client_for(params.get("api_key"))
-    ids = [
-        c
-        for c in (
-            codes.normalise(x) for x in params.get("service_request_id", "").split(",")
-        )
-        if c
-    ]
+    asked = [x.strip() for x in params.get("service_request_id", "").split(",")]
+    asked = [x for x in asked if x][:MAX_RESULTS]
+    tracking = [c for c in (codes.normalise(x) for x in asked) if c]
     try:
-        if ids:
-            items = items.filter(code__in=ids[:MAX_RESULTS])
+        if asked:
+            items = items.filter(Q(public_id__in=asked) | Q(code__in=tracking))
         else:
             start = _parse_date(params.get("start_date"), "start_date")
             end = _parse_date(params.get("end_date"), "end_date")
@@ -352,13 +349,14 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
     if isinstance(province, HttpResponse):
         return province
     code = codes.normalise(request_id)
-    item = (
-        Feedback.objects.select_related("category", "area", "merged_into")
-        .filter(code=code, area__path__under=province.path)
-        .first()
-        if code
-        else None
+    found = Feedback.objects.select_related("category", "area", "merged_into").filter(
+        area__path__under=province.path
     )
+    # A tracking code shows the item in full; a public id, what the list shows.
+    item = found.filter(code=code).first() if code else None
+    full = item is not None
+    if item is None and request_id.strip():
+        item = found.filter(public_id=request_id.strip()[:20]).first()
     if item is None:
         try:
             abuse.check_track_rate(client_ip(request))
@@ -366,7 +364,7 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
             return render.error(fmt, 429, exc.message, "rate_limited")
         return render.error(fmt, 404, _("No request has this id."), "not_found")
     return render.respond(
-        [serialize.request(item, full=True)],
+        [serialize.request(item, full=full)],
         fmt,
         root="service_requests",
         item="request",

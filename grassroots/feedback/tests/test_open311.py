@@ -150,7 +150,10 @@ def test_flood_from_one_client_is_429(client, place, api_key):
 def test_get_requests_hides_personal_data_from_others(client, place, api_key):
     code = post(client, api_key, email="an@example.org").json()[0]["service_request_id"]
     public = client.get(f"{BASE}/requests.json").json()
-    assert [r["service_request_id"] for r in public] == [code]
+    # Named by its public id: the tracking code is the sender's alone.
+    assert [r["service_request_id"] for r in public] == [
+        Feedback.objects.get(code=code).public_id
+    ]
     assert public[0]["description"] == ""
     assert "an@example.org" not in client.get(f"{BASE}/requests.json").content.decode()
     own = client.get(f"{BASE}/requests.json", {"api_key": api_key}).json()
@@ -167,12 +170,17 @@ def test_get_requests_filters(client, place, handler_a):
         "Đã thay bóng đèn.",
     )
     closed = client.get(f"{BASE}/requests.json", {"status": "closed"}).json()
-    assert [r["service_request_id"] for r in closed] == [done.code]
+    assert [r["service_request_id"] for r in closed] == [done.public_id]
     assert closed[0]["status_notes"] == "Đã thay bóng đèn."
     both = client.get(
         f"{BASE}/requests.json", {"service_request_id": f"{open_item.code},{done.code}"}
     ).json()
     assert len(both) == 2
+    by_public_id = client.get(
+        f"{BASE}/requests.json",
+        {"service_request_id": f"{open_item.public_id},{done.public_id}"},
+    ).json()
+    assert len(by_public_id) == 2
     bad = client.get(f"{BASE}/requests.json", {"start_date": "yesterday"})
     assert bad.status_code == 400
     span = client.get(

@@ -20,6 +20,7 @@ from grassroots_agent import protocol
 from .. import plane
 from ..models import Cluster, ClusterState, Command, CommandAction, LogKind, Schedule
 from ._common import log, require
+from .command_rules import checked_args
 
 COMMAND_TTL_S = 300
 SCHEDULE_HOURS = 48
@@ -50,7 +51,8 @@ def send_command(
     """Send a command to one cluster, or to every cluster under ``area`` in one publish.
 
     The command is stored and audited, then published once the transaction
-    commits; devices acknowledge it by its id.
+    commits; devices acknowledge it by its id. Only fixed commands and items
+    the server built pass (``command_rules``).
     """
     if (cluster is None) == (area is None):
         raise ValueError("give a cluster or an area")
@@ -58,7 +60,7 @@ def send_command(
         raise ValidationError(_("Unknown command: %(action)s") % {"action": action})
     target_area = cluster.area if cluster is not None else area
     require(actor, Capability.COMMAND_DEVICES, target_area)
-    args = dict(args or {})
+    args = checked_args(action, args)
     if cluster is not None and cluster.state == ClusterState.RETIRED:
         raise ValidationError(_("This cluster is retired."))
     now = timezone.now()

@@ -7,18 +7,14 @@ Credentials are shown once, on the page that issues them, never stored.
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +25,7 @@ from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 
-from .. import actions, live, refusals
+from .. import actions, live, playables, refusals
 from ..forms import EmptyForm, PowerForm, VolumeForm
 from ..models import (
     Ack,
@@ -41,7 +37,6 @@ from ..models import (
     Schedule,
 )
 
-TEST_TONE = "loudspeakers/audio/test-tone.mp3"
 #: The commands offered in the console, with their form and a warning.
 COMMANDS: dict[str, tuple[Any, type, Any]] = {
     "test_tone": (
@@ -73,31 +68,6 @@ COMMANDS: dict[str, tuple[Any, type, Any]] = {
         gettext_lazy("The device restarts; it is offline for about a minute."),
     ),
 }
-
-
-@cache
-def _tone_digest() -> tuple[str, int]:
-    found = finders.find(TEST_TONE)
-    if not found:
-        raise Http404("test tone missing")
-    data = open(found, "rb").read()  # noqa: SIM115 - read once and cached
-    return hashlib.sha256(data).hexdigest(), len(data)
-
-
-def test_tone_item() -> dict[str, Any]:
-    """Return a playable item for the test chime served with the static files."""
-    sha, size = _tone_digest()
-    return {
-        "id": "test-tone",
-        "title": _("Test tone"),
-        "priority": "normal",
-        "audio": {
-            "url": settings.GRASSROOTS_BASE_URL.rstrip("/") + static(TEST_TONE),
-            "sha256": sha,
-            "bytes": size,
-            "duration_s": 2.1,
-        },
-    }
 
 
 def _cluster(request: HttpRequest, pk: int) -> Cluster:
@@ -192,7 +162,7 @@ class ClusterDetailView(generic.InspectView):
 
 def _command_args(name: str, form) -> tuple[str, dict[str, Any]]:
     if name == "test_tone":
-        return CommandAction.PLAY_NOW, {"item": test_tone_item()}
+        return CommandAction.PLAY_NOW, {"item": playables.test_tone()}
     if name == CommandAction.VOLUME:
         return name, {"level": form.cleaned_data["level"]}
     if name == CommandAction.POWER:

@@ -1,0 +1,26 @@
+"""System checks of the core: private files must not be reachable as public media."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register()
+def private_files_are_not_public(app_configs, **kwargs):
+    """Report a private-files folder inside MEDIA_ROOT (served to anyone as /media/)."""
+    private = Path(settings.GRASSROOTS_PRIVATE_MEDIA_ROOT).resolve()
+    media = Path(settings.MEDIA_ROOT).resolve()
+    if private == media or media in private.parents:
+        return [
+            Error(
+                "PRIVATE_MEDIA_ROOT lies inside MEDIA_ROOT: citizens' files and "
+                "bulletins' drafts would be served to anyone as /media/.",
+                hint="Point PRIVATE_MEDIA_ROOT at a folder outside MEDIA_ROOT "
+                "(by default $GRASSROOTS_DATA_DIR/private).",
+                id="grassroots.E101",
+            )
+        ]
+    return []
