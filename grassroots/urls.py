@@ -17,6 +17,7 @@ urlpatterns = [
     path("open311/v2/", include("grassroots.feedback.open311.urls")),
     path("phan-anh/", include("grassroots.feedback.urls")),
     path("board/", include("grassroots.boards.urls")),
+    path("live/", include("grassroots.live.urls")),
 ]
 
 if settings.GRASSROOTS_SERVE_MEDIA:
