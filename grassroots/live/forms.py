@@ -64,8 +64,15 @@ class StartForm(OtpMixin, forms.Form):
             .order_by("path")
         )
         self.fields["areas"].queryset = choices
-        if len(choices[:2]) == 1:
-            self.fields["areas"].initial = [choices[0].pk]
+        # The speaker's own area is chosen already when they hold one only.
+        own = {
+            *(scope.roots(for_user, Capability.OPERATE_BROADCASTS) or ()),
+            *(scope.roots(for_user, Capability.BROADCAST_EMERGENCY) or ()),
+        }
+        if len(own) == 1:
+            self.fields["areas"].initial = list(
+                choices.filter(path=own.pop()).values_list("pk", flat=True)
+            )
         if not scope.can_anywhere(for_user, Capability.BROADCAST_EMERGENCY):
             self.fields["level"].choices = [
                 c for c in Level.choices if c[0] != Level.EMERGENCY

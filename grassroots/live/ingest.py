@@ -118,7 +118,7 @@ def _user_of(headers: dict[str, str]):
     engine = import_string(settings.SESSION_ENGINE + ".SessionStore")
     store: SessionBase = engine(morsel.value)
     user = get_user(SimpleNamespace(session=store))
-    if not user.is_authenticated or not user.is_active or not user.is_staff:
+    if not user.is_authenticated or not user.is_active:
         return None
     if needs_second_factor(user):
         device = Device.from_persistent_id(store.get(DEVICE_ID_SESSION_KEY) or "")
