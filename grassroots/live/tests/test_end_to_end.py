@@ -155,9 +155,9 @@ def test_an_operator_speaks_from_the_browser_and_the_hamlet_hears_it(
             lambda: _kinds(cluster, session.item_id) & {"finished", "preempted"}
         )
         session = wait_for(
-            lambda: LiveSession.objects.filter(pk=session.pk)
-            .exclude(recording="")
-            .first()
+            lambda: (
+                LiveSession.objects.filter(pk=session.pk).exclude(recording="").first()
+            )
         )
     finally:
         if page is not None:
