@@ -148,3 +148,23 @@ def test_only_the_sessions_operator_with_a_fresh_token_opens_the_microphone(
         with _socket(web, session, token, _cookie(client, operator_a)) as socket:
             socket.recv(timeout=5)
     assert LiveSession.objects.get().end_reason == EndReason.OPERATOR
+
+
+def test_a_lost_connection_ends_the_session_for_every_device(
+    tree, operator_a, web, stream_server, outbox, client, webm
+):
+    from grassroots.loudspeakers.tests.factories import make_cluster
+
+    make_cluster(tree.hamlet_a1)
+    session = actions.start(operator_a, areas=[tree.hamlet_a1])
+    token = actions.open_microphone(operator_a, session)
+    socket = _socket(web, session, token, _cookie(client, operator_a))
+    socket.send('{"type": "start", "mime": "audio/webm"}')
+    for offset in range(0, len(webm), 2000):
+        socket.send(webm[offset : offset + 2000])
+        time.sleep(0.02)
+    wait_for(lambda: LiveSession.objects.get().state == State.ON_AIR)
+    socket.socket.close()  # the phone's network is gone, no goodbye
+    session = wait_for(lambda: LiveSession.objects.filter(state=State.ENDED).first())
+    assert session.end_reason in (EndReason.NETWORK, EndReason.MICROPHONE)
+    assert [c["args"]["item"] for c in _commands(outbox, "stop")] == [session.item_id]
