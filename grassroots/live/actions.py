@@ -304,10 +304,16 @@ def go_on_air(session: LiveSession) -> LiveSession:
     return session
 
 
-def heard(session_id: int) -> None:
-    """Note that the microphone still sends sound (the stale-session check reads it)."""
-    LiveSession.objects.filter(pk=session_id, state=State.ON_AIR).update(
-        heard_at=timezone.now()
+def heard(session_id: int) -> bool:
+    """Note that the microphone still sends sound; return False if no longer on the air.
+
+    The worker's stale-session check reads it; a session ended from the
+    console meanwhile tells the microphone socket to stop.
+    """
+    return bool(
+        LiveSession.objects.filter(pk=session_id, state=State.ON_AIR).update(
+            heard_at=timezone.now()
+        )
     )
 
 

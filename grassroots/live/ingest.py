@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from . import icecast
 
@@ -331,7 +331,9 @@ async def serve(scope: Scope, receive: Receive, send: Send, session_id: int) -> 
     on_air: asyncio.Future | None = None
     ffmpeg: asyncio.Future | None = None
     receiving: asyncio.Future = asyncio.ensure_future(receive())
-    reason = EndReason.NETWORK
+    # Every way out of the loop names its reason; an unexpected error ends
+    # the session too (``finally``), as the server no longer hearing it.
+    reason = EndReason.LOST
     actor = None
     last_chunk = time.monotonic() + FIRST_CHUNK_GRACE_S
     last_heard = time.monotonic()
@@ -383,9 +385,18 @@ async def serve(scope: Scope, receive: Receive, send: Send, session_id: int) -> 
             last_chunk = time.monotonic()
             if on_air is None:
                 on_air = asyncio.ensure_future(_go_on_air(session, origin))
-            if time.monotonic() - last_heard > HEARD_EVERY_S:
+            aired = on_air is not None and on_air.done() and on_air.result()
+            if aired and time.monotonic() - last_heard > HEARD_EVERY_S:
                 last_heard = time.monotonic()
-                await _call(actions.heard, session.pk, origin=origin)
+                try:
+                    still_on_air = await _call(actions.heard, session.pk, origin=origin)
+                except DatabaseError as exc:
+                    # A busy database must not cut the speaker off; the
+                    # worker ends the session only after 30 s unheard.
+                    logger.warning("Live session %s: not noted: %s", session.pk, exc)
+                    still_on_air = True
+                if not still_on_air:
+                    break  # ended from the console meanwhile: already stopped
     except (OSError, TimeoutError) as exc:
         logger.warning(
             "Live session %s: the sound could not be fed: %s", session.pk, exc
@@ -414,19 +425,40 @@ def _control(text: str) -> tuple[str, str]:
 
 
 async def _go_on_air(session, origin) -> bool:
+    from django.core.exceptions import PermissionDenied, ValidationError
+
     from . import actions
 
     if not await _wait_for_mount(session.mount):
         return False
-    await _call(actions.go_on_air, session, origin=origin)
-    return True
+    for attempt in range(5):
+        try:
+            await _call(actions.go_on_air, session, origin=origin)
+        except (ValidationError, PermissionDenied) as exc:
+            # Ended meanwhile from the console, or the speaker lost their role.
+            logger.info("Live session %s does not go on the air: %s", session.pk, exc)
+            return False
+        except DatabaseError as exc:
+            logger.warning("Live session %s: not on the air yet: %s", session.pk, exc)
+            await asyncio.sleep(0.2 * (attempt + 1))
+        else:
+            return True
+    return False
 
 
 async def _finish(session, actor, reason, feed: Feed | None, origin) -> None:
     """End the session for every device first, then close and keep the recording."""
     from . import actions
 
-    await _call(actions.end, actor, session, reason, origin=origin)
+    for attempt in range(5):
+        try:
+            await _call(actions.end, actor, session, reason, origin=origin)
+            break
+        except DatabaseError as exc:
+            # Devices must hear the end: try again; the worker's minute job
+            # ends it (30 s unheard) if the database stays unavailable.
+            logger.warning("Live session %s: cannot end yet: %s", session.pk, exc)
+            await asyncio.sleep(0.2 * (attempt + 1))
     if feed is None:
         return
     code = await feed.close()
