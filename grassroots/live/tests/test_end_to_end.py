@@ -132,6 +132,7 @@ def test_an_operator_speaks_from_the_browser_and_the_hamlet_hears_it(
         page.fill("[data-live-filter]", "ap mot")
         assert page.locator("#live-areas label:visible").count() == 1
         page.locator("#live-areas label", has_text=tree.hamlet_a1.name).click()
+        page.screenshot(path=f"{artifacts_dir}/live-start-360.png", full_page=True)
         page.locator("button.live-big[type=submit]").click()
         page.wait_for_selector("[data-live-start]")
         session = LiveSession.objects.get()
