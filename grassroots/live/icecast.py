@@ -64,32 +64,61 @@ def _directory() -> Path:
     return Path(settings.GRASSROOTS_STREAM_DIR)
 
 
-def _write_private(path: Path, text: str, mode: int = 0o600) -> None:
-    """Write atomically with ``mode`` from the start (never readable by others)."""
+def _write_private(
+    path: Path, text: str, mode: int = 0o600, *, exclusive: bool = False
+) -> bool:
+    """Write atomically with ``mode`` from the start (never readable by others).
+
+    With ``exclusive``, write only if the file does not exist yet, and
+    return False if another process made it first.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         os.fchmod(handle, mode)
         with os.fdopen(handle, "w") as out:
             out.write(text)
-        os.replace(tmp, path)
+        if exclusive:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                return False
+            finally:
+                os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
+        return True
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
 
 
-def passwords() -> dict[str, str]:
-    """Return the stream server's passwords, making them on first use."""
-    path = _directory() / "secrets.json"
+def _read_secrets(path: Path) -> dict[str, str]:
     try:
         held = json.loads(path.read_text())
     except (OSError, ValueError):
-        held = {}
+        return {}
+    return held if isinstance(held, dict) else {}
+
+
+def passwords() -> dict[str, str]:
+    """Return the stream server's passwords, making them on first use.
+
+    The web process and ``grassroots icecast`` may both get here first on a
+    new machine: the file is created once (exclusively), and whoever lost
+    the race reads the winner's.
+    """
+    path = _directory() / "secrets.json"
+    held = _read_secrets(path)
     if all(isinstance(held.get(name), str) and held[name] for name in SECRETS):
         return held
     made = {name: held.get(name) or secrets.token_urlsafe(24) for name in SECRETS}
-    _write_private(path, json.dumps(made, indent=1))
+    text = json.dumps(made, indent=1)
+    if held:
+        _write_private(path, text)  # an older file without every password
+    elif not _write_private(path, text, exclusive=True):
+        return _read_secrets(path)
     return made
 
 
