@@ -18,9 +18,7 @@ def test_passwords_are_made_once_private_and_kept(settings, tmp_path):
     assert mode == 0o600
 
 
-def test_the_configuration_checks_every_listener_and_sends_no_burst(
-    settings, tmp_path
-):
+def test_the_configuration_checks_every_listener_and_sends_no_burst(settings, tmp_path):
     settings.GRASSROOTS_STREAM_DIR = tmp_path / "icecast"
     settings.GRASSROOTS_STREAM_PORT = 18010
     settings.GRASSROOTS_STREAM_BIND = "127.0.0.1"
