@@ -22,6 +22,7 @@ docs/benchmarks.md with the machine (``nproc``, load average).
 from __future__ import annotations
 
 import argparse
+import atexit
 import math
 import os
 import shutil
@@ -181,6 +182,14 @@ def main() -> None:
             start_new_session=True,
         )
 
+    def stop_all() -> None:
+        for process in reversed(list(processes.values())):
+            if process.poll() is None:
+                process.terminate()
+                process.wait(10)
+
+    # Whatever happens below (a failure included), nothing is left running.
+    atexit.register(stop_all)
     python = sys.executable
     spawn("broker", [python, "-m", "grassroots", "broker"])
     spawn("stream", [python, "-m", "grassroots", "icecast"])
@@ -327,9 +336,7 @@ def main() -> None:
     for device, _log in devices:
         loop.run(device.stop(graceful=False))
     loop.stop()
-    for process in reversed(list(processes.values())):
-        process.terminate()
-        process.wait(10)
+    stop_all()
 
     load1, load5, _load15 = os.getloadavg()
     print(f"machine: {os.cpu_count()} CPUs, load average {load1:.2f} / {load5:.2f}")
