@@ -1,7 +1,7 @@
 """Fixtures shared by every app's tests: the area tree, and the real services.
 
-With ``CI=true`` a test that needs PostgreSQL, Redis or Mosquitto fails when the
-service is unreachable; elsewhere it is skipped with the reason.
+With ``CI=true`` a test that needs PostgreSQL, Redis, Mosquitto or Icecast fails
+when the service is unreachable; elsewhere it is skipped with the reason.
 """
 
 from __future__ import annotations
@@ -57,6 +57,17 @@ def mosquitto_binary() -> str:
         if os.environ.get("CI") == "true":
             pytest.fail("mosquitto is not installed; CI=true requires it")
         pytest.skip("mosquitto is not installed (with CI=true this fails instead)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def icecast_binary() -> str:
+    """Debian's icecast2, the live broadcasts' stream server."""
+    path = shutil.which("icecast2") or "/usr/bin/icecast2"
+    if not os.path.exists(path):
+        if os.environ.get("CI") == "true":
+            pytest.fail("icecast2 is not installed; CI=true requires it")
+        pytest.skip("icecast2 is not installed (with CI=true this fails instead)")
     return path
 
 

@@ -21,3 +21,8 @@ warnings.filterwarnings(
 from grassroots.boards.push.asgi import with_board_streams  # noqa: E402
 
 application = with_board_streams(application)
+
+# The live broadcasts' microphone sockets, likewise: see grassroots/live/ingest.py.
+from grassroots.live.ingest import with_live_sockets  # noqa: E402
+
+application = with_live_sockets(application)

@@ -172,6 +172,20 @@ class Config:
     map_tiles_attribution: str = field(
         default="", metadata={"env": "GRASSROOTS_MAP_TILES_ATTRIBUTION"}
     )
+    #: The stream server of live broadcasts (Icecast, docs/live.md): its port
+    #: and address, the address devices reach it at, and where its
+    #: configuration and passwords are written.
+    stream_port: int = field(default=8010, metadata={"env": "GRASSROOTS_STREAM_PORT"})
+    stream_bind: str = field(
+        default="127.0.0.1", metadata={"env": "GRASSROOTS_STREAM_BIND"}
+    )
+    stream_url: str = field(default="", metadata={"env": "GRASSROOTS_STREAM_URL"})
+    stream_dir: Path | None = field(
+        default=None, metadata={"env": "GRASSROOTS_STREAM_DIR"}
+    )
+    stream_hook_url: str = field(
+        default="", metadata={"env": "GRASSROOTS_STREAM_HOOK_URL"}
+    )
 
     @property
     def media_dir(self) -> Path:

@@ -29,6 +29,7 @@ urlpatterns = [
         bulletin_attachments.airing_file,
         name="bulletin_airing_file",
     ),
+    path("live/", include("grassroots.live.urls")),
 ]
 
 if settings.GRASSROOTS_SERVE_MEDIA:

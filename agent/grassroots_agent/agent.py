@@ -12,6 +12,7 @@ the console gives when the cluster is provisioned::
     server_keys = ["…"]                  # the server's Ed25519 public keys (base64)
     state_dir = "/var/lib/grassroots-agent"
     player = "auto"                      # "auto" (ffplay, mpv, aplay), "null", or a command list
+    stream_player = ["ffplay", "…", "{source}"]  # optional: the command for live and relays
     cache_max_mb = 2048
     link = "4g"
 
@@ -93,12 +94,15 @@ def device_config(config: dict[str, Any]) -> DeviceConfig:
     )
 
 
-def make_player(choice: Any):
+def make_player(choice: Any, streams: Any = None):
     if choice == "null":
         return NullPlayer()
+    stream_command = [str(p) for p in streams] if isinstance(streams, list) else None
     if isinstance(choice, list):
-        return ProcessPlayer(command=[str(part) for part in choice])
-    return ProcessPlayer()
+        return ProcessPlayer(
+            command=[str(part) for part in choice], stream_command=stream_command
+        )
+    return ProcessPlayer(stream_command=stream_command)
 
 
 def temperature() -> dict[str, Any]:
@@ -112,7 +116,7 @@ async def run(config: dict[str, Any]) -> int:
     state_dir = Path(config.get("state_dir", "/var/lib/grassroots-agent"))
     device = Device(
         device_config(config),
-        player=make_player(config.get("player", "auto")),
+        player=make_player(config.get("player", "auto"), config.get("stream_player")),
         cache=DiskCache(
             state_dir / "audio", int(config.get("cache_max_mb", 2048)) * 1024**2
         ),

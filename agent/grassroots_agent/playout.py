@@ -8,7 +8,11 @@ Rules (docs/protocol.md, "Playout"):
   ("missed"), never silently dropped;
 - a pre-empted item is reported, then plays again after the pre-empting one
   if still within its tolerance;
-- repeats follow each other with the item's gap.
+- repeats follow each other with the item's gap;
+- a live broadcast is played as it comes, once, from where the stream is
+  when it starts; at the emergency rank it also pre-empts a recorded
+  emergency (a voice on the air cannot wait its turn), at the other ranks it
+  follows the "play now" rules.
 Every start, end, failure and pre-emption becomes a play event.
 """
 
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .protocol import PRIORITY_RANK, now_iso, parse_time
+from .stream import is_stream, source_url
 
 if TYPE_CHECKING:
     from .device import Device
@@ -57,7 +62,21 @@ class Job:
 
     @property
     def repeat(self) -> int:
-        return int(self.item.get("repeat", 1))
+        return 1 if self.is_live else int(self.item.get("repeat", 1))
+
+    @property
+    def is_live(self) -> bool:
+        return "live" in self.item
+
+    def preempts(self, other: Job) -> bool:
+        """Return True if this job cuts ``other`` short when it arrives."""
+        if self.rank > other.rank:
+            return True
+        return (
+            self.is_live
+            and not other.is_live
+            and self.rank == other.rank == PRIORITY_RANK["emergency"]
+        )
 
 
 class Playout:
@@ -300,7 +319,7 @@ class Playout:
         current = self.current
         if current is None:
             self._start(job)
-        elif job.rank > current.rank:
+        elif job.preempts(current):
             self._interrupt(current, reason="pre-empted", requeue=True)
             self._start(job)
         else:
@@ -336,9 +355,16 @@ class Playout:
         self.current = job
         volume = int(job.item.get("volume", device.volume))
         self._event("started", job)
-        job.handle = device.player.play(
-            job.item, path, volume, lambda ok, reason: self._done(job, ok, reason)
-        )
+
+        def done(ok: bool, reason: str) -> None:
+            self._done(job, ok, reason)
+
+        if is_stream(job.item):
+            job.handle = device.player.play(
+                job.item, None, volume, done, stream=source_url(job.item, device.id)
+            )
+        else:
+            job.handle = device.player.play(job.item, path, volume, done)
         device.state_changed()
 
     def _wait_for_audio(self, job: Job, audio: dict[str, Any]) -> None:

@@ -63,6 +63,9 @@ class Behaviour:
     speed: float = 1.0
     download_failure_rate: float = 0.02
     fetch_audio: bool = False
+    #: Connect to live broadcasts and read them (the stream server counts
+    #: each device as a listener), rather than pretending for a while.
+    listen: bool = True
 
 
 class VirtualDevice:
@@ -164,7 +167,7 @@ class Fleet:
             )
             device = Device(
                 config,
-                player=NullPlayer(speed=behaviour.speed),
+                player=NullPlayer(speed=behaviour.speed, listen=behaviour.listen),
                 cache=SimulatedCache(
                     fetch_audio=behaviour.fetch_audio,
                     failure_rate=behaviour.download_failure_rate,

@@ -5,7 +5,9 @@ characters of ``[A-Za-z0-9_.:-]``). Every playable sent for a bulletin — a
 scheduled programme item, a "play now", an emergency — carries an id of the
 form ``bul:{bulletin}:{origin}:{ref}``, so the coverage of a bulletin is read
 from the play events without a lookup table, and a device's own items (an
-uploaded recording, a relay) simply have no bulletin.
+uploaded recording, a relay) simply have no bulletin. A live broadcast is
+``live:{session}``, or ``bul:{bulletin}:live:{session}`` when the speaker
+reads a bulletin out.
 """
 
 from __future__ import annotations
@@ -24,9 +26,13 @@ from django.http import Http404
 PROGRAMME = "prog"
 PLAY_NOW = "now"
 EMERGENCY = "emg"
-ORIGINS = (PROGRAMME, PLAY_NOW, EMERGENCY)
+LIVE = "live"
+ORIGINS = (PROGRAMME, PLAY_NOW, EMERGENCY, LIVE)
 
-_BULLETIN_ITEM = re.compile(r"^bul:(\d{1,18}):(prog|now|emg):([A-Za-z0-9_.:-]{1,40})$")
+_BULLETIN_ITEM = re.compile(
+    r"^bul:(\d{1,18}):(prog|now|emg|live):([A-Za-z0-9_.:-]{1,40})$"
+)
+_LIVE_ITEM = re.compile(r"^(?:bul:\d{1,18}:)?live:(\d{1,18})$")
 
 
 def bulletin_item_id(bulletin_id: int, origin: str, ref: str | int) -> str:
@@ -39,6 +45,17 @@ def bulletin_item_id(bulletin_id: int, origin: str, ref: str | int) -> str:
     return item_id
 
 
+def live_item_id(session_id: int) -> str:
+    """Return the playable id of a live broadcast that reads no bulletin."""
+    return f"live:{int(session_id)}"
+
+
+def live_session_of(item_id: str) -> int | None:
+    """Return the live broadcast a playable id airs, or None for any other item."""
+    match = _LIVE_ITEM.match(item_id or "")
+    return int(match.group(1)) if match else None
+
+
 def bulletin_of(item_id: str) -> int | None:
     """Return the bulletin a playable id airs, or None for any other item."""
     match = _BULLETIN_ITEM.match(item_id or "")
@@ -46,7 +63,10 @@ def bulletin_of(item_id: str) -> int | None:
 
 
 def origin_of(item_id: str) -> str | None:
-    """Return what put a bulletin's item on air (``prog``, ``now``, ``emg``), or None."""
+    """Return what put a bulletin's item on air (``prog``, ``now``, ``emg``, ``live``).
+
+    None for an item that airs no bulletin.
+    """
     match = _BULLETIN_ITEM.match(item_id or "")
     return match.group(2) if match else None
 
@@ -66,6 +86,10 @@ class ServerPlayable:
     """
 
     data: Mapping[str, Any]
+    #: Set only by an action that applied the emergency rules itself (a live
+    #: emergency: the capability on every area and the second factor), so
+    #: such an item may play now at emergency priority.
+    emergency_checked: bool = False
 
 
 TEST_TONE = "loudspeakers/audio/test-tone.mp3"

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from grassroots.live import icecast
+
 
 @dataclass(frozen=True)
 class Process:
@@ -34,6 +36,10 @@ def processes(*, simulate_devices: int = 0) -> list[Process]:
         # First up and last down: everything else talks to it. It becomes
         # Mosquitto, which saves retained messages and sessions on SIGTERM.
         found.append(Process("broker", _command("broker")))
+    if icecast.binary() is not None:
+        # Live broadcasts' stream server, up before the web process feeds it;
+        # without icecast2 the console says live broadcasting is unavailable.
+        found.append(Process("stream", _command("icecast")))
     found += [
         Process(
             "web",

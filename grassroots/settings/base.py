@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "grassroots.emergencies",
     "grassroots.dissemination",
     "grassroots.broadcasts",
+    "grassroots.live",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
@@ -354,6 +355,16 @@ GRASSROOTS_DEVICE_BROKER_URL = CONFIG.device_broker_url or (
 GRASSROOTS_MAP_TILES_URL = CONFIG.map_tiles_url
 GRASSROOTS_BROADCAST_SLOTS = CONFIG.broadcast_slots
 GRASSROOTS_MAP_TILES_ATTRIBUTION = CONFIG.map_tiles_attribution
+# Live broadcasts (docs/live.md): our own Icecast, its files and passwords in
+# GRASSROOTS_STREAM_DIR; devices reach it at GRASSROOTS_STREAM_URL, and it asks
+# the web process (GRASSROOTS_STREAM_HOOK_URL) whether a listener's token is good.
+GRASSROOTS_STREAM_PORT = CONFIG.stream_port
+GRASSROOTS_STREAM_BIND = CONFIG.stream_bind
+GRASSROOTS_STREAM_URL = CONFIG.stream_url or f"http://127.0.0.1:{CONFIG.stream_port}"
+GRASSROOTS_STREAM_DIR = CONFIG.stream_dir or DATA_DIR / "icecast"
+GRASSROOTS_STREAM_HOOK_URL = (
+    CONFIG.stream_hook_url or f"http://127.0.0.1:{CONFIG.http_port}"
+)
 # Media is served by Django only in embedded mode; nginx serves it in production.
 GRASSROOTS_SERVE_MEDIA = True
 # Background map of the dashboard, e.g. https://tiles.example.vn/{z}/{x}/{y}.png;

@@ -100,16 +100,26 @@ def _own(url: str) -> bool:
     return False
 
 
+def _own_stream(url: str) -> bool:
+    """Return True if ``url`` is on this system's own stream server (live sessions)."""
+    base = settings.GRASSROOTS_STREAM_URL.rstrip("/")
+    return bool(base) and url.startswith(base + "/")
+
+
 def checked_item(item: ServerPlayable) -> dict[str, Any]:
     """Return the item's protocol playable if it keeps the rules of playing now."""
     data = dict(item.data)
-    if data.get("priority") not in PLAY_NOW_PRIORITIES:
+    allowed = PLAY_NOW_PRIORITIES + (("emergency",) if item.emergency_checked else ())
+    if data.get("priority") not in allowed:
         raise _invalid(
             _("emergencies are broadcast from the emergency page, not played now")
         )
     audio = data.get("audio")
     if audio is not None and not _own(str(audio.get("url", ""))):
         raise _invalid(_("the audio must come from this system"))
+    live = data.get("live")
+    if live is not None and not _own_stream(str(live.get("url", ""))):
+        raise _invalid(_("a live stream must come from this system's stream server"))
     repeat = int(data.get("repeat", 1) or 1)
     if not 1 <= repeat <= PLAY_NOW_MAX_REPEAT:
         raise _invalid(

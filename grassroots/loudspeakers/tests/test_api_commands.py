@@ -211,3 +211,35 @@ class TestTheActionItself:
             cluster=cluster,
         )
         assert Command.objects.count() == 1
+
+    def test_a_live_stream_plays_only_from_this_systems_stream_server(
+        self, tree, operator, outbox, settings
+    ):
+        """A live item's address must be the own stream server; emergency only when checked."""
+        settings.GRASSROOTS_STREAM_URL = "http://127.0.0.1:8010/stream"
+        cluster = make_cluster(tree.hamlet_a1)
+        live = {
+            "id": "live:1",
+            "title": "Phát trực tiếp",
+            "priority": "emergency",
+            "live": {
+                "url": "http://127.0.0.1:8010/stream/live-x.mp3",
+                "token": "t" * 24,
+            },
+        }
+        foreign = {**live, "live": {**live["live"], "url": "http://evil.example/x"}}
+        for item in (
+            playables.ServerPlayable(live),
+            playables.ServerPlayable(foreign, emergency_checked=True),
+        ):
+            with pytest.raises(ValidationError):
+                actions.send_command(
+                    operator, "play_now", {"item": item}, cluster=cluster
+                )
+        actions.send_command(
+            operator,
+            "play_now",
+            {"item": playables.ServerPlayable(live, emergency_checked=True)},
+            cluster=cluster,
+        )
+        assert Command.objects.count() == 1
