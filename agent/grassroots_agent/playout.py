@@ -1,8 +1,9 @@
 """What plays when: the schedule, "play now" and emergencies, with pre-emption.
 
 Rules (docs/protocol.md, "Playout"):
-- an emergency pre-empts anything; a priority item pre-empts a normal one;
-  equal ranks wait their turn;
+- an emergency pre-empts anything; a drill (an emergency item marked
+  ``drill``) pre-empts programmes but a real emergency pre-empts it; a
+  priority item pre-empts a normal one; equal ranks wait their turn;
 - a scheduled item plays at its start time from the local cache, network or
   not; one that cannot start within its late tolerance is reported failed
   ("missed"), never silently dropped;
@@ -24,7 +25,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .protocol import PRIORITY_RANK, now_iso, parse_time
+from .protocol import DRILL_RANK, PRIORITY_RANK, now_iso, parse_time
 from .stream import is_stream, source_url
 
 if TYPE_CHECKING:
@@ -57,7 +58,14 @@ class Job:
     handle: object = field(default=None, repr=False)
 
     @property
+    def is_drill(self) -> bool:
+        """Return True for a test of the warning system, never a real emergency."""
+        return self.source == "emergency" and self.item.get("drill") is True
+
+    @property
     def rank(self) -> int:
+        if self.is_drill:
+            return DRILL_RANK
         return PRIORITY_RANK.get(self.item.get("priority", "normal"), 1)
 
     @property
@@ -471,6 +479,8 @@ class Playout:
             event["scheduled_at"] = job.scheduled_at
         if job.by and "by" not in extra:
             event["by"] = job.by
+        if job.is_drill:
+            event["drill"] = True
         event.update({k: v for k, v in extra.items() if v is not None})
         self.device.emit(kind, **event)
 
@@ -487,6 +497,8 @@ class Playout:
         }
         if job.item.get("title"):
             out["title"] = job.item["title"][:200]
+        if job.is_drill:
+            out["drill"] = True
         return out
 
     def close(self) -> None:

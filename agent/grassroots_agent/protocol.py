@@ -30,7 +30,12 @@ SCHEMA_BASE = "https://grassroots.invalid/protocol/v2/"
 KINDS = ("state", "events", "command", "receipt", "schedule", "emergency", "config")
 #: Schemas that are not messages: the seal line (signing.py) and shared definitions.
 PARTS = ("seal", "common")
-PRIORITY_RANK = {"normal": 1, "priority": 2, "emergency": 3}
+#: How a playable ranks on the device: a higher rank pre-empts a lower one.
+PRIORITY_RANK = {"normal": 1, "priority": 2, "emergency": 4}
+#: An emergency item marked ``"drill": true`` (a test of the warning system)
+#: ranks between priority and a real emergency: it cuts programmes like an
+#: emergency, and a real emergency cuts it.
+DRILL_RANK = 3
 
 
 class ProtocolError(ValueError):

@@ -416,6 +416,107 @@ def test_an_emergency_cancelled_while_its_audio_comes_never_plays():
     assert [k for k in kinds(device) if k[0] != "ack"] == []
 
 
+def _emergency_item(item_id, duration_s=5.0, **extra):
+    return {
+        "id": item_id,
+        "priority": "emergency",
+        "audio": {**AUDIO, "duration_s": duration_s},
+        "rev": 1,
+        "started_at": p.now_iso(),
+        **extra,
+    }
+
+
+def test_a_drill_cuts_a_programme_says_it_is_a_drill_and_a_real_emergency_cuts_it():
+    """A drill airs like an emergency, is flagged in every report, and yields to a real one."""
+
+    async def scenario():
+        device = make()
+        programme = {
+            "id": "prio",
+            "priority": "priority",
+            "audio": {**AUDIO, "duration_s": 5},
+        }
+        send(device, T.command("d1"), p.command("play_now", {"item": programme}))
+        await asyncio.sleep(0.1)
+        drill = _emergency_item("drill:7", drill=True)
+        send(device, T.area_emergency("82/1"), p.emergencies(1, [drill], area="82/1"))
+        await asyncio.sleep(0.2)
+        playing_drill = device.playout.playing()
+        # The real emergency comes on the province's topic, the drill's
+        # cancellation after it on the commune's.
+        flood = _emergency_item("flood")
+        send(device, T.area_emergency("82"), p.emergencies(1, [flood], area="82"))
+        await asyncio.sleep(0.2)
+        playing_flood = device.playout.playing()
+        send(device, T.area_emergency("82/1"), p.emergencies(2, [], area="82/1"))
+        await asyncio.sleep(0.1)
+        device.conn = 1  # as if connected: a state message's numbering
+        state = device._state(online=True, reason="change")
+        return device, playing_drill, playing_flood, state
+
+    device, playing_drill, playing_flood, state = run(scenario)
+    assert playing_drill["item"] == "drill:7" and playing_drill["drill"] is True
+    assert playing_flood["item"] == "flood" and "drill" not in playing_flood
+    p.validate("state", state)
+    assert state["playing"]["item"] == "flood"
+    events = device.events.pending(100)
+    drill_events = [e for e in events if e.get("item") == "drill:7"]
+    assert [(e["kind"], e.get("reason")) for e in drill_events] == [
+        ("started", None),
+        ("preempted", "pre-empted"),
+    ]
+    assert all(e["drill"] is True for e in drill_events)
+    assert not any("drill" in e for e in events if e.get("item") != "drill:7")
+    assert ("preempted", "prio", "pre-empted") in kinds(device)
+    p.validate(
+        "events",
+        {
+            "v": 2,
+            "type": "events",
+            "device": "d1",
+            "batch": "b1",
+            "sent_at": p.now_iso(),
+            "events": events,
+        },
+    )
+
+
+def test_a_drill_never_cuts_a_real_emergency_and_waits_behind_it():
+    async def scenario():
+        device = make()
+        flood = _emergency_item("flood", duration_s=0.5)
+        send(device, T.area_emergency("82"), p.emergencies(1, [flood], area="82"))
+        await asyncio.sleep(0.1)
+        drill = _emergency_item("drill:8", duration_s=0.2, drill=True)
+        send(device, T.area_emergency("82/1"), p.emergencies(1, [drill], area="82/1"))
+        await asyncio.sleep(0.1)
+        during = device.playout.playing()["item"]
+        await asyncio.sleep(0.8)
+        return device, during
+
+    device, during = run(scenario)
+    assert during == "flood"
+    started = [k[1] for k in kinds(device) if k[0] == "started"]
+    assert started == ["flood", "drill:8"]
+    assert ("preempted", "flood", "pre-empted") not in kinds(device)
+
+
+def test_a_drill_flag_that_is_not_a_boolean_is_refused():
+    """Only the server's sealed ``"drill": true`` makes a drill; anything else is invalid."""
+
+    async def scenario():
+        device = make()
+        item = _emergency_item("x", drill="yes")
+        send(device, T.area_emergency("82"), p.emergencies(1, [item], area="82"))
+        await asyncio.sleep(0.05)
+        return device
+
+    device = run(scenario)
+    assert device.playout.emergencies == {}
+    assert device.refusals.total.get("invalid") == 1
+
+
 def test_a_simulated_download_failure_raises_an_alarm_but_no_warning(caplog):
     async def scenario():
         device = make(cache=SimulatedCache(failure_rate=1.0, delay_s=(0.0, 0.0)))

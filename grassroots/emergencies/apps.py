@@ -28,6 +28,16 @@ class EmergenciesConfig(AppConfig):
         "emergency.update": _("updated an emergency broadcast"),
         "emergency.cancel": _("cancelled an emergency broadcast"),
         "emergency.expire": _("an emergency broadcast expired"),
+        "drill.start": _("started a drill (test of the warning system)"),
+        "drill.update": _("updated a drill"),
+        "drill.cancel": _("cancelled a drill"),
+        "drill.expire": _("a drill ended"),
+        "drill.preempt": _("a drill was stopped by a real emergency"),
+        "drill.plan": _("planned a drill"),
+        "drill.plan_cancel": _("cancelled a planned drill"),
+        "drill.plan_run": _("a planned drill started"),
+        "drill.plan_missed": _("a planned drill was missed"),
+        "drill.plan_failed": _("a planned drill could not start"),
     }
 
     def ready(self):

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots.bulletins.models import Bulletin, Level, Status
+from grassroots.loudspeakers.models import Cluster, ClusterState
 from grassroots.tts.models import RenderedAudio
 from grassroots.tts.models import Status as AudioStatus
 
 from .actions import MAX_GAP_S, needs_second_factor
-from .models import MAX_REPEAT
+from .models import MAX_DRILL_MINUTES, MAX_REPEAT, Recurrence
 
 
 class AreaChoice(forms.ModelMultipleChoiceField):
@@ -108,3 +113,147 @@ class CancelForm(OtpMixin, forms.Form):
     def __init__(self, *args, for_user, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_otp(for_user)
+
+
+class ClusterChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Cluster) -> str:
+        return f"{obj.code} · {obj.name} · {obj.area.name}"
+
+
+#: Typed, not a browser date picker: the picker follows the phone's language
+#: and may show mm/dd/yyyy or a 12-hour clock; officials write dd/mm/yyyy.
+DATE_INPUTS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+DATE_ATTRS = {"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric"}
+
+
+class When(models.TextChoices):
+    NOW = "now", _("Now, at once")
+    LATER = "later", _("At a date and time (planned)")
+
+
+class DrillForm(OtpMixin, forms.Form):
+    """A drill: where, what is read, how often, and now or planned."""
+
+    areas = AreaChoice(
+        label=_("Whole areas"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=_("Every loudspeaker cluster in these areas airs the drill."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    clusters = ClusterChoice(
+        label=_("Or chosen loudspeaker clusters"),
+        queryset=Cluster.objects.none(),
+        required=False,
+        help_text=_("Only these clusters air it (as well as the areas chosen)."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    title = forms.CharField(label=_("Title"), max_length=150, required=False)
+    text = forms.CharField(
+        label=_("Text read (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Read between the spoken warnings “this is a test, not a real "
+            "emergency”, which are always added."
+        ),
+    )
+    repeat = forms.IntegerField(
+        label=_("Times aired"), min_value=1, max_value=MAX_REPEAT, initial=1
+    )
+    gap_s = forms.IntegerField(
+        label=_("Pause between repeats (seconds)"),
+        min_value=0,
+        max_value=MAX_GAP_S,
+        initial=5,
+    )
+    duration_min = forms.IntegerField(
+        label=_("Ends by itself after (minutes)"),
+        min_value=1,
+        max_value=MAX_DRILL_MINUTES,
+        initial=15,
+    )
+    when = forms.ChoiceField(
+        label=_("When"),
+        choices=When.choices,
+        initial=When.NOW,
+        widget=forms.RadioSelect,
+    )
+    first_date = forms.DateField(
+        label=_("Date"),
+        required=False,
+        input_formats=DATE_INPUTS,
+        widget=forms.DateInput(attrs=DATE_ATTRS, format="%d/%m/%Y"),
+    )
+    first_time = forms.TimeField(
+        label=_("Time"),
+        required=False,
+        input_formats=["%H:%M", "%H.%M", "%Hh%M", "%H:%M:%S"],
+        widget=forms.TimeInput(
+            attrs={"placeholder": _("hh:mm (24 hours)"), "inputmode": "numeric"},
+            format="%H:%M",
+        ),
+    )
+    recurrence = forms.ChoiceField(
+        label=_("Repeats"),
+        choices=Recurrence.choices,
+        initial=Recurrence.ONCE,
+        widget=forms.RadioSelect,
+    )
+    ends_on = forms.DateField(
+        label=_("Last day (optional)"),
+        required=False,
+        input_formats=DATE_INPUTS,
+        widget=forms.DateInput(attrs=DATE_ATTRS, format="%d/%m/%Y"),
+    )
+    #: Set by the first step: the audio rendered for the confirmation.
+    audio = forms.ModelChoiceField(
+        queryset=RenderedAudio.objects.filter(status=AudioStatus.READY),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, for_user, confirm: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].queryset = (
+            scope.areas(for_user, Capability.BROADCAST_EMERGENCY)
+            .filter(is_active=True)
+            .order_by("path")
+        )
+        self.fields["clusters"].queryset = (
+            scope.scope(
+                Cluster.objects.exclude(state=ClusterState.RETIRED),
+                for_user,
+                Capability.BROADCAST_EMERGENCY,
+            )
+            .select_related("area")
+            .order_by("area__path", "code")
+        )
+        if confirm:
+            self.add_otp(for_user)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("areas") and not data.get("clusters"):
+            self.add_error(
+                "areas", _("Choose at least one area or loudspeaker cluster.")
+            )
+        data["first_at"] = None
+        if data.get("when") == When.LATER:
+            day, at = data.get("first_date"), data.get("first_time")
+            if day is None:
+                self.add_error("first_date", _("Choose the date of the drill."))
+            if at is None:
+                self.add_error("first_time", _("Choose the time of the drill."))
+            if day is not None and at is not None:
+                data["first_at"] = datetime.datetime.combine(
+                    day, at, tzinfo=timezone.get_current_timezone()
+                )
+                if data["first_at"] <= timezone.now():
+                    self.add_error("first_date", _("Choose a time in the future."))
+        return data
+
+    @property
+    def planned(self) -> bool:
+        return self.cleaned_data.get("when") == When.LATER

@@ -20,3 +20,11 @@ def republish_emergencies() -> int:
     from .actions import republish_undelivered
 
     return republish_undelivered()
+
+
+@db_periodic_task(crontab(minute="*"))
+def start_planned_drills() -> int:
+    """Start the planned drills whose time has come (at most a minute late)."""
+    from .actions import start_due_drills
+
+    return start_due_drills()

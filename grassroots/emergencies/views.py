@@ -18,7 +18,7 @@ from grassroots.accounts.roles import Capability
 from . import actions
 from .forms import CancelForm, StartForm, UpdateForm
 from .live import clusters_under, live
-from .models import Emergency, State
+from .models import DrillPlan, Emergency, PlanState, State
 
 
 def _visible(user):
@@ -46,14 +46,39 @@ def _add_errors(form, exc: ValidationError | PermissionDenied) -> None:
         form.add_error(None, exc.messages)
 
 
+def visible_plans(user):
+    return scope.scope(
+        DrillPlan.objects.select_related("area", "created_by"),
+        user,
+        Capability.VIEW,
+        path_field="area__path",
+    )
+
+
 def index(request):
-    """List the emergencies in the user's area, those on the air first."""
-    emergencies = list(_visible(request.user).order_by("state", "-started_at")[:100])
+    """List the emergencies in the user's area, those on the air first.
+
+    Drill mode (the switch, ``?drill=1``) lists the drills and the planned
+    ones, and leads to starting a drill instead of a real emergency.
+    """
+    drill_mode = request.GET.get("drill") == "1"
+    visible = _visible(request.user)
+    plans: list[DrillPlan] = []
+    if drill_mode:
+        visible = visible.filter(drill=True)
+        plans = list(
+            visible_plans(request.user)
+            .filter(state=PlanState.PLANNED)
+            .order_by("next_at", "pk")[:100]
+        )
+    emergencies = list(visible.order_by("state", "-started_at")[:100])
     return TemplateResponse(
         request,
         "emergencies/index.html",
         {
             "emergencies": emergencies,
+            "plans": plans,
+            "drill_mode": drill_mode,
             "can_broadcast": _can_broadcast(request.user),
         },
     )
@@ -103,11 +128,10 @@ def _prepare(request, form: StartForm):
         _add_errors(form, exc)
         return _start_page(request, form)
     took = time.monotonic() - started
-    confirm = StartForm(
-        {**request.POST.dict(), "audio": audio.pk, "step": "confirm"},
-        for_user=request.user,
-        confirm=True,
-    )
+    # A copy, not dict(): dict() keeps one of several areas chosen.
+    posted = request.POST.copy()
+    posted["audio"], posted["step"] = str(audio.pk), "confirm"
+    confirm = StartForm(posted, for_user=request.user, confirm=True)
     confirm.is_valid()
     confirm.errors.clear()
     clusters = clusters_under([a.path for a in data["areas"]]).count()
@@ -193,7 +217,12 @@ def cancel(request, pk: int):
         except (ValidationError, PermissionDenied) as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("The emergency is cancelled everywhere."))
+            messages.success(
+                request,
+                _("The drill is cancelled everywhere.")
+                if emergency.drill
+                else _("The emergency is cancelled everywhere."),
+            )
             return HttpResponseRedirect(back)
     return TemplateResponse(
         request,

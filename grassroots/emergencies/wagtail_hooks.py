@@ -8,7 +8,7 @@ from grassroots.accounts import scope
 from grassroots.accounts.permissions import ScopedPermissionPolicy
 from grassroots.accounts.roles import Capability
 
-from . import views
+from . import drill_views, views
 from .models import Emergency
 
 register_permission_policy(
@@ -32,6 +32,17 @@ def register_urls():
         ),
         path("emergencies/<int:pk>/cancel/", views.cancel, name="emergencies_cancel"),
         path("emergencies/<int:pk>/update/", views.update, name="emergencies_update"),
+        path(
+            "emergencies/<int:pk>/report/",
+            drill_views.report_page,
+            name="emergencies_report",
+        ),
+        path("emergencies/drills/new/", drill_views.start, name="emergencies_drill"),
+        path(
+            "emergencies/drills/<int:pk>/cancel/",
+            drill_views.cancel_plan,
+            name="emergencies_plan_cancel",
+        ),
     ]
 
 

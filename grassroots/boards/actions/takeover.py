@@ -27,7 +27,9 @@ from ..models import Takeover, TakeoverSource
 from ..push import journal
 from .registry import require
 
-LEVELS = ("emergency", "priority", "normal")
+#: A drill (a test of the warning system) is shown as one: marked "THỬ NGHIỆM".
+DRILL_LEVEL = "drill"
+LEVELS = ("emergency", "priority", "normal", DRILL_LEVEL)
 _EMERGENCY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 MAX_TEXT = 5000
 

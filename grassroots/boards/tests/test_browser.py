@@ -311,3 +311,39 @@ def test_a_portrait_board_lays_out_long_bulletins_in_pages(
     shot(page, artifacts_dir, "player-portrait-paged")
     assert errors == []
     context.close()
+
+
+def test_a_drill_takes_over_marked_as_a_test_not_an_alarm(
+    live_server, browser, artifacts_dir
+):
+    """The emergencies app's drills take over at the ``drill`` level: THỬ NGHIỆM."""
+    tree, people, board = commune_with_board(name="Bảng tin UBND xã An Bình")
+    notice = make_published(
+        people.editor_a, people.approver_a, tree.commune_a, title="Lịch họp ấp"
+    )
+    context, page, errors = open_player(browser, live_server.url + board.player_path)
+    # The player has loaded (SQLite in tests: no write while it reads).
+    page.wait_for_selector(SLIDE.format(key=f"bulletin:{notice.pk}"))
+    actions.take_over(
+        emergency_id="drill-1",
+        area_paths=[tree.commune_a.path],
+        title="THỬ NGHIỆM: Diễn tập hệ thống cảnh báo",
+        text="Đây là bản tin thử nghiệm hệ thống cảnh báo. Không phải tình huống "
+        "khẩn cấp thật.",
+        level="drill",
+        actor=None,
+    )
+    page.wait_for_selector("#emergency:not([hidden]).lvl-drill", timeout=2500)
+    assert page.inner_text("#emergency .em-badge") == "THỬ NGHIỆM"
+    assert "không phải tình huống khẩn cấp thật" in page.inner_text(
+        "#emergency .em-foot"
+    )
+    assert (
+        page.evaluate(
+            "getComputedStyle(document.querySelector('#emergency')).animationName"
+        )
+        == "none"
+    ), "a drill does not blink like an alarm"
+    shot(page, artifacts_dir, "player-drill")
+    assert errors == []
+    context.close()

@@ -29,6 +29,7 @@ def labels() -> dict[str, Any]:
             "emergency": pgettext("board badge", "Emergency"),
             "priority": pgettext("board badge", "Priority"),
             "normal": pgettext("board badge", "Notice"),
+            "drill": pgettext("drill mark", "TEST"),
         },
         "page": _("Page {n} of {total}"),
         "weekdays": [
@@ -41,6 +42,7 @@ def labels() -> dict[str, Any]:
             pgettext("board clock", "Sunday"),
         ],
         "emergency_heading": _("Emergency announcement"),
+        "drill_heading": _("Test of the warning system: not a real emergency"),
         "since": _("Since {time}"),
         "source": pgettext("board footer", "Source"),
         "published": pgettext("board footer", "Published"),

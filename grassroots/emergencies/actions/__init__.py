@@ -5,7 +5,8 @@ factor, makes sure the audio exists, writes the emergency, takes its rev
 for every topic it touches (an area's or a cluster's retained ``emergency``
 topic), and publishes the whole active list of each topic right after the
 commit — one publish per topic, never per device. The boards take over or
-are released in the same transaction.
+are released in the same transaction. Drills (``drills``) take the same
+path, marked as tests.
 """
 
 from .broadcast import (
@@ -15,6 +16,14 @@ from .broadcast import (
     republish_undelivered,
     start,
     update,
+)
+from .drills import (
+    cancel_plan,
+    default_title,
+    next_run,
+    plan_drill,
+    start_drill,
+    start_due_drills,
 )
 from .publish import audio_url, playable
 from .rules import (
@@ -30,13 +39,19 @@ __all__ = [
     "MAX_TEXT",
     "audio_url",
     "cancel",
+    "cancel_plan",
+    "default_title",
     "expire_due",
     "needs_second_factor",
+    "next_run",
+    "plan_drill",
     "playable",
     "prepare_audio",
     "republish_all_lists",
     "republish_undelivered",
     "start",
+    "start_drill",
+    "start_due_drills",
     "text_of",
     "update",
 ]

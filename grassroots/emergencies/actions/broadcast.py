@@ -1,4 +1,4 @@
-"""Start, update, cancel and expire an emergency."""
+"""Start, update, cancel and expire an emergency (a drill takes the same path)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from grassroots.loudspeakers.models import Cluster
 from grassroots.tts.models import RenderedAudio
 
 from ..models import Emergency, Source, State
+from . import framing
 from .publish import _publish, _release_boards, _take_over_boards, _targets_of
 from .rules import (
     MAX_TEXT,
@@ -29,8 +30,64 @@ from .rules import (
     _is_user,
     _ready,
     _require,
+    overlaps,
     text_of,
 )
+
+
+def _kind(emergency: Emergency) -> str:
+    """Return the audit prefix: a drill is never logged as an emergency."""
+    return "drill" if emergency.drill else "emergency"
+
+
+def _paths(areas: Iterable[Area], clusters: Iterable[Cluster]) -> list[str]:
+    return [a.path for a in areas] + [c.area.path for c in clusters]
+
+
+def paths_of(emergency: Emergency) -> list[str]:
+    """Return the area paths an emergency's targets lie in."""
+    return _paths(
+        emergency.target_areas.all(),
+        emergency.target_clusters.select_related("area"),
+    )
+
+
+def _active(*, drill: bool) -> list[Emergency]:
+    return list(
+        Emergency.objects.filter(state=State.ACTIVE, drill=drill).prefetch_related(
+            "target_areas", "target_clusters__area"
+        )
+    )
+
+
+def _check_no_real_emergency(paths: list[str]) -> None:
+    """Refuse a drill where a real emergency is on the air: nobody must mix them up."""
+    for real in _active(drill=False):
+        if overlaps(paths, paths_of(real)):
+            raise ValidationError(
+                {
+                    "areas": _(
+                        "A real emergency is on the air there (%(title)s): a drill "
+                        "cannot start until it ends."
+                    )
+                    % {"title": real.title}
+                }
+            )
+
+
+def _preempt_drills(emergency: Emergency) -> None:
+    """Stop every drill on the air where the real ``emergency`` now airs.
+
+    The devices already put a real emergency before a drill; stopping the
+    drill here also takes its "TEST" screen off the boards and tells its
+    report why it ended. The system stops it (the official who broadcast
+    the real emergency may not hold the drill's whole area).
+    """
+    paths = paths_of(emergency)
+    for drill in _active(drill=True):
+        if overlaps(paths, paths_of(drill)):
+            cancel(None, drill, state=State.PREEMPTED, because=emergency)
+
 
 # Actions ------------------------------------------------------------------------
 
@@ -38,7 +95,7 @@ from .rules import (
 @transaction.atomic
 def start(
     actor: Any,
-    bulletin: Bulletin,
+    bulletin: Bulletin | None,
     *,
     areas: Iterable[Area] = (),
     clusters: Iterable[Cluster] = (),
@@ -49,29 +106,47 @@ def start(
     expires_at: datetime | None = None,
     otp: str | None = None,
     source: str = Source.CONSOLE,
+    drill: bool = False,
+    title: str | None = None,
 ) -> Emergency:
     """Air ``bulletin`` at once on every cluster of ``areas`` and ``clusters``.
 
     Whatever those clusters play is pre-empted; they repeat it ``repeat``
     times until it ends, is cancelled or expires. ``audio`` is the audio
     prepared in the confirm step; without it the text is rendered here.
+
+    A ``drill`` airs no bulletin: its ``title`` and ``text`` are marked as
+    a test (``drills.start_drill`` is the way in), it is refused where a
+    real emergency is on the air, and a real emergency stops it.
     """
     _check_second_factor(actor, otp)
-    _check_bulletin(bulletin)
+    if drill:
+        bulletin = None
+    else:
+        _check_bulletin(bulletin)
     _check_numbers(repeat, gap_s)
     areas, clusters = _check_targets(actor, areas, clusters)
     now = timezone.now()
     if expires_at is not None and expires_at <= now:
         raise ValidationError({"expires_at": _("The end must be in the future.")})
-    if expires_at is None and bulletin.valid_until is not None:
+    if bulletin is not None and expires_at is None:
         expires_at = bulletin.valid_until
-    area = _common_area([a.path for a in areas] + [c.area.path for c in clusters])
-    text = (text or "").strip() or text_of(bulletin)
+    paths = _paths(areas, clusters)
+    area = _common_area(paths)
+    if drill:
+        _check_no_real_emergency(paths)
+        title = framing.marked(title or "")
+        text = framing.spoken(text or "", MAX_TEXT)
+    else:
+        assert bulletin is not None  # noqa: S101 - checked above
+        title = bulletin.title
+        text = (text or "").strip() or text_of(bulletin)
     emergency = Emergency.objects.create(
         bulletin=bulletin,
+        drill=drill,
         source=source,
         area=area,
-        title=bulletin.title[:200],
+        title=title[:200],
         text=text[:MAX_TEXT],
         audio=_ready(audio, text, area),
         repeat=repeat,
@@ -84,22 +159,26 @@ def start(
     emergency.target_areas.set(areas)
     emergency.target_clusters.set(clusters)
     audit.record(
-        "emergency.start",
+        f"{_kind(emergency)}.start",
         actor,
         emergency,
         area=area,
         data={
-            "bulletin": bulletin.pk,
+            "bulletin": bulletin.pk if bulletin is not None else None,
+            "drill": drill,
             "areas": [a.path for a in areas],
             "clusters": [c.code for c in clusters],
             "repeat": repeat,
             "source": source,
             "audio": emergency.audio.mp3_sha256,
+            "expires_at": expires_at.isoformat() if expires_at else None,
         },
         object_repr=emergency.title,
     )
     _publish([emergency], [*areas, *clusters])
     _take_over_boards(emergency, actor)
+    if not drill:
+        _preempt_drills(emergency)
     return emergency
 
 
@@ -146,10 +225,15 @@ def update(
     gap_s = emergency.gap_s if gap_s is None else gap_s
     _check_numbers(repeat, gap_s)
     text = emergency.text if text is None else (text.strip() or emergency.text)
+    title = (title or emergency.title).strip()
+    if emergency.drill:
+        text = framing.spoken(text, MAX_TEXT)
+        title = framing.marked(title)
     changes: dict[str, Any] = {}
-    area = _common_area(
-        [a.path for a in new_areas] + [c.area.path for c in new_clusters]
-    )
+    new_paths = _paths(new_areas, new_clusters)
+    area = _common_area(new_paths)
+    if emergency.drill:
+        _check_no_real_emergency(new_paths)
     new_audio = _ready(
         audio
         if audio is not None
@@ -162,7 +246,7 @@ def update(
         ("audio", new_audio),
         ("repeat", repeat),
         ("gap_s", gap_s),
-        ("title", (title or emergency.title).strip()[:200]),
+        ("title", title[:200]),
         ("area", area),
     ):
         if getattr(emergency, field) != value:
@@ -180,7 +264,7 @@ def update(
     emergency.updated_at = timezone.now()
     emergency.save()
     audit.record(
-        "emergency.update",
+        f"{_kind(emergency)}.update",
         actor,
         emergency,
         area=emergency.area,
@@ -189,6 +273,8 @@ def update(
     )
     _publish([emergency], [*before, *after])
     _take_over_boards(emergency, actor)
+    if not emergency.drill:
+        _preempt_drills(emergency)
     return emergency
 
 
@@ -199,27 +285,42 @@ def cancel(
     *,
     otp: str | None = None,
     state: str = State.CANCELLED,
+    because: Emergency | None = None,
 ) -> Emergency:
-    """Stop an emergency at once on every cluster and board; others stay on the air."""
+    """Stop an emergency at once on every cluster and board; others stay on the air.
+
+    ``state`` says why: cancelled by someone, expired, or (a drill only)
+    pre-empted by the real emergency ``because``.
+    """
     if state == State.CANCELLED:
         _check_second_factor(actor, otp)
     emergency = _locked(emergency)
+    if state == State.PREEMPTED and not emergency.drill:
+        raise ValueError("only a drill is pre-empted by an emergency")
     targets = _targets_of(emergency)
     for target in targets:
         _require(actor, target.area if isinstance(target, Cluster) else target)
     now = timezone.now()
     emergency.state = state
     emergency.updated_at = now
-    if state == State.CANCELLED:
+    if state in (State.CANCELLED, State.PREEMPTED):
         emergency.cancelled_at = now
         emergency.cancelled_by = actor if _is_user(actor) else None
     emergency.save()
+    verb = "expire"
+    if state == State.CANCELLED:
+        verb = "cancel"
+    elif state == State.PREEMPTED:
+        verb = "preempt"
+    data: dict[str, Any] = {"rev": emergency.rev}
+    if because is not None:
+        data["emergency"] = because.pk
     audit.record(
-        "emergency.cancel" if state == State.CANCELLED else "emergency.expire",
+        f"{_kind(emergency)}.{verb}",
         actor,
         emergency,
         area=emergency.area,
-        data={"rev": emergency.rev},
+        data=data,
         object_repr=emergency.title,
     )
     _publish([emergency], targets)

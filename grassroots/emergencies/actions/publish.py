@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grassroots.boards import actions as boards
+from grassroots.boards.actions.takeover import DRILL_LEVEL
 from grassroots.boards.channel import emergency_id_of
 from grassroots.boards.models import Takeover, TakeoverSource
 from grassroots.loudspeakers import actions as loudspeakers
@@ -55,6 +56,8 @@ def playable(emergency: Emergency) -> dict[str, Any]:
         "rev": emergency.rev,
         "started_at": protocol.now_iso(emergency.started_at.timestamp()),
     }
+    if emergency.drill:
+        item["drill"] = True
     if emergency.expires_at is not None:
         item["expires_at"] = protocol.now_iso(emergency.expires_at.timestamp())
     return item
@@ -130,15 +133,22 @@ def _take_over_boards(emergency: Emergency, actor: Any) -> None:
     the boards, as ``bulletin-<pk>``: an emergency that bulletin started
     (or one started by hand while that takeover is on) drives that same
     takeover instead of adding a second one over it. An emergency bulletin
-    its author kept off the boards stays off them.
+    its author kept off the boards stays off them. A drill has a takeover
+    of its own, at the level ``drill`` (the boards show it as a test).
     """
-    bulletin_takeover = emergency_id_of(emergency.bulletin_id)
+    if emergency.drill:
+        _take_over_for_drill(emergency, actor)
+        return
+    bulletin = emergency.bulletin
+    if bulletin is None:
+        return  # only a drill airs no bulletin
+    bulletin_takeover = emergency_id_of(bulletin.pk)
     if not emergency.takeover_id:
         shared = Takeover.objects.filter(
             emergency_id=bulletin_takeover, released_at__isnull=True
         ).exists()
         if emergency.source == Source.BULLETIN:
-            if not emergency.bulletin.on_boards:
+            if not bulletin.on_boards:
                 return
             emergency.takeover_id = bulletin_takeover
         elif shared:
@@ -157,11 +167,29 @@ def _take_over_boards(emergency: Emergency, actor: Any) -> None:
             level="emergency",
             actor=actor,
             source=TakeoverSource.BROADCAST,
-            bulletin=emergency.bulletin,
+            bulletin=bulletin,
         )
     except ValidationError as exc:
         # Ended by hand on the boards: it stays ended; the loudspeakers go on.
         logger.info("Emergency %s does not take over the boards: %s", emergency.pk, exc)
+
+
+def _take_over_for_drill(emergency: Emergency, actor: Any) -> None:
+    if not emergency.takeover_id:
+        emergency.takeover_id = f"drill-{emergency.pk}"
+        emergency.save(update_fields=["takeover_id"])
+    try:
+        boards.take_over(
+            emergency_id=emergency.takeover_id,
+            area_paths=_board_paths(emergency),
+            title=emergency.title,
+            text=emergency.text,
+            level=DRILL_LEVEL,
+            actor=actor,
+            source=TakeoverSource.BROADCAST,
+        )
+    except ValidationError as exc:
+        logger.info("Drill %s does not take over the boards: %s", emergency.pk, exc)
 
 
 def _release_boards(emergency: Emergency, actor: Any) -> None:

@@ -105,7 +105,9 @@ def _check_numbers(repeat: int, gap_s: int) -> None:
         )
 
 
-def _check_bulletin(bulletin: Bulletin) -> None:
+def _check_bulletin(bulletin: Bulletin | None) -> None:
+    if bulletin is None:
+        raise ValidationError({"bulletin": _("Choose the emergency bulletin to air.")})
     if bulletin.level != Level.EMERGENCY:
         raise ValidationError(
             {"bulletin": _("Only a bulletin of emergency level can be broadcast so.")}
@@ -114,6 +116,12 @@ def _check_bulletin(bulletin: Bulletin) -> None:
         raise ValidationError(
             {"bulletin": _("The bulletin must be approved and published first.")}
         )
+
+
+def overlaps(paths: Iterable[str], others: Iterable[str]) -> bool:
+    """Return True if an area of ``paths`` is inside, or holds, one of ``others``."""
+    others = list(others)
+    return any(a.startswith(b) or b.startswith(a) for a in paths for b in others)
 
 
 def _common_area(paths: Sequence[str]) -> Area:

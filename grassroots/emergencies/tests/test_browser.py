@@ -1,7 +1,8 @@
-"""An operator on a phone: broadcast in two steps, watch the acks arrive, cancel."""
+"""An operator on a phone: broadcast in two steps, watch the acks arrive, cancel; drills."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import time
@@ -88,6 +89,91 @@ def test_an_operator_broadcasts_watches_acks_live_and_cancels_on_a_phone(
     assert "đã hủy" in page.inner_text(".emg-state-line")
     # Stop the polling before the database goes (PostgreSQL refuses to drop
     # a test database a server thread still reads).
+    page.goto("about:blank")
+    page.close()
+    time.sleep(1.5)
+
+
+SMALL_PHONE = {"width": 360, "height": 740}
+
+
+def _fits(page) -> bool:
+    """Return True if nothing is wider than the screen (no sideways scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_drill_mode_is_one_switch_and_works_on_a_360_px_phone(
+    browser, live_server, tree, operator_a, artifacts_dir, settings
+):
+    settings.GRASSROOTS_DEVICE_PLANE = "memory"
+    for _ in range(2):
+        make_cluster(tree.hamlet_a1)
+    page = browser.new_page(viewport=SMALL_PHONE, locale="vi-VN")
+    page.goto(f"{live_server.url}/console/login/")
+    page.fill("input[name=username]", operator_a.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+    page.goto(f"{live_server.url}/console/emergencies/")
+    switch = page.locator("[data-testid=drill-switch]")
+    assert switch.get_attribute("aria-checked") == "false"
+    switch.click()
+    page.wait_for_url(re.compile(r".*\?drill=1$"))
+    switch = page.locator("[data-testid=drill-switch]")
+    assert switch.get_attribute("aria-checked") == "true"
+    assert "THỬ NGHIỆM" in page.inner_text(".emg-drill-banner")
+    assert _fits(page)
+    page.screenshot(
+        path=os.path.join(artifacts_dir, "drills-switch-360.png"), full_page=True
+    )
+
+    # Now: two steps, then the live page, marked as a test.
+    page.click("text=Diễn tập ngay hoặc lên lịch")
+    page.select_option("select[name=areas]", [str(tree.hamlet_a1.pk)])
+    assert not page.locator("input[name=first_date]").is_visible()
+    page.click("button:has-text('Chuẩn bị diễn tập')")
+    page.wait_for_selector("text=Kiểm tra lần diễn tập")
+    assert page.locator("text=2 cụm loa").count()
+    assert _fits(page)
+    page.screenshot(
+        path=os.path.join(artifacts_dir, "drills-confirm-360.png"), full_page=True
+    )
+    page.click("button:has-text('Diễn tập ngay')")
+    page.wait_for_url(re.compile(r".*/console/emergencies/\d+/$"))
+    drill = Emergency.objects.get()
+    assert drill.drill and drill.title.startswith("THỬ NGHIỆM")
+    assert "THỬ NGHIỆM" in page.inner_text(".emg-drill-banner")
+    assert _fits(page)
+    page.screenshot(
+        path=os.path.join(artifacts_dir, "drills-live-360.png"), full_page=True
+    )
+    page.click("a.emg-cancel")
+    page.click("button.emg-cancel")
+    page.wait_for_url(re.compile(rf".*/console/emergencies/{drill.pk}/$"))
+    assert Emergency.objects.get().state == State.CANCELLED
+
+    # Planned: the date and time appear once "later" is chosen.
+    page.goto(f"{live_server.url}/console/emergencies/drills/new/")
+    page.select_option("select[name=areas]", [str(tree.commune_a.pk)])
+    page.check("input[name=when][value=later]")
+    assert page.locator("input[name=first_date]").is_visible()
+    day = timezone.localdate() + datetime.timedelta(days=2)
+    page.fill("input[name=first_date]", day.strftime("%d/%m/%Y"))
+    page.fill("input[name=first_time]", "09:00")
+    page.check("input[name=recurrence][value=monthly]")
+    assert _fits(page)
+    page.screenshot(
+        path=os.path.join(artifacts_dir, "drills-plan-360.png"), full_page=True
+    )
+    page.click("button:has-text('Chuẩn bị diễn tập')")
+    page.wait_for_selector("[data-testid=runs]")
+    page.click("button:has-text('Lên lịch diễn tập')")
+    page.wait_for_url(re.compile(r".*\?drill=1$"))
+    assert day.strftime("%d/%m/%Y 09:00") in page.inner_text("[data-testid=plans]")
+    assert _fits(page)
+    page.screenshot(
+        path=os.path.join(artifacts_dir, "drills-planned-360.png"), full_page=True
+    )
     page.goto("about:blank")
     page.close()
     time.sleep(1.5)

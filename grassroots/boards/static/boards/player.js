@@ -393,7 +393,7 @@
     win.append(pages);
     const foot = el('div', 'em-foot');
     const started = local(Date.parse(m.started_at));
-    foot.append(el('span', null, L.emergency_heading),
+    foot.append(el('span', null, m.level === 'drill' ? L.drill_heading : L.emergency_heading),
                 el('span', null, fmt(L.since, { time: hhmm(started) + ' ' + pad(started.getUTCDate()) + '/' + pad(started.getUTCMonth() + 1) })));
     box.replaceChildren(head, title, win, foot);
     box.hidden = false;
