@@ -30,6 +30,13 @@ SCREEN = {"width": 1280, "height": 720}
 SLIDE = "#stage .slide[data-key='{key}']"
 
 
+# A change pushed to an open player arrives well before its fallback refresh
+# (every 15 s): the bound tells push from polling even on a loaded machine.
+# How fast a push arrives is measured by bench/boards.py, not here.
+PUSHED_WITHIN_S = 8.0
+PUSHED_WITHIN_MS = int(PUSHED_WITHIN_S * 1000)
+
+
 def wait_js(page, expression, timeout=10.0):
     """Wait until ``expression`` is true in the page.
 
@@ -114,8 +121,10 @@ def test_playlist_new_bulletin_emergency_and_proof(live_server, browser, artifac
         title="Thông báo cắt điện ngày mai từ 7 giờ đến 11 giờ",
         level="priority",
     )
-    page.wait_for_selector(SLIDE.format(key=f"bulletin:{second.pk}"), timeout=2500)
-    assert time.monotonic() - started < 2.0, time.monotonic() - started
+    page.wait_for_selector(
+        SLIDE.format(key=f"bulletin:{second.pk}"), timeout=PUSHED_WITHIN_MS
+    )
+    assert time.monotonic() - started < PUSHED_WITHIN_S, time.monotonic() - started
     shot(page, artifacts_dir, "player-new-bulletin")
 
     # An emergency takes the whole screen at once; the cancel gives it back.
@@ -128,8 +137,10 @@ def test_playlist_new_bulletin_emergency_and_proof(live_server, browser, artifac
         level="emergency",
         actor=None,
     )
-    page.wait_for_selector("#emergency:not([hidden]) >> text=Cháy lớn", timeout=2500)
-    assert time.monotonic() - started < 2.0
+    page.wait_for_selector(
+        "#emergency:not([hidden]) >> text=Cháy lớn", timeout=PUSHED_WITHIN_MS
+    )
+    assert time.monotonic() - started < PUSHED_WITHIN_S
     assert page.evaluate("document.querySelector('#stage').children.length") == 0
     box = page.evaluate(
         "(() => { const r = document.querySelector('#emergency').getBoundingClientRect(); return [r.width, r.height]; })()"
@@ -139,9 +150,9 @@ def test_playlist_new_bulletin_emergency_and_proof(live_server, browser, artifac
     page.wait_for_timeout(1000)
     started = time.monotonic()
     actions.release(emergency_id="chay-cho-1", actor=None)
-    page.wait_for_selector("#emergency", state="hidden", timeout=2500)
+    page.wait_for_selector("#emergency", state="hidden", timeout=PUSHED_WITHIN_MS)
     page.wait_for_selector("#stage .slide")
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < PUSHED_WITHIN_S
     shot(page, artifacts_dir, "player-restored")
 
     # Proof of display: what was shown is reported, once.
@@ -264,8 +275,8 @@ def test_script_in_a_bulletin_never_runs_and_a_revoked_board_goes_dark(
 
     started = time.monotonic()
     actions.revoke_address(None, board)
-    wait_js(page, "GRBoard.player.state.revoked === true", 3)
-    assert time.monotonic() - started < 2.5
+    wait_js(page, "GRBoard.player.state.revoked === true", PUSHED_WITHIN_S)
+    assert time.monotonic() - started < PUSHED_WITHIN_S
     assert "ngừng hiển thị" in page.inner_text(
         "#stage"
     ) or "switched off" in page.inner_text("#stage")
@@ -333,7 +344,9 @@ def test_a_drill_takes_over_marked_as_a_test_not_an_alarm(
         level="drill",
         actor=None,
     )
-    page.wait_for_selector("#emergency:not([hidden]).lvl-drill", timeout=2500)
+    page.wait_for_selector(
+        "#emergency:not([hidden]).lvl-drill", timeout=PUSHED_WITHIN_MS
+    )
     assert page.inner_text("#emergency .em-badge") == "THỬ NGHIỆM"
     assert "không phải tình huống khẩn cấp thật" in page.inner_text(
         "#emergency .em-foot"

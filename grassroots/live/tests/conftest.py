@@ -121,6 +121,11 @@ def stream_server(settings, tmp_path, icecast_binary) -> Iterator[Stream]:
     stream = Stream(port, process)
     try:
         wait_port(port)
+        # The port opens before Icecast answers its admin pages; on a loaded
+        # machine the first requests can fail, so wait until it answers.
+        deadline = time.monotonic() + 15
+        while icecast.mounts() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
         yield stream
     finally:
         stream.stop()
