@@ -99,7 +99,7 @@ def sniff(head: bytes) -> Sniffed | None:
 
 
 def limits() -> dict[str, int]:
-    return {**DEFAULT_LIMITS, **getattr(settings, "GRASSROOTS_ATTACHMENT_LIMITS", {})}
+    return {**DEFAULT_LIMITS, **settings.GRASSROOTS_ATTACHMENT_LIMITS}
 
 
 def _read_all(upload: IO[bytes]) -> bytes:

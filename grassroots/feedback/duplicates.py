@@ -12,9 +12,10 @@ import re
 from datetime import timedelta
 from difflib import SequenceMatcher
 
+from django.conf import settings
+
 from grassroots.core.text import fold
 
-from . import conf
 from .models import Feedback
 from .routing import distance_km
 
@@ -42,7 +43,9 @@ def similarity(a: str, b: str) -> float:
 
 def find_original(item: Feedback) -> Feedback | None:
     """Return the earlier item ``item`` most likely repeats, or None."""
-    since = item.received_at - timedelta(days=conf.get("DUPLICATE_WINDOW_DAYS"))
+    since = item.received_at - timedelta(
+        days=settings.GRASSROOTS_FEEDBACK_DUPLICATE_WINDOW_DAYS
+    )
     candidates = Feedback.objects.filter(
         category_id=item.category_id,
         area_id=item.area_id,

@@ -54,8 +54,8 @@ def _map_context(province: Area) -> dict:
     ]
     return {
         "map_points": points,
-        "map_tiles_url": getattr(settings, "GRASSROOTS_MAP_TILES_URL", ""),
-        "map_attribution": getattr(settings, "GRASSROOTS_MAP_ATTRIBUTION", ""),
+        "map_tiles_url": settings.GRASSROOTS_MAP_TILES_URL,
+        "map_attribution": settings.GRASSROOTS_MAP_TILES_ATTRIBUTION,
         "map_centre": json.dumps(
             [province.latitude or 10.46, province.longitude or 105.63]
         ),

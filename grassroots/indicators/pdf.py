@@ -22,7 +22,6 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FAMILY = "DejaVu"
 FONT_FILES = {
     "": "DejaVuSans.ttf",
@@ -37,7 +36,7 @@ class FontMissing(RuntimeError):
 
 
 def font_dir() -> Path:
-    return Path(getattr(settings, "GRASSROOTS_PDF_FONT_DIR", DEFAULT_FONT_DIR))
+    return Path(settings.GRASSROOTS_PDF_FONT_DIR)
 
 
 def text(value: object) -> str:

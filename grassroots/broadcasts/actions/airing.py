@@ -130,17 +130,10 @@ def play_now(
 
 
 def slot_times() -> list[datetime.time]:
-    """Return the daily broadcast slots (``GRASSROOTS_BROADCAST_SLOTS``, "06:00,17:00")."""
+    """Return the daily broadcast slots (``GRASSROOTS_BROADCAST_SLOTS``), sorted."""
     from django.conf import settings
 
-    text = getattr(settings, "GRASSROOTS_BROADCAST_SLOTS", "") or "06:00,17:00"
-    slots = []
-    for part in text.split(","):
-        try:
-            slots.append(datetime.time.fromisoformat(part.strip()))
-        except ValueError:
-            continue
-    return sorted(slots) or [datetime.time(6), datetime.time(17)]
+    return sorted(settings.GRASSROOTS_BROADCAST_SLOTS)
 
 
 def next_slot(now: datetime.datetime | None = None) -> datetime.datetime:

@@ -75,7 +75,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     root = base.rsplit("/", 1)[0] + "/"
     data = {
         "changeset": "2025-07-01T00:00:00+07:00",
-        "contact": getattr(settings, "DEFAULT_FROM_EMAIL", ""),
+        "contact": settings.DEFAULT_FROM_EMAIL,
         "key_service": _("Ask the province's feedback office for an API key."),
         "endpoints": [
             {
