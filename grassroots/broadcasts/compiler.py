@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from grassroots.loudspeakers import playables
 from grassroots.loudspeakers.actions import send_schedules
-from grassroots.loudspeakers.models import Cluster, ClusterState, Schedule
+from grassroots.loudspeakers.models import Cluster, Schedule
+from grassroots.loudspeakers.selectors import in_service
 
 from . import rules
 from .models import RANK, ProgrammeItem, ProgrammeSchedule, Source
@@ -227,9 +228,7 @@ def prepare(
 
 
 def live_clusters(cluster_ids: Iterable[int] | None = None):
-    clusters = Cluster.objects.exclude(state=ClusterState.RETIRED).select_related(
-        "area"
-    )
+    clusters = in_service().select_related("area")
     if cluster_ids is not None:
         clusters = clusters.filter(pk__in=list(cluster_ids))
     return clusters

@@ -23,6 +23,7 @@ from grassroots.boards import coverage as boards_coverage
 from grassroots.bulletins.models import Bulletin
 from grassroots.loudspeakers.models import Cluster, ClusterState, ClusterStatus
 from grassroots.loudspeakers.models.traffic import Command, Schedule
+from grassroots.loudspeakers.selectors import in_service
 
 from .models import AreaCoverage, ClusterCoverage
 
@@ -182,7 +183,7 @@ def sent_cluster_ids(bulletin: Bulletin) -> set[int]:
         found |= set(source(bulletin))
     if area_paths:
         found |= set(
-            Cluster.objects.exclude(state=ClusterState.RETIRED)
+            in_service()
             .filter(area_q(area_paths, "area__path"))
             .values_list("pk", flat=True)
         )

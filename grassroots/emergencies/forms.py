@@ -13,7 +13,8 @@ from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots.bulletins.models import Bulletin, Level, Status
-from grassroots.loudspeakers.models import Cluster, ClusterState
+from grassroots.loudspeakers.models import Cluster
+from grassroots.loudspeakers.selectors import in_service
 from grassroots.tts.models import RenderedAudio
 from grassroots.tts.models import Status as AudioStatus
 
@@ -223,7 +224,7 @@ class DrillForm(OtpMixin, forms.Form):
         )
         self.fields["clusters"].queryset = (
             scope.scope(
-                Cluster.objects.exclude(state=ClusterState.RETIRED),
+                in_service(),
                 for_user,
                 Capability.BROADCAST_EMERGENCY,
             )

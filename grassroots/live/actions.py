@@ -35,8 +35,9 @@ from grassroots.bulletins.models import Bulletin
 from grassroots.bulletins.models import Status as BulletinStatus
 from grassroots.emergencies.actions.rules import _check_second_factor
 from grassroots.loudspeakers.actions import send_command
-from grassroots.loudspeakers.models import Cluster, ClusterState
+from grassroots.loudspeakers.models import Cluster
 from grassroots.loudspeakers.playables import ServerPlayable
+from grassroots.loudspeakers.selectors import in_service
 
 from . import icecast
 from .models import EndReason, Level, LiveListener, LiveSession, State
@@ -103,9 +104,9 @@ def _common_area(areas: list[Area]) -> Area:
 
 def clusters_of(areas: Iterable[Area]):
     """Return the clusters a broadcast on ``areas`` reaches (not retired)."""
-    return Cluster.objects.filter(
-        scope.area_q([a.path for a in areas], "area__path")
-    ).exclude(state=ClusterState.RETIRED)
+    return in_service(
+        Cluster.objects.filter(scope.area_q([a.path for a in areas], "area__path"))
+    )
 
 
 def _busy(areas: list[Area]) -> LiveSession | None:

@@ -26,6 +26,7 @@ from grassroots.areas.models import Area
 from . import actions, live
 from .forms import ClusterForm, StationForm
 from .models import Cluster, ClusterState, LinkKind, Station
+from .selectors import in_service_q
 from .views import detail, live_views
 
 
@@ -258,9 +259,7 @@ class StationIndexView(ScopedIndexMixin, generic.IndexView):
             .get_base_queryset()
             .select_related("commune")
             .annotate(
-                cluster_count=Count(
-                    "clusters", filter=~Q(clusters__state=ClusterState.RETIRED)
-                ),
+                cluster_count=Count("clusters", filter=in_service_q("clusters__")),
                 online_count=Count("clusters", filter=Q(clusters__status__online=True)),
             )
         )

@@ -16,7 +16,8 @@ from grassroots.accounts import audit, scope
 from grassroots.areas.models import Area, Level
 from grassroots.loudspeakers import playables
 from grassroots.loudspeakers.actions import send_command
-from grassroots.loudspeakers.models import Cluster, ClusterState
+from grassroots.loudspeakers.models import Cluster
+from grassroots.loudspeakers.selectors import in_service, is_in_service
 
 from .. import compiler, rules
 from ..models import (
@@ -94,7 +95,7 @@ def play_now(
         _require(actor, group.area)
     for cluster in clusters:
         _require(actor, cluster.area)
-        if cluster.state == ClusterState.RETIRED:
+        if not is_in_service(cluster):
             raise ValidationError(_("This cluster is retired."))
     ref = uuid.uuid4().hex[:12]
     data = playables.ServerPlayable(_ready_playable(item, priority, ref))
@@ -102,7 +103,7 @@ def play_now(
         send_command(actor, "play_now", {"item": data}, area=area) for area in areas
     ]
     for group in groups:
-        for cluster in group.clusters.exclude(state=ClusterState.RETIRED):
+        for cluster in in_service(group.clusters.all()):
             commands.append(
                 send_command(actor, "play_now", {"item": data}, cluster=cluster)
             )

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
 from grassroots.areas.models import Area
-from grassroots.loudspeakers.models import Cluster, ClusterState
+from grassroots.loudspeakers.models import Cluster
+from grassroots.loudspeakers.selectors import in_service
 
 from .. import compiler, rules
 from ..models import (
@@ -96,9 +97,9 @@ def _targets_clusters(
     group_ids = [g.pk for g in groups]
     if group_ids:
         ids |= set(
-            Cluster.objects.filter(broadcast_groups__in=group_ids)
-            .exclude(state=ClusterState.RETIRED)
-            .values_list("pk", flat=True)
+            in_service(
+                Cluster.objects.filter(broadcast_groups__in=group_ids)
+            ).values_list("pk", flat=True)
         )
     return ids
 

@@ -15,7 +15,8 @@ from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots.bulletins.content import body_text
 from grassroots.bulletins.models import Bulletin, Level, Status
-from grassroots.loudspeakers.models import Cluster, ClusterState
+from grassroots.loudspeakers.models import Cluster
+from grassroots.loudspeakers.selectors import is_in_service
 from grassroots.tts import actions as tts
 from grassroots.tts.models import RenderedAudio
 
@@ -77,7 +78,7 @@ def _check_targets(
             )
         _require(actor, area)
     for cluster in clusters:
-        if cluster.state == ClusterState.RETIRED:
+        if not is_in_service(cluster):
             raise ValidationError(
                 {"clusters": _("%(code)s is retired.") % {"code": cluster.code}}
             )

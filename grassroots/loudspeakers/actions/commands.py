@@ -19,6 +19,7 @@ from grassroots_agent import protocol
 
 from .. import plane
 from ..models import Cluster, ClusterState, Command, CommandAction, LogKind, Schedule
+from ..selectors import in_service
 from ._common import log, require
 from .command_rules import checked_args
 
@@ -93,11 +94,9 @@ def send_command(
         command.targets = 1
         topic = plane.topics().command(cluster.code)
     else:
-        command.targets = (
+        command.targets = in_service(
             Cluster.objects.filter(area__path__under=target_area.path)
-            .exclude(state=ClusterState.RETIRED)
-            .count()
-        )
+        ).count()
         topic = plane.topics().area_command(target_area.url_path)
     command.save()
     description = _describe(action, args)

@@ -26,7 +26,8 @@ from grassroots.accounts import audit
 from grassroots.accounts.roles import Capability
 
 from .. import plane, signing
-from ..models import Ack, Cluster, ClusterState, Schedule
+from ..models import Ack, Cluster, Schedule
+from ..selectors import in_service
 from ..signals import signing_keys_changed
 from ._common import require
 from .provisioning import publish_configs
@@ -46,7 +47,7 @@ class RotationStatus:
 
 
 def live_clusters() -> QuerySet[Cluster]:
-    return Cluster.objects.exclude(state=ClusterState.RETIRED)
+    return in_service()
 
 
 def waiting_clusters() -> QuerySet[Cluster]:

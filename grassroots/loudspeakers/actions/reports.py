@@ -30,6 +30,7 @@ from ..models import (
     LogKind,
     PlayEvent,
 )
+from ..selectors import in_service
 from ..signals import play_events_arriving
 
 logger = logging.getLogger(__name__)
@@ -485,6 +486,4 @@ def latest_schedules(cluster_ids: list[int]) -> list[tuple[str, dict[str, Any]]]
 
 def known_devices() -> dict[str, int]:
     """Return device id → cluster id for every cluster that may connect."""
-    return dict(
-        Cluster.objects.exclude(state=ClusterState.RETIRED).values_list("code", "pk")
-    )
+    return dict(in_service().values_list("code", "pk"))

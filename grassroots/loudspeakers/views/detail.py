@@ -36,6 +36,7 @@ from ..models import (
     PlayEvent,
     Schedule,
 )
+from ..selectors import in_service
 
 #: The commands offered in the console, with their form and a warning.
 COMMANDS: dict[str, tuple[Any, type, Any]] = {
@@ -200,9 +201,7 @@ def _command_page(
     targets = (
         1
         if cluster is not None
-        else Cluster.objects.filter(area__path__under=area.path)
-        .exclude(state=ClusterState.RETIRED)
-        .count()
+        else in_service(Cluster.objects.filter(area__path__under=area.path)).count()
     )
     return render(
         request,
