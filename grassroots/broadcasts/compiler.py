@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -102,6 +103,17 @@ def item_id(item: ProgrammeItem, origin: str, ref: str | int) -> str:
         return playables.bulletin_item_id(item.bulletin_id, origin, ref)
     prefix = "relay" if item.source == Source.RELAY else "rec"
     return f"{prefix}:{item.pk}:{ref}"
+
+
+#: The starts of the playable ids of programme items that air no bulletin.
+OWN_ITEM_PREFIXES = ("rec:", "relay:")
+_OWN_ITEM = re.compile(r"^(?:rec|relay):([0-9]+):")
+
+
+def programme_item_of(item_id: str) -> int | None:
+    """Return the programme item a playable id of :func:`item_id` airs, if it is one."""
+    match = _OWN_ITEM.match(item_id or "")
+    return int(match.group(1)) if match else None
 
 
 def playable(

@@ -21,6 +21,7 @@ from grassroots.accounts.scope import area_q
 from grassroots.areas.models import Area, Level
 from grassroots.boards import coverage as boards_coverage
 from grassroots.bulletins.models import Bulletin
+from grassroots.loudspeakers import playables
 from grassroots.loudspeakers.models import Cluster, ClusterState, ClusterStatus
 from grassroots.loudspeakers.models.traffic import Command, Schedule
 from grassroots.loudspeakers.selectors import in_service
@@ -159,7 +160,7 @@ def sent_cluster_ids(bulletin: Bulletin) -> set[int]:
     created: the item id ``bul:{id}:…`` (``loudspeakers.playables``) is in
     their documents.
     """
-    marker = f'"bul:{bulletin.pk}:'
+    marker = '"' + playables.bulletin_prefix(bulletin.pk)
     since = bulletin.created_at
     found = set(
         Schedule.objects.filter(created_at__gte=since)
