@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Max, Q
@@ -28,6 +28,9 @@ from grassroots.loudspeakers.selectors import in_service
 
 from . import rules
 from .models import RANK, ProgrammeItem, ProgrammeSchedule, Source
+
+if TYPE_CHECKING:
+    from grassroots.accounts.audit import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -258,7 +261,7 @@ def compile_and_send(
     cluster_ids: Iterable[int] | None = None,
     *,
     now: datetime.datetime | None = None,
-    actor: Any = None,
+    actor: Actor = None,
 ) -> int:
     """Compile and send the schedules of ``cluster_ids`` (every live cluster if None).
 

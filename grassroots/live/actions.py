@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots.bulletins.models import Bulletin
@@ -56,7 +57,7 @@ MAX_DURATION_S = 4 * 3600
 STREAM_FORMAT = "mp3"
 
 
-def _is_user(actor: Any) -> bool:
+def _is_user(actor: Actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
@@ -66,7 +67,7 @@ def _capability(level: str) -> str:
     return Capability.OPERATE_BROADCASTS
 
 
-def _check_areas(actor: Any, areas: Iterable[Area], level: str) -> list[Area]:
+def _check_areas(actor: Actor, areas: Iterable[Area], level: str) -> list[Area]:
     chosen = sorted({a.pk: a for a in areas}.values(), key=lambda a: a.path)
     if not chosen:
         raise ValidationError({"areas": _("Choose at least one area.")})
@@ -132,7 +133,7 @@ def _hash(token: str) -> str:
 
 @transaction.atomic
 def start(
-    actor: Any,
+    actor: Actor,
     *,
     areas: Iterable[Area],
     level: str = Level.NORMAL,
@@ -208,7 +209,7 @@ def start(
 
 
 @transaction.atomic
-def open_microphone(actor: Any, session: LiveSession) -> str:
+def open_microphone(actor: Actor, session: LiveSession) -> str:
     """Return a new one-time token that lets the speaker's page open the microphone.
 
     Only the session's operator gets one, and only before the session is on
@@ -229,7 +230,7 @@ def open_microphone(actor: Any, session: LiveSession) -> str:
 
 
 @transaction.atomic
-def claim_microphone(user: Any, session_id: int, token: str) -> LiveSession:
+def claim_microphone(user: Actor, session_id: int, token: str) -> LiveSession:
     """Check the microphone socket's user and token, and use the token up.
 
     Raises PermissionDenied for anyone but the operator, a wrong, used or
@@ -323,7 +324,7 @@ def heard(session_id: int) -> bool:
 
 
 @transaction.atomic
-def end(actor: Any, session: LiveSession, reason: str) -> LiveSession:
+def end(actor: Actor, session: LiveSession, reason: str) -> LiveSession:
     """End a session: stop it on every cluster (once), whoever or whatever ends it.
 
     The speaker ends it with "Kết thúc"; the system (``actor`` None) when

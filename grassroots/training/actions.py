@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.models import User
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
@@ -41,7 +42,7 @@ OFFICIAL_FIELDS = (
 )
 
 
-def require_manager(actor: Any, area: Area) -> None:
+def require_manager(actor: Actor, area: Area) -> None:
     """Raise ``PermissionDenied`` unless ``actor`` keeps training records of ``area``."""
     if actor is not None and not scope.can(actor, Capability.MANAGE_TRAINING, area):
         raise PermissionDenied(
@@ -71,7 +72,7 @@ def _check_official(area: Area, fields: dict[str, Any], pk: int | None) -> None:
 
 @transaction.atomic
 def save_official(
-    actor: Any, *, area: Area, official: Official | None = None, **fields: Any
+    actor: Actor, *, area: Area, official: Official | None = None, **fields: Any
 ) -> Official:
     """Add a person to the roster of ``area``, or update ``official``."""
     unknown = set(fields) - set(OFFICIAL_FIELDS)
@@ -113,7 +114,7 @@ def save_official(
 
 
 @transaction.atomic
-def delete_official(actor: Any, official: Official) -> None:
+def delete_official(actor: Actor, official: Official) -> None:
     """Remove a roster entry made by mistake; people who trained are kept (set "left on")."""
     require_manager(actor, official.area)
     if official.attendances.exists():
@@ -131,7 +132,7 @@ def delete_official(actor: Any, official: Official) -> None:
 
 @transaction.atomic
 def save_course(
-    actor: Any, *, area: Area, course: Course | None = None, **fields: Any
+    actor: Actor, *, area: Area, course: Course | None = None, **fields: Any
 ) -> Course:
     """Create a course organised by ``area``, or update ``course``."""
     require_manager(actor, area)
@@ -167,7 +168,7 @@ def save_course(
 
 
 @transaction.atomic
-def delete_course(actor: Any, course: Course) -> None:
+def delete_course(actor: Actor, course: Course) -> None:
     require_manager(actor, course.area)
     if course.sessions.exists():
         raise ValidationError(
@@ -191,7 +192,7 @@ def _check_session(course: Course, area: Area, fields: dict[str, Any]) -> None:
 
 @transaction.atomic
 def save_session(
-    actor: Any,
+    actor: Actor,
     *,
     course: Course,
     area: Area,
@@ -221,7 +222,7 @@ def save_session(
 
 
 @transaction.atomic
-def delete_session(actor: Any, session: TrainingSession) -> None:
+def delete_session(actor: Actor, session: TrainingSession) -> None:
     require_manager(actor, session.area)
     if session.attendances.filter(status=Status.COMPLETED).exists():
         raise ValidationError(
@@ -233,7 +234,7 @@ def delete_session(actor: Any, session: TrainingSession) -> None:
 
 @transaction.atomic
 def enrol(
-    actor: Any, session: TrainingSession, officials: list[Official]
+    actor: Actor, session: TrainingSession, officials: list[Official]
 ) -> list[Attendance]:
     """Register ``officials`` for ``session``; people already registered stay as they are."""
     require_manager(actor, session.area)
@@ -268,7 +269,7 @@ def certificate_number(attendance: Attendance) -> str:
 
 @transaction.atomic
 def record_attendance(
-    actor: Any,
+    actor: Actor,
     attendance: Attendance,
     *,
     status: str,
@@ -318,7 +319,7 @@ def record_attendance(
 
 
 @transaction.atomic
-def remove_attendance(actor: Any, attendance: Attendance) -> None:
+def remove_attendance(actor: Actor, attendance: Attendance) -> None:
     """Take a person off a session's list (registered by mistake)."""
     require_manager(actor, attendance.session.area)
     if attendance.certificate_number:

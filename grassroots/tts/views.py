@@ -7,7 +7,7 @@ form post shows the same result on a full page).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,12 +28,15 @@ from .engines import get_engine
 from .forms import PREVIEW_MAX_CHARS, PreviewForm, SpeechSettingsForm
 from .models import RenderedAudio
 
+if TYPE_CHECKING:
+    from grassroots.accounts.audit import Actor
+
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def preview_area(user: Any) -> Area | None:
+def preview_area(user: Actor) -> Area | None:
     """Return the area whose province's voice and dictionary the user hears."""
     for capability in actions.SPEAKING_CAPABILITIES:
         area = scope.home_area(user, capability)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.areas.models import Area, Level
 from grassroots.loudspeakers import playables
 from grassroots.loudspeakers.actions import send_command
@@ -70,7 +71,7 @@ def _ready_playable(item: ProgrammeItem, priority: str, ref: str) -> dict[str, A
 
 @transaction.atomic
 def play_now(
-    actor: Any,
+    actor: Actor,
     item: ProgrammeItem,
     *,
     areas: Iterable[Area] = (),

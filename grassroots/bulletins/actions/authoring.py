@@ -23,6 +23,7 @@ from wagtail.actions.delete import DeleteAction
 from wagtail.actions.edit import EditAction
 
 from grassroots.accounts import audit
+from grassroots.accounts.audit import Actor
 from grassroots.areas.models import Area
 
 from .. import content, rules
@@ -171,11 +172,11 @@ def changes(old: Bulletin, new: Bulletin) -> list[str]:
     return changed
 
 
-def _is_person(user: Any) -> bool:
+def _is_person(user: Actor) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
-def _actor(user: Any, peer: PeerSystem | None) -> Any:
+def _actor(user: Actor, peer: PeerSystem | None) -> Any:
     return user if _is_person(user) else (f"peer:{peer.name}" if peer else None)
 
 
@@ -350,7 +351,7 @@ class BulletinContent:
 
 
 def create_bulletin(
-    actor: Any, data: BulletinContent, *, peer: PeerSystem | None = None
+    actor: Actor, data: BulletinContent, *, peer: PeerSystem | None = None
 ) -> Bulletin:
     """Create a draft bulletin written by ``actor`` (or received from ``peer``)."""
     bulletin = Bulletin()
@@ -363,7 +364,7 @@ def create_bulletin(
 
 
 def update_bulletin(
-    actor: Any,
+    actor: Actor,
     bulletin: Bulletin,
     data: BulletinContent,
     *,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
+from grassroots.accounts.audit import Actor
 from grassroots.areas.models import Area
 from grassroots.bulletins.models import Bulletin
 from grassroots.loudspeakers.models import Cluster
@@ -94,7 +95,7 @@ def _preempt_drills(emergency: Emergency) -> None:
 
 @transaction.atomic
 def start(
-    actor: Any,
+    actor: Actor,
     bulletin: Bulletin | None,
     *,
     areas: Iterable[Area] = (),
@@ -191,7 +192,7 @@ def _locked(emergency: Emergency) -> Emergency:
 
 @transaction.atomic
 def update(
-    actor: Any,
+    actor: Actor,
     emergency: Emergency,
     *,
     text: str | None = None,
@@ -280,7 +281,7 @@ def update(
 
 @transaction.atomic
 def cancel(
-    actor: Any,
+    actor: Actor,
     emergency: Emergency,
     *,
     otp: str | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +22,9 @@ from grassroots.tts.models import RenderedAudio
 
 from ..models import MAX_REPEAT
 
+if TYPE_CHECKING:
+    from grassroots.accounts.audit import Actor
+
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 5000
@@ -32,18 +35,18 @@ Target = Area | Cluster
 # Checks ---------------------------------------------------------------------
 
 
-def _is_user(actor: Any) -> bool:
+def _is_user(actor: Actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
-def needs_second_factor(user: Any) -> bool:
+def needs_second_factor(user: Actor) -> bool:
     """Return True if ``user`` must type a fresh code to start, change or cancel."""
     if not _is_user(user):
         return False
     return bool(settings.GRASSROOTS_REQUIRE_2FA) or second_factor.has_device(user)
 
 
-def _check_second_factor(actor: Any, otp: str | None) -> None:
+def _check_second_factor(actor: Actor, otp: str | None) -> None:
     if not needs_second_factor(actor):
         return
     if not second_factor.has_device(actor):
@@ -56,14 +59,14 @@ def _check_second_factor(actor: Any, otp: str | None) -> None:
         )
 
 
-def _require(actor: Any, area: Area | str) -> None:
+def _require(actor: Actor, area: Area | str) -> None:
     """Raise PermissionDenied unless ``actor`` (None: the system) may act on ``area``."""
     if actor is not None and not scope.can(actor, Capability.BROADCAST_EMERGENCY, area):
         raise PermissionDenied(_("This is outside your area or your role."))
 
 
 def _check_targets(
-    actor: Any, areas: Iterable[Area], clusters: Iterable[Cluster]
+    actor: Actor, areas: Iterable[Area], clusters: Iterable[Cluster]
 ) -> tuple[list[Area], list[Cluster]]:
     areas = sorted({a.pk: a for a in areas}.values(), key=lambda a: a.path)
     clusters = sorted({c.pk: c for c in clusters}.values(), key=lambda c: c.code)

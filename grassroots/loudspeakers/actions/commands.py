@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots_agent import protocol
@@ -41,7 +42,7 @@ def _describe(action: str, args: dict[str, Any]) -> str:
 
 @transaction.atomic
 def send_command(
-    actor: Any,
+    actor: Actor,
     action: str,
     args: dict[str, Any] | None = None,
     *,
@@ -128,7 +129,7 @@ def _window(
 
 @transaction.atomic
 def send_schedules(
-    actor: Any,
+    actor: Actor,
     schedules: dict[Cluster, list[dict[str, Any]]],
     *,
     valid_from: datetime | None = None,
@@ -276,7 +277,7 @@ def _common_area(clusters: Iterable[Cluster]) -> str:
 
 
 def send_schedule(
-    actor: Any,
+    actor: Actor,
     cluster: Cluster,
     items: list[dict[str, Any]],
     *,

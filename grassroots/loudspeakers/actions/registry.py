@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
 from grassroots.core import tabular
@@ -40,7 +41,7 @@ CLUSTER_FIELDS = (
 
 @transaction.atomic
 def save_station(
-    actor: Any,
+    actor: Actor,
     *,
     commune: Area,
     name: str,
@@ -103,7 +104,7 @@ def _check_area(station: Station, area: Area) -> None:
 
 @transaction.atomic
 def save_cluster(
-    actor: Any,
+    actor: Actor,
     *,
     station: Station,
     area: Area,
@@ -173,7 +174,7 @@ def save_cluster(
 
 @transaction.atomic
 def add_cluster(
-    actor: Any, *, commune: str, hamlet: str = "", code: str, **fields: Any
+    actor: Actor, *, commune: str, hamlet: str = "", code: str, **fields: Any
 ) -> Cluster:
     """Register a cluster by its commune's and hamlet's official codes.
 
@@ -214,7 +215,7 @@ def _changed_fields(cluster: Cluster) -> list[str]:
 
 @transaction.atomic
 def set_cluster_state(
-    actor: Any, cluster: Cluster, state: str, *, since: date | None = None
+    actor: Actor, cluster: Cluster, state: str, *, since: date | None = None
 ) -> None:
     """Put a cluster in maintenance, back in service, or retire it (credentials revoked).
 
@@ -472,7 +473,7 @@ RowCheck = Callable[[int, dict[str, Any], Cluster | None], list[tabular.RowError
 
 @transaction.atomic
 def import_clusters(
-    file: IO[bytes], *, actor: Any = None, also_check: RowCheck | None = None
+    file: IO[bytes], *, actor: Actor = None, also_check: RowCheck | None = None
 ) -> ImportResult:
     """Import clusters from a CSV or XLSX file, all or nothing.
 
