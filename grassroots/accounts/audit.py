@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db.models import Model
+from django.http import HttpRequest
 
 from .models import AuditEntry, Source, User
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from typing_extensions import TypeIs
 
     from grassroots.areas.models import Area
 
@@ -41,6 +42,20 @@ SYSTEM = Origin(source=Source.SYSTEM)
 SystemActor: TypeAlias = None
 #: Who does an action: a signed-in user, or the system.
 Actor: TypeAlias = User | SystemActor
+
+
+def is_user(actor: object) -> TypeIs[User]:
+    """Return True if ``actor`` is a signed-in user (not the system, not anonymous)."""
+    return isinstance(actor, User) and actor.is_authenticated
+
+
+class SignedInRequest(HttpRequest):
+    """The request of a console view: Wagtail's admin (or ``login_required``)
+    has let only a signed-in user through, so ``user`` is one."""
+
+    user: User
+
+
 _origin: ContextVar[Origin | None] = ContextVar("grassroots_audit_origin", default=None)
 
 
@@ -89,7 +104,7 @@ def record(
     the entry.
     """
     origin = _origin.get() or SYSTEM
-    user = actor if isinstance(actor, User) and actor.is_authenticated else None
+    user = actor if is_user(actor) else None
     if area is None and obj is not None:
         area = _area_of(obj)
     area_path = (

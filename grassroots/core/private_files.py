@@ -35,12 +35,12 @@ class PrivateStorage(FileSystemStorage):
     """Files under ``GRASSROOTS_PRIVATE_MEDIA_ROOT``, linked through the console."""
 
     @property
-    def base_location(self) -> str:  # type: ignore[override]
+    def base_location(self) -> str:
         # Read at each use, not at import: tests and commands may move it.
         return str(settings.GRASSROOTS_PRIVATE_MEDIA_ROOT)
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         return os.path.abspath(self.base_location)
 
     def url(self, name: str | None) -> str:

@@ -75,7 +75,7 @@ class AccessibleFormMixin:
                 field.widget.attrs["aria-describedby"] = " ".join(ids)
 
     def full_clean(self):
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()
         self._describe()
 
 
@@ -111,7 +111,7 @@ class PlaceMixin:
         if (lat is None) != (lon is None):
             self.add_error(
                 "latitude", _("Give both latitude and longitude, or neither.")
-            )  # type: ignore[attr-defined]
+            )
         return hamlet or commune
 
 

@@ -200,9 +200,9 @@ class _ActionSaveMixin:
     domain_save = None
 
     def save_instance(self):
-        instance = self.form.save(commit=False)  # type: ignore[attr-defined]
+        instance = self.form.save(commit=False)
         try:
-            return type(self).domain_save(self.request.user, instance)  # type: ignore[attr-defined, misc]
+            return type(self).domain_save(self.request.user, instance)
         except ValidationError as exc:
             raise PermissionDenied(" ".join(exc.messages)) from exc
 

@@ -20,7 +20,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
 from grassroots.accounts.audit import Actor
+from grassroots.accounts.models import User
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots.bulletins.models import Bulletin
@@ -42,6 +43,9 @@ from grassroots.loudspeakers.selectors import in_service
 
 from . import icecast
 from .models import EndReason, Level, LiveListener, LiveSession, State
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +61,8 @@ MAX_DURATION_S = 4 * 3600
 STREAM_FORMAT = "mp3"
 
 
-def _is_user(actor: Actor) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False)
+def _is_user(actor: Actor) -> TypeIs[User]:
+    return audit.is_user(actor)
 
 
 def _capability(level: str) -> str:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from grassroots.accounts import scope, second_factor
+from grassroots.accounts import audit, scope, second_factor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots.bulletins.content import body_text
@@ -23,7 +23,10 @@ from grassroots.tts.models import RenderedAudio
 from ..models import MAX_REPEAT
 
 if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
     from grassroots.accounts.audit import Actor
+    from grassroots.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +38,8 @@ Target = Area | Cluster
 # Checks ---------------------------------------------------------------------
 
 
-def _is_user(actor: Actor) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False)
+def _is_user(actor: Actor) -> TypeIs[User]:
+    return audit.is_user(actor)
 
 
 def needs_second_factor(user: Actor) -> bool:

@@ -48,7 +48,7 @@ def _category(code: str) -> Category | None:
             c.code: c for c in Category.objects.filter(is_active=True)
         }
         _categories["at"] = now
-    return _categories["by_code"].get(code)  # type: ignore[union-attr]
+    return _categories["by_code"].get(code)
 
 
 def forget() -> None:

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import scope
+from grassroots.accounts.audit import SignedInRequest
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 
@@ -100,7 +101,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return _dashboard(request)
 
 
-def _dashboard(request: HttpRequest) -> HttpResponse:
+def _dashboard(request: SignedInRequest) -> HttpResponse:
     sel = selection(request)
     area, start, end = sel.area, sel.start, sel.end
     results = service.results(area, start, end)

@@ -66,7 +66,7 @@ def send_command(
     if cluster is not None and cluster.state == ClusterState.RETIRED:
         raise ValidationError(_("This cluster is retired."))
     now = timezone.now()
-    by = actor.get_username() if getattr(actor, "is_authenticated", False) else "system"
+    by = actor.get_username() if audit.is_user(actor) else "system"
     command = Command(
         action=action,
         args=args,

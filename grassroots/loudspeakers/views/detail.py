@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.views import generic
 
 from grassroots.accounts import scope
+from grassroots.accounts.audit import SignedInRequest
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 
@@ -234,7 +235,7 @@ def area_command(request: HttpRequest, area_pk: int, name: str) -> HttpResponse:
     return _command_page(request, name, cluster=None, area=area, back=back)
 
 
-def credentials(request: HttpRequest, pk: int) -> HttpResponse:
+def credentials(request: SignedInRequest, pk: int) -> HttpResponse:
     """Issue, rotate or revoke a cluster's credentials; a new secret is shown once."""
     cluster = _cluster(request, pk)
     if not scope.can(request.user, Capability.MANAGE_DEVICES, cluster.area):
@@ -271,7 +272,7 @@ def credentials(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def set_state(request: HttpRequest, pk: int) -> HttpResponse:
+def set_state(request: SignedInRequest, pk: int) -> HttpResponse:
     cluster = _cluster(request, pk)
     try:
         actions.set_cluster_state(request.user, cluster, request.POST.get("state", ""))
