@@ -277,9 +277,9 @@ def _local_url(config: Config) -> str:
 
 
 class Rate(NamedTuple):
-    """At most ``count`` events in ``seconds`` (a rate limit)."""
+    """At most ``limit`` events in ``seconds`` (a rate limit)."""
 
-    count: int
+    limit: int
     seconds: int
 
 

@@ -300,19 +300,19 @@ def _roll_up(
     newly = []
     changed = []
     for key in keys:
-        row, delta = locked[key], deltas[key]
-        if not row.finished and delta["finished"]:
-            newly.append((key[0], key[1], row.area_path))
-        row.finished += delta["finished"]
-        row.failed += delta["failed"]
-        row.clusters_heard += delta["clusters"]
+        area_row, delta = locked[key], deltas[key]
+        if not area_row.finished and delta["finished"]:
+            newly.append((key[0], key[1], area_row.area_path))
+        area_row.finished += delta["finished"]
+        area_row.failed += delta["failed"]
+        area_row.clusters_heard += delta["clusters"]
         if delta["first"] and (
-            row.first_heard_at is None or delta["first"] < row.first_heard_at
+            area_row.first_heard_at is None or delta["first"] < area_row.first_heard_at
         ):
-            row.first_heard_at = delta["first"]
-        if delta["last"] and _later(row.last_heard_at, delta["last"]):
-            row.last_heard_at = delta["last"]
-        changed.append(row)
+            area_row.first_heard_at = delta["first"]
+        if delta["last"] and _later(area_row.last_heard_at, delta["last"]):
+            area_row.last_heard_at = delta["last"]
+        changed.append(area_row)
     _save(
         AreaCoverage,
         changed,

@@ -174,7 +174,7 @@ def sent_cluster_ids(bulletin: Bulletin) -> set[int]:
         .filter(text__contains=marker)
         .values_list("cluster_id", "area__path")
     )
-    area_paths = []
+    area_paths: list[str] = []
     for cluster_id, path in commands:
         if cluster_id is not None:
             found.add(cluster_id)
@@ -300,15 +300,15 @@ def build(bulletin: Bulletin, roots: list[str] | None) -> Report:
         )
     )
     for pk, name, path, commune, finished, heard_by, first, last in heard:
-        line = hamlets.get(pk)
-        if line is None:
-            line = hamlets[pk] = HamletLine(
+        hamlet = hamlets.get(pk)
+        if hamlet is None:
+            hamlet = hamlets[pk] = HamletLine(
                 pk, name, path, commune or "", targeted=False
             )
-        line.finished = finished
-        line.clusters_heard = heard_by
-        line.first_heard_at = first
-        line.last_heard_at = last
+        hamlet.finished = finished
+        hamlet.clusters_heard = heard_by
+        hamlet.first_heard_at = first
+        hamlet.last_heard_at = last
     by_path = {h.path: h for h in hamlets.values()}
     for cluster in report.clusters:
         if cluster.area_path in by_path:

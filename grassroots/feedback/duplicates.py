@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 from difflib import SequenceMatcher
 
@@ -79,11 +80,11 @@ def find_original(item: Feedback) -> Feedback | None:
         # point (5.8 ms against 0.1 ms at 80,000 rows). Newest first in Python.
         nearby = list(candidates.order_by()[: CANDIDATES * 10])
         nearby.sort(key=lambda f: f.received_at, reverse=True)
-        candidates = nearby[:CANDIDATES]
+        chosen: Sequence[Feedback] = nearby[:CANDIDATES]
     else:
-        candidates = candidates.order_by("-received_at")[:CANDIDATES]
+        chosen = candidates.order_by("-received_at")[:CANDIDATES]
     best: tuple[float, Feedback] | None = None
-    for other in candidates:
+    for other in chosen:
         if not _same_place(item, other):
             continue
         score = similarity(item.description, other.description)

@@ -13,6 +13,7 @@ import logging
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -127,7 +128,7 @@ class Document(FPDF):
         ``fills`` gives a background colour per row (status colours), or None.
         """
         self.set_font(FAMILY, size=size)
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         if widths is not None:
             kwargs["col_widths"] = tuple(widths)
         if align is not None:

@@ -128,7 +128,9 @@ def format_number(value: object) -> str:
         return "—"
     if isinstance(value, Decimal) and value != value.to_integral_value():
         return f"{value:.2f}".replace(".", ",")
-    return f"{int(value):,}".replace(",", ".")
+    if isinstance(value, int | float | Decimal):
+        return f"{int(value):,}".replace(",", ".")
+    return str(value)
 
 
 def format_goal(value: Decimal | None, unit: str) -> str:

@@ -46,8 +46,8 @@ def stored_play_events(pairs: list[tuple[int, str]]) -> set[tuple[int, str]]:
     meta = PlayEvent._meta
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    cluster = quote(meta.get_field("cluster").column)
-    event_id = quote(meta.get_field("event_id").column)
+    cluster = quote(str(meta.get_field("cluster").column))
+    event_id = quote(str(meta.get_field("event_id").column))
     found: set[tuple[int, str]] = set()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -137,7 +137,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "grassroots.sqlite3",
+            "NAME": str(DATA_DIR / "grassroots.sqlite3"),
             # WAL lets the web, worker and gateway processes read while one writes.
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
@@ -309,6 +309,8 @@ def _email_settings(url: str) -> dict[str, object]:
 
 
 globals().update(_email_settings(CONFIG.email_url))
+#: Where file-based e-mails go (only with EMAIL_URL=file:…).
+EMAIL_FILE_PATH: str = globals().get("EMAIL_FILE_PATH", "")
 DEFAULT_FROM_EMAIL = CONFIG.default_from_email
 SERVER_EMAIL = CONFIG.default_from_email
 

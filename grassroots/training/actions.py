@@ -57,14 +57,12 @@ def _check_official(area: Area, fields: dict[str, Any], pk: int | None) -> None:
     started, left = fields.get("started_on"), fields.get("left_on")
     if started and left and left < started:
         errors["left_on"] = _("The person cannot leave before joining the roster.")
+    others = Official.objects.all() if pk is None else Official.objects.exclude(pk=pk)
     code = fields.get("code") or ""
-    if code and Official.objects.filter(area=area, code=code).exclude(pk=pk).exists():
+    if code and others.filter(area=area, code=code).exists():
         errors["code"] = _("Another person of this area already has this staff code.")
     account = fields.get("account")
-    if (
-        account is not None
-        and Official.objects.filter(account=account).exclude(pk=pk).exists()
-    ):
+    if account is not None and others.filter(account=account).exists():
         errors["account"] = _("This staff account is already linked to someone else.")
     if errors:
         raise ValidationError(errors)
@@ -88,8 +86,8 @@ def save_official(
     fields["full_name"] = " ".join((fields.get("full_name") or "").split())
     _check_official(area, fields, official.pk if official else None)
     creating = official is None or official.pk is None
-    old_area = None if creating else official.area
-    if creating:
+    old_area = official.area if official is not None and official.pk else None
+    if official is None or official.pk is None:
         official = Official(area=area, **fields)
         changed = list(fields)
     else:
@@ -141,7 +139,7 @@ def save_course(
             {"area": _("Courses are organised by a province or a commune.")}
         )
     creating = course is None or course.pk is None
-    if not creating:
+    if course is not None and course.pk is not None:
         require_manager(actor, course.area)
         old_topic = course.topic
     course = course or Course()
@@ -202,7 +200,7 @@ def save_session(
     """Schedule a session of ``course`` (dates, place, trainer), or update one."""
     require_manager(actor, area)
     creating = session is None or session.pk is None
-    if not creating:
+    if session is not None and session.pk is not None:
         require_manager(actor, session.area)
     _check_session(course, area, fields)
     session = session or TrainingSession()

@@ -86,7 +86,9 @@ def _check_recording(item: ProgrammeItem) -> None:
 def prepare_audio(item: ProgrammeItem, *, render: bool = True) -> None:
     """Check a new recording, or ask for the bulletin to be read aloud."""
     if item.source == Source.RECORDING and item.recording:
-        if not item.recording._committed:  # a new upload, not the stored file
+        if not getattr(
+            item.recording, "_committed", True
+        ):  # a new upload, not the stored file
             _check_recording(item)
     if item.source == Source.BULLETIN and item.bulletin_id:
         if compiler.spoken_attachment(item.bulletin) is not None:

@@ -123,8 +123,9 @@ def _commit_files(bulletin: Bulletin) -> None:
     """
     for attachment in bulletin.attachments.all():
         upload = attachment.file
-        if upload and not upload._committed:
-            upload.save(upload.name, upload.file, save=False)
+        # A new upload, not yet in the storage (Django's flag; no public name).
+        if upload and not getattr(upload, "_committed", True):
+            upload.save(upload.name or "", upload.file, save=False)
 
 
 def _minute(value):
@@ -357,7 +358,8 @@ def create_bulletin(
     bulletin = Bulletin()
     with transaction.atomic():
         data.apply(bulletin)
-        bulletin.attachments = data.attachment_rows()
+        # modelcluster's child relation takes a list (its descriptor is untyped).
+        bulletin.attachments = data.attachment_rows()  # type: ignore[misc]
         return BulletinCreateAction(bulletin, user=actor, peer=peer).execute(
             skip_permission_checks=peer is not None or actor is None
         )

@@ -228,7 +228,7 @@ def record_reports(
                 for pk, sent in Cluster.objects.filter(
                     pk__in=outcome.behind, schedule_version__isnull=False
                 ).values_list("pk", "schedule_version")
-                if (held.get(pk) or 0) < sent
+                if (held.get(pk) or 0) < (sent or 0)
             ]
     plays: list[PlayEvent] = []
     acks: list[Ack] = []
@@ -412,7 +412,7 @@ def raise_offline_alerts(after_s: float, now: datetime | None = None) -> list[in
                 kind=LogKind.ALERT,
                 message=_("Offline for more than %(m)d minutes")
                 % {"m": max(1, after_s // 60)},
-                data={"since": since.isoformat()},
+                data={"since": since.isoformat() if since else None},
             )
             for cluster_id, since in due
         ]
