@@ -51,7 +51,7 @@ def audio_of(item: ProgrammeItem) -> dict[str, Any] | None:
     if item.source == Source.RECORDING:
         if not item.recording or not item.recording_sha256:
             return None
-        audio = {
+        audio: dict[str, Any] = {
             "url": absolute(item.recording.url),
             "sha256": item.recording_sha256,
         }

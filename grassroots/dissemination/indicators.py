@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
-from types import SimpleNamespace
 
 from django.db.models import Q
 from django.utils import timezone
@@ -75,7 +74,8 @@ class EssentialDisseminated(Indicator):
     def compute(
         self, area: Area | None, start: datetime.date, end: datetime.date
     ) -> Measure:
-        unit = area if area is not None else SimpleNamespace(pk=0, path="")
+        # The whole country: an unsaved area whose path is every path's prefix.
+        unit = area if area is not None else Area(pk=0, path="")
         return self.compute_many([unit], start, end)[unit.pk]
 
     def compute_many(

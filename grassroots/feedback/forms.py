@@ -55,7 +55,8 @@ def hamlet_choices(province: Area) -> list:
         .order_by("parent__name", "name")
     )
     for hamlet in hamlets:
-        groups.setdefault(hamlet.parent.name, []).append((str(hamlet.pk), hamlet.name))
+        commune = hamlet.parent.name if hamlet.parent is not None else ""
+        groups.setdefault(commune, []).append((str(hamlet.pk), hamlet.name))
     return [("", _("— not sure / none —"))] + list(groups.items())
 
 
@@ -102,7 +103,7 @@ class PlaceMixin:
             if hamlet is None:
                 self.add_error("hamlet", _("Choose a hamlet from the list."))  # type: ignore[attr-defined]
             elif commune is not None and hamlet.parent_id != commune.pk:
-                self.add_error(  # type: ignore[attr-defined]
+                self.add_error(
                     "hamlet",
                     _("%(hamlet)s is not in %(commune)s.")
                     % {"hamlet": hamlet.name, "commune": commune.name},

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from grassroots.accounts.audit import Actor
 
 #: Marker colours by indicator status (the same as the cards).
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Status.MET: "#1e8e3e",
     Status.NEAR: "#c58a00",
     Status.BEHIND: "#c5221f",

@@ -256,7 +256,7 @@ def update(
     old_paths = sorted(str(t) for t in before)
     emergency.target_areas.set(new_areas)
     emergency.target_clusters.set(new_clusters)
-    after = [*new_areas, *new_clusters]
+    after: list[Area | Cluster] = [*new_areas, *new_clusters]
     if sorted(str(t) for t in after) != old_paths:
         changes["targets"] = [str(t) for t in after]
     if not changes:
@@ -377,7 +377,7 @@ def republish_all_lists() -> int:
     clusters = Cluster.objects.filter(
         pk__in=Emergency.target_clusters.through.objects.values("cluster_id")
     )
-    targets = [*areas, *clusters]
+    targets: list[Area | Cluster] = [*areas, *clusters]
     if targets:
         _publish([], targets)
     return len(targets)

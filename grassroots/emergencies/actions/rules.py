@@ -50,7 +50,7 @@ def needs_second_factor(user: Actor) -> bool:
 
 
 def _check_second_factor(actor: Actor, otp: str | None) -> None:
-    if not needs_second_factor(actor):
+    if not _is_user(actor) or not needs_second_factor(actor):
         return
     if not second_factor.has_device(actor):
         raise PermissionDenied(

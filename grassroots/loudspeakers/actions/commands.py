@@ -61,6 +61,8 @@ def send_command(
     if action not in CommandAction.values:
         raise ValidationError(_("Unknown command: %(action)s") % {"action": action})
     target_area = cluster.area if cluster is not None else area
+    if target_area is None:
+        raise ValueError("give a cluster or an area")
     require(actor, Capability.COMMAND_DEVICES, target_area)
     args = checked_args(action, args)
     if cluster is not None and cluster.state == ClusterState.RETIRED:
@@ -207,7 +209,7 @@ def send_schedules(
     _insert(rows, [payload for _topic, payload in messages])
     # One UPDATE per distinct version (usually a handful), not a CASE per row:
     # bulk_update made sending 10,000 schedules several times slower.
-    by_version: dict[int, list[int]] = {}
+    by_version: dict[int | None, list[int]] = {}
     for cluster in clusters:
         by_version.setdefault(cluster.schedule_version, []).append(cluster.pk)
     for version, pks in by_version.items():
@@ -253,7 +255,7 @@ def _insert(rows: list[Schedule], payloads: list[bytes]) -> None:
         Schedule.objects.bulk_create(rows)
         return
     fields = [f for f in Schedule._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     sql = f"COPY {Schedule._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 - our own names
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row, payload in zip(rows, payloads, strict=True):

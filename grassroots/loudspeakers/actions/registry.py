@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
@@ -188,14 +188,15 @@ def add_cluster(
         )
     area = commune_area
     if hamlet:
-        area = Area.objects.filter(parent=commune_area, code=hamlet).first()
-        if area is None:
+        found = Area.objects.filter(parent=commune_area, code=hamlet).first()
+        if found is None:
             raise ValidationError(
                 {
                     "hamlet": _("%(commune)s has no hamlet with the code “%(code)s”.")
                     % {"commune": commune_area, "code": hamlet}
                 }
             )
+        area = found
     require(actor, Capability.MANAGE_DEVICES, area)
     return save_cluster(
         actor, station=default_station(commune_area), area=area, code=code, **fields
@@ -284,7 +285,7 @@ _STATES = {
 }
 
 
-def _choice(table: dict[str, str], words: str) -> Any:
+def _choice(table: Mapping[str, str], words: str) -> Any:
     def parse(text: str) -> str:
         value = table.get(fold(text))
         if value is None:
