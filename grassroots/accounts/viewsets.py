@@ -6,6 +6,8 @@ commune sees and manages the accounts and roles of that commune only.
 
 from __future__ import annotations
 
+from typing import cast
+
 import django_filters
 from django import forms
 from django.contrib import messages
@@ -208,10 +210,12 @@ class RoleAssignmentForm(forms.ModelForm):
     def __init__(self, *args, for_user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.for_user = for_user
-        self.fields["user"].queryset = oversight.manageable(
+        cast(
+            forms.ModelChoiceField, self.fields["user"]
+        ).queryset = oversight.manageable(
             User.objects.filter(is_active=True), for_user
         ).order_by("username")
-        self.fields["area"].queryset = scope.areas(
+        cast(forms.ModelChoiceField, self.fields["area"]).queryset = scope.areas(
             for_user, Capability.MANAGE_USERS
         ).active()
 

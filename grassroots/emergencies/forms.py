@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django import forms
 from django.db import models
@@ -82,10 +83,12 @@ class StartForm(OtpMixin, forms.Form):
 
     def __init__(self, *args, for_user, confirm: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["bulletin"].queryset = Bulletin.objects.filter(
+        cast(
+            forms.ModelChoiceField, self.fields["bulletin"]
+        ).queryset = Bulletin.objects.filter(
             level=Level.EMERGENCY, status=Status.PUBLISHED
         ).order_by("-approved_at", "-pk")
-        self.fields["areas"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["areas"]).queryset = (
             scope.areas(for_user, Capability.BROADCAST_EMERGENCY)
             .filter(is_active=True)
             .order_by("path")
@@ -217,12 +220,12 @@ class DrillForm(OtpMixin, forms.Form):
 
     def __init__(self, *args, for_user, confirm: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["areas"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["areas"]).queryset = (
             scope.areas(for_user, Capability.BROADCAST_EMERGENCY)
             .filter(is_active=True)
             .order_by("path")
         )
-        self.fields["clusters"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["clusters"]).queryset = (
             scope.scope(
                 in_service(),
                 for_user,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -71,7 +72,7 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, province: Area, current: Area, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["area"]).queryset = (
             Area.objects.filter(
                 is_active=True, level__in=[Level.PROVINCE, Level.COMMUNE]
             )
@@ -89,7 +90,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, item: Feedback, **kwargs):
         super().__init__(*args, **kwargs)
         paths = item.area.ancestor_paths
-        self.fields["handler"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["handler"]).queryset = (
             User.objects.filter(
                 is_active=True,
                 role_assignments__area__path__in=paths,
@@ -280,7 +281,7 @@ class NumbersForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["area"]).queryset = (
             scope.areas(user, Capability.VIEW)
             .filter(level__in=[Level.PROVINCE, Level.COMMUNE], is_active=True)
             .order_by("level", "name")

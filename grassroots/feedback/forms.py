@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -166,9 +168,15 @@ class FeedbackForm(AccessibleFormMixin, PlaceMixin, forms.Form):
     def __init__(self, *args, province: Area, **kwargs):
         super().__init__(*args, **kwargs)
         self.province = province
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
-        self.fields["commune"].choices = commune_choices(province)
-        self.fields["hamlet"].choices = hamlet_choices(province)
+        cast(
+            forms.ModelChoiceField, self.fields["category"]
+        ).queryset = Category.objects.filter(is_active=True)
+        cast(forms.ChoiceField, self.fields["commune"]).choices = commune_choices(
+            province
+        )
+        cast(forms.ChoiceField, self.fields["hamlet"]).choices = hamlet_choices(
+            province
+        )
         self.fields["files"].widget.attrs["accept"] = "image/*,audio/*"
         self.fields["phone"].widget.attrs.update(
             {"inputmode": "tel", "autocomplete": "tel"}
@@ -259,19 +267,23 @@ class OfflineFeedbackForm(PlaceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.province = province
         self.user = user
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        cast(
+            forms.ModelChoiceField, self.fields["category"]
+        ).queryset = Category.objects.filter(is_active=True)
         allowed = {
             str(pk)
             for pk in scope.areas(user, Capability.HANDLE_FEEDBACK).values_list(
                 "pk", flat=True
             )
         }
-        self.fields["commune"].choices = [
+        cast(forms.ChoiceField, self.fields["commune"]).choices = [
             (v, label)
             for v, label in commune_choices(province)
             if not v or v in allowed
         ]
-        self.fields["hamlet"].choices = hamlet_choices(province)
+        cast(forms.ChoiceField, self.fields["hamlet"]).choices = hamlet_choices(
+            province
+        )
 
     def clean_description(self):
         return abuse.clean_text(

@@ -110,7 +110,7 @@ def _set(export: Export, **fields: Any) -> None:
 
 
 def file_name(export: Export) -> str:
-    where = slugify(fold(export.area.name)) if export.area_id else "ca-nuoc"
+    where = slugify(fold(export.area.name)) if export.area is not None else "ca-nuoc"
     kind = "chi-tieu" if export.kind == ExportKind.INDICATORS else "bao-cao"
     return (
         f"{kind}-{where}-{export.start:%Y%m%d}-{export.end:%Y%m%d}"

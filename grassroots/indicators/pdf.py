@@ -145,11 +145,11 @@ class Document(FPDF):
             for index, values in enumerate(rows):
                 fill = fills[index] if fills else None
                 row = table.row()
-                for value in values:
+                for cell_value in values:
                     if fill:
-                        row.cell(text(value), style=FontFace(fill_color=fill))
+                        row.cell(text(cell_value), style=FontFace(fill_color=fill))
                     else:
-                        row.cell(text(value))
+                        row.cell(text(cell_value))
         self.ln(3)
         self.set_font(FAMILY, size=10)
 

@@ -9,7 +9,7 @@ later) with :func:`register_section`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,7 +29,7 @@ class Section:
 
     title: str
     headers: list[str]
-    rows: list[list[object]]
+    rows: Sequence[Sequence[object]]
     note: str = ""
 
 

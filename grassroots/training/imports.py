@@ -348,7 +348,7 @@ def import_roster(file: IO[bytes], *, area: Area, actor: Actor) -> ImportResult:
     def check(line: int, row: dict[str, Any]) -> list[tabular.RowError]:
         unit = units.find(row["unit"])
         errors = _unit_errors(line, row, unit, area, actor)
-        if errors:
+        if errors or unit is None:
             return errors
         key = (
             unit.pk,
@@ -407,6 +407,8 @@ def import_roster(file: IO[bytes], *, area: Area, actor: Actor) -> ImportResult:
     result = ImportResult()
     for _line, row in table.rows:
         unit = units.find(row["unit"])
+        if unit is None:
+            continue  # refused by check() above
         found = _existing(unit, row["code"], row["full_name"], row["date_of_birth"])
         fields = {
             k: row[k]

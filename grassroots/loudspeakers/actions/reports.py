@@ -338,12 +338,12 @@ def _save_statuses(statuses: list[ClusterStatus]) -> None:
     if not statuses:
         return
     meta = ClusterStatus._meta
-    fields = [meta.get_field(name) for name in STATUS_FIELDS]
+    fields = [f for f in meta.concrete_fields if f.name in STATUS_FIELDS]
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - names from the model
         quote(meta.db_table),
-        ", ".join(f"{quote(f.column)} = %s" for f in fields),
-        quote(meta.pk.column),
+        ", ".join(f"{quote(str(f.column))} = %s" for f in fields),
+        quote(str(meta.pk.column if meta.pk else "cluster_id")),
     )
     rows = [
         [f.get_db_prep_save(getattr(s, f.attname), connection) for f in fields]
