@@ -366,7 +366,7 @@ class AuditViewSet(ScopedModelViewSet):
     copy_view_enabled = False
     index_view_class = AuditIndexView
     inspect_view_enabled = False
-    form_fields = []
+    form_fields: list[str] = []
     list_per_page = 50
     list_display = [
         Column(

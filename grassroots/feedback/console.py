@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -55,7 +55,11 @@ class AnswerForm(forms.Form):
         required=False,
         initial=True,
     )
-    files = MultipleFileField(label=gettext_lazy("Attachments"), required=False)
+    # A declared field: the form metaclass moves it to base_fields, and
+    # self.files stays the uploads (django-stubs sees the class attribute).
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=gettext_lazy("Attachments"), required=False
+    )
 
 
 class NoteForm(forms.Form):
@@ -105,7 +109,9 @@ def handle(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one item with its whole history, and the forms to act on it."""
     item = _item(request, pk)
     can_handle = scope.can(request.user, Capability.HANDLE_FEEDBACK, item.area)
-    province = item.area if item.area.level == Level.PROVINCE else item.area.parent
+    province = (
+        item.area if item.area.level == Level.PROVINCE else item.area.parent
+    ) or item.area
     context = {
         "item": item,
         "events": item.events.select_related(
@@ -135,7 +141,10 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     user = request.user
     what = request.POST.get("action", "")
-    province = item.area if item.area.level == Level.PROVINCE else item.area.parent
+    form: forms.Form
+    province = (
+        item.area if item.area.level == Level.PROVINCE else item.area.parent
+    ) or item.area
     try:
         if what == "start":
             actions.start(user, item)
@@ -168,7 +177,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             )
         elif what == "close":
             actions.close(user, item, request.POST.get("reason", ""))
-        elif what == "merge" and item.possible_duplicate_of_id:
+        elif what == "merge" and item.possible_duplicate_of is not None:
             actions.merge(user, item, item.possible_duplicate_of)
         elif what == "not_duplicate":
             actions.not_duplicate(user, item)
@@ -300,7 +309,11 @@ def numbers(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     today = timezone.localdate()
     home = scope.home_area(request.user, Capability.VIEW)
-    initial = {"area": home, "start": date(today.year, 1, 1), "end": today}
+    initial: dict[str, Any] = {
+        "area": home,
+        "start": date(today.year, 1, 1),
+        "end": today,
+    }
     form = NumbersForm(request.GET or None, user=request.user, initial=initial)
     context: dict = {"form": form}
     if request.GET and not form.is_valid():
@@ -324,12 +337,12 @@ def numbers(request: HttpRequest) -> HttpResponse:
     ]
     from .models import Category, Channel
 
-    names = dict(Category.objects.values_list("code", "name"))
+    categories = dict(Category.objects.values_list("code", "name"))
     context.update(
         summary=summary,
         area=area,
         rows=rows,
-        by_category=[(names.get(k, k), v) for k, v in summary.by_category.items()],
+        by_category=[(categories.get(k, k), v) for k, v in summary.by_category.items()],
         by_channel=[(Channel(k).label, v) for k, v in summary.by_channel.items()],
     )
     if request.GET.get("format") == "csv":

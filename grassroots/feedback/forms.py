@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -42,7 +42,7 @@ def commune_choices(province: Area) -> list[tuple[str, str]]:
     communes = Area.objects.filter(
         parent=province, level=Level.COMMUNE, is_active=True
     ).order_by("name")
-    return [("", _("— choose the commune or ward —"))] + [
+    return [("", str(_("— choose the commune or ward —")))] + [
         (str(c.pk), c.name) for c in communes
     ]
 
@@ -86,6 +86,10 @@ class PlaceMixin:
     """Commune, hamlet, map point and address: any one of them places the feedback."""
 
     province: Area
+
+    if TYPE_CHECKING:  # given by the form this is mixed into
+
+        def add_error(self, field: str | None, error: Any) -> None: ...
 
     def clean_place(self, data: dict) -> Area | None:
         commune_id, hamlet_id = data.get("commune"), data.get("hamlet")
@@ -147,7 +151,9 @@ class FeedbackForm(AccessibleFormMixin, PlaceMixin, forms.Form):
         max_length=255,
         help_text=_("House number, street, or a place everyone knows."),
     )
-    files = MultipleFileField(
+    # A declared field: the form metaclass moves it to base_fields, and
+    # self.files stays the uploads (django-stubs sees the class attribute).
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Photos or voice recordings"),
         required=False,
         help_text=_("Up to 5 files, 10 MB each: JPEG, PNG, HEIC, MP3, M4A, OGG, WAV."),
@@ -261,7 +267,11 @@ class OfflineFeedbackForm(PlaceMixin, forms.Form):
         label=_("The citizen agreed that their name and contact are used for this."),
         required=False,
     )
-    files = MultipleFileField(label=_("Files"), required=False)
+    # A declared field: the form metaclass moves it to base_fields, and
+    # self.files stays the uploads (django-stubs sees the class attribute).
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=_("Files"), required=False
+    )
 
     def __init__(self, *args, province: Area, user, **kwargs):
         super().__init__(*args, **kwargs)

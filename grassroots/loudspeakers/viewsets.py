@@ -82,7 +82,7 @@ class ClusterFilterSet(WagtailFilterSet):
 
     class Meta:
         model = Cluster
-        fields = []
+        fields: list[str] = []
 
     def filter_status(self, queryset, name, value):
         if value == "playing":

@@ -86,7 +86,7 @@ class BulletinFilterSet(WagtailFilterSet):
         return queryset.filter(issuing_area__path__under=value.path)
 
 
-class BulletinIndexView(scoped(snippet_views.IndexView)):
+class BulletinIndexView(scoped(snippet_views.IndexView)):  # type: ignore[misc]  # scoped() builds on untyped Wagtail views
     default_ordering = "-updated_at"
 
     @cached_property
@@ -190,7 +190,8 @@ class BulletinCreateView(_ActionErrorsMixin, snippet_views.CreateView):
 
 
 class BulletinEditView(
-    _ActionErrorsMixin, scoped(snippet_views.EditView, ("change", "review"))
+    _ActionErrorsMixin,
+    scoped(snippet_views.EditView, ("change", "review")),  # type: ignore[misc]  # scoped() builds on untyped Wagtail views
 ):
     pass
 

@@ -140,7 +140,7 @@ def write(report: reports.Report) -> bytes:
             spec = next(r.spec for r in report.results if r.spec.code == code)
             trend.cell(row=2 + offset, column=1, value=str(spec.name))
             for column, (_month, m) in enumerate(series, start=2):
-                number = m.number
+                number = m.value
                 cell = trend.cell(
                     row=2 + offset,
                     column=column,
