@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -262,7 +263,7 @@ def may_read(user, found: Attachment) -> bool:
     return scope.can(user, capability, found.feedback.area)
 
 
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = get_object_or_404(
         Attachment.objects.select_related("feedback__area"), pk=pk
     )

@@ -99,7 +99,7 @@ class PlaceMixin:
                 pk=commune_id, parent=self.province, level=Level.COMMUNE
             ).first()
             if commune is None:
-                self.add_error("commune", _("Choose a commune from the list."))  # type: ignore[attr-defined]
+                self.add_error("commune", _("Choose a commune from the list."))
         if hamlet_id:
             hamlet = (
                 Area.objects.under(self.province)
@@ -107,7 +107,7 @@ class PlaceMixin:
                 .first()
             )
             if hamlet is None:
-                self.add_error("hamlet", _("Choose a hamlet from the list."))  # type: ignore[attr-defined]
+                self.add_error("hamlet", _("Choose a hamlet from the list."))
             elif commune is not None and hamlet.parent_id != commune.pk:
                 self.add_error(
                     "hamlet",

@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -250,7 +251,7 @@ def reopen(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Serve a public attachment (of a public answer); citizens' own files stay private."""
     found = get_object_or_404(Attachment, pk=pk, is_public=True)
     return private_files.send(

@@ -66,7 +66,7 @@ def _check_recording(item: ProgrammeItem) -> None:
 
     upload = item.recording
     try:
-        prepared = prepare(upload, upload.name)
+        prepared = prepare(upload, upload.name or "")
     except ValidationError as exc:
         raise ValidationError({"recording": exc.messages}) from None
     if prepared.kind != AttachmentKind.AUDIO:

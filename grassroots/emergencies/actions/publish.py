@@ -217,8 +217,10 @@ def _release_boards(emergency: Emergency, actor: Actor) -> None:
             list(others.values_list("pk", flat=True)),
         )
         return
-    if emergency.takeover_id == emergency_id_of(emergency.bulletin_id) and not (
-        drivers.filter(source=Source.BULLETIN).exists()
+    if (
+        emergency.bulletin_id is not None
+        and emergency.takeover_id == emergency_id_of(emergency.bulletin_id)
+        and not (drivers.filter(source=Source.BULLETIN).exists())
     ):
         return  # the bulletin's own takeover: the boards end it with the bulletin
     try:

@@ -153,8 +153,8 @@ def write(report: reports.Report) -> bytes:
         sheet = book.create_sheet(section.title[:31])
         _header(sheet, 1, section.headers)
         for offset, section_row in enumerate(section.rows):
-            for column, value in enumerate(section_row, start=1):
-                sheet.cell(row=2 + offset, column=column, value=_cell(value))
+            for column, raw in enumerate(section_row, start=1):
+                sheet.cell(row=2 + offset, column=column, value=_cell(raw))
         _widths(sheet, [30] * len(section.headers))
 
     book.properties.title = report.title

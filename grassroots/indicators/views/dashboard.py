@@ -7,7 +7,7 @@ from dataclasses import asdict
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
@@ -93,7 +93,7 @@ def _roots(user) -> list:
     return list(Area.objects.filter(path__in=paths).order_by("path"))
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     """Show each indicator against its target, its trend, the units below, a map."""
     if not scope.can_anywhere(request.user, Capability.VIEW):
         raise PermissionDenied

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -63,18 +64,18 @@ def request_export(request: SignedInRequest) -> HttpResponse:
     return redirect("indicators_export_status", pk=export.pk)
 
 
-def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+def export_status(request: SignedInRequest, pk: int) -> HttpResponse:
     export = _visible(request, pk)
     return render(request, "indicators/export_status.html", {"export": export})
 
 
-def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def export_progress(request: SignedInRequest, pk: int) -> HttpResponse:
     """Return the progress fragment; htmx polls it until the export is finished."""
     export = _visible(request, pk)
     return render(request, "indicators/_export_progress.html", {"export": export})
 
 
-def download(request: SignedInRequest, pk: int) -> HttpResponse:
+def download(request: SignedInRequest, pk: int) -> HttpResponseBase:
     export = _visible(request, pk)
     try:
         path = actions.open_export(request.user, export)

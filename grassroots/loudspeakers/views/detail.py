@@ -178,6 +178,8 @@ def _command_page(
     if name not in COMMANDS:
         raise Http404
     target_area = cluster.area if cluster is not None else area
+    if target_area is None:
+        raise Http404
     if not scope.can(request.user, Capability.COMMAND_DEVICES, target_area):
         raise PermissionDenied
     label, form_class, warning = COMMANDS[name]
@@ -202,7 +204,9 @@ def _command_page(
     targets = (
         1
         if cluster is not None
-        else in_service(Cluster.objects.filter(area__path__under=area.path)).count()
+        else in_service(
+            Cluster.objects.filter(area__path__under=target_area.path)
+        ).count()
     )
     return render(
         request,
