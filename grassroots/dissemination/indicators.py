@@ -114,10 +114,10 @@ class EssentialDisseminated(Indicator):
         state: dict[int, dict[int, bool]] = {a.pk: {} for a in areas}
         for bulletin_id, rows in targeted.items():
             boards = shown.get(bulletin_id, set())
-            for hamlet_id, parent_id, path, is_target in rows:
+            for hamlet_id, parent, path, is_target in rows:
                 heard = (bulletin_id, hamlet_id) in played
                 seen = hamlet_id in boards or (
-                    not is_target and parent_id is not None and parent_id in boards
+                    not is_target and parent is not None and parent in boards
                 )
                 for owner in owners[path]:
                     done = state[owner]

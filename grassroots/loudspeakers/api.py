@@ -86,7 +86,7 @@ class PlayNowArgs(NoCommandArgs):
 
 class StopIn(NoCommandArgs):
     action: Literal["stop"]
-    args: StopArgs = Field(default_factory=lambda: StopArgs())
+    args: StopArgs = Field(default_factory=lambda: StopArgs(item=None))
 
 
 class VolumeIn(NoCommandArgs):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Value
@@ -23,7 +23,14 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 
-def _flagged(end: datetime.date) -> QuerySet[WithAnnotations[Official]]:
+class _Completed(TypedDict):
+    """The counts ``_flagged`` adds to each official."""
+
+    professional: int
+    it: int
+
+
+def _flagged(end: datetime.date) -> QuerySet[WithAnnotations[Official, _Completed]]:
     """Return the officials counted on ``end``, with how many courses of each half
     they completed by then.
 
