@@ -29,6 +29,8 @@ run: setup
 test: system-packages-test $(STAMP) messages pins
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 ifeq ($(CI),true)
 	DATABASE_URL=$${DATABASE_URL:-$(CI_DATABASE_URL)} $(BIN)/pytest -n $(PYTEST_WORKERS)
@@ -65,6 +67,8 @@ messages: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

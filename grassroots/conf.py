@@ -1,18 +1,27 @@
-"""The typed configuration schema, read once from the environment at start-up.
+"""The typed configuration schema: every ``GRASSROOTS_*`` and app setting.
 
-Every value has a default for the embedded mode (one machine, no servers to set
-up): SQLite, huey on SQLite, a private Mosquitto started by ``grassroots run``.
-Setting ``DATABASE_URL``, ``REDIS_URL`` or ``MQTT_URL`` swaps in a server run
-elsewhere. ``docs/configuration.md``
-lists every variable; keep the two in step.
+:class:`Config` is read once from the environment at start-up. Every value has
+a default for the embedded mode (one machine, no servers to set up): SQLite,
+huey on SQLite, a private Mosquitto started by ``grassroots run``. Setting
+``DATABASE_URL``, ``REDIS_URL`` or ``MQTT_URL`` swaps in a server run
+elsewhere. :class:`AppSettings` holds the apps' own settings, which are not
+read from the environment (a deployment's settings module overrides them).
+
+``grassroots/settings/base.py`` turns both into Django settings named
+``GRASSROOTS_<NAME>``; code reads ``settings.GRASSROOTS_<NAME>`` (typed by
+django-stubs from that module), never ``getattr(settings, name, default)``:
+a test forbids it. ``docs/configuration.md`` lists every variable; keep the
+two in step.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import NamedTuple
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +51,19 @@ def _int(name: str, raw: str) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number; got {raw!r}") from exc
+
+
+def slots(name: str, raw: str) -> tuple[datetime.time, ...]:
+    """Return "06:00,17:00" as sorted times, or raise naming the variable."""
+    try:
+        found = sorted({datetime.time.fromisoformat(part) for part in _list(raw)})
+    except ValueError as exc:
+        raise ConfigError(
+            f"{name} must list times of day (06:00,17:00); got {raw!r}"
+        ) from exc
+    if not found:
+        raise ConfigError(f"{name} must list at least one time of day; got {raw!r}")
+    return tuple(found)
 
 
 def networks(name: str, values: list[str]) -> list[str]:
@@ -166,8 +188,10 @@ class Config:
         default="", metadata={"env": "GRASSROOTS_DEVICE_BROKER_URL"}
     )
     map_tiles_url: str = field(default="", metadata={"env": "GRASSROOTS_MAP_TILES_URL"})
-    broadcast_slots: str = field(
-        default="06:00,17:00", metadata={"env": "GRASSROOTS_BROADCAST_SLOTS"}
+    #: The communes' daily broadcast slots, local time, sorted.
+    broadcast_slots: tuple[datetime.time, ...] = field(
+        default=(datetime.time(6), datetime.time(17)),
+        metadata={"env": "GRASSROOTS_BROADCAST_SLOTS"},
     )
     map_tiles_attribution: str = field(
         default="", metadata={"env": "GRASSROOTS_MAP_TILES_ATTRIBUTION"}
@@ -224,6 +248,8 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             values[f.name] = _bool(name, raw)
         elif kind == "int":
             values[f.name] = _int(name, raw)
+        elif kind.startswith("tuple[datetime.time"):
+            values[f.name] = slots(name, raw)
         elif kind.startswith("list"):
             values[f.name] = _list(raw)
         elif "Path" in kind:
@@ -248,3 +274,93 @@ def _local_url(config: Config) -> str:
     elif ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{config.http_port}"
+
+
+class Rate(NamedTuple):
+    """At most ``limit`` events in ``seconds`` (a rate limit)."""
+
+    limit: int
+    seconds: int
+
+
+def _notifiers() -> dict[str, str]:
+    return {
+        "email": "grassroots.feedback.notify.EmailNotifier",
+        "sms": "grassroots.feedback.notify.LogSmsNotifier",
+        "zalo": "grassroots.feedback.notify.LogZaloNotifier",
+    }
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """The apps' settings, not read from the environment.
+
+    Each is the Django setting ``GRASSROOTS_<FIELD IN CAPITALS>``, set in
+    ``grassroots/settings/base.py`` from these defaults; a deployment's
+    settings module (or a test's ``settings`` fixture) overrides it there.
+    """
+
+    #: "mqtt" publishes to devices through the broker; "memory" keeps the
+    #: messages for tests.
+    device_plane: str = "mqtt"
+    #: Media is served by Django only in embedded mode; nginx serves it in
+    #: production.
+    serve_media: bool = True
+    #: Login failures for one user name from any addresses before lock-out.
+    login_account_failure_limit: int = 20
+    #: Largest accepted bulletin attachment of a kind ("audio", "image",
+    #: "video", "document"), in bytes, over the defaults of bulletins/files.py.
+    attachment_limits: dict[str, int] = field(default_factory=dict)
+    #: Minutes an indicator snapshot stays provisional (docs/indicators.md).
+    indicators_provisional_minutes: int = 5
+    #: The DejaVu fonts of the PDF reports.
+    pdf_font_dir: Path = Path("/usr/share/fonts/truetype/dejavu")
+    #: Feedback (docs/feedback.md): a citizen may reopen an answered item
+    #: for this many days, this many times.
+    feedback_reopen_days: int = 15
+    feedback_max_reopens: int = 3
+    #: Reopenings per address.
+    feedback_rate_reopen: Rate = Rate(10, 3600)
+    #: Attachments on the public form and the Open311 ``media`` field.
+    feedback_max_files: int = 5
+    feedback_max_file_bytes: int = 10 * 1024 * 1024
+    feedback_max_total_bytes: int = 25 * 1024 * 1024
+    #: Submissions per address and per contact. Mobile carriers put many phones
+    #: behind one address, so the per-address limit is generous.
+    feedback_rate_address: Rate = Rate(20, 600)
+    feedback_rate_contact: Rate = Rate(5, 3600)
+    #: Tracking-code look-ups per address, so codes cannot be tried in bulk.
+    feedback_rate_track: Rate = Rate(60, 600)
+    feedback_duplicate_window_days: int = 30
+    #: Channel name → dotted path of its notifier class (feedback/notify).
+    feedback_notifiers: dict[str, str] = field(default_factory=_notifiers)
+    #: The channel that tells a citizen who gave only a phone number: "sms"
+    #: or "zalo".
+    feedback_phone_channel: str = "sms"
+    #: The province code whose communes receive feedback; empty: the only
+    #: province in the database.
+    feedback_jurisdiction: str = ""
+    #: A located report goes to the nearest commune centre within this many
+    #: kilometres.
+    feedback_max_distance_km: float = 8.0
+
+
+#: The Django settings that name a class or function by its dotted path,
+#: checked at start (``grassroots check``, ``run``, ``migrate``).
+DOTTED_PATH_SETTINGS = ("GRASSROOTS_TTS_ENGINE", "GRASSROOTS_FEEDBACK_NOTIFIERS")
+
+
+def dotted_path_errors(settings: object) -> list[str]:
+    """Return one line for each dotted-path setting that does not import."""
+    from django.utils.module_loading import import_string
+
+    problems = []
+    for name in DOTTED_PATH_SETTINGS:
+        value = getattr(settings, name)
+        paths = value.values() if isinstance(value, Mapping) else [value]
+        for path in paths:
+            try:
+                import_string(path)
+            except ImportError as exc:
+                problems.append(f"{name}: {path!r} does not import ({exc})")
+    return problems

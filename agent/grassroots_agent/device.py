@@ -287,8 +287,9 @@ class Device:
             def settle(sent: asyncio.Future) -> None:
                 if future.done():
                     return
-                if sent.exception() is not None:
-                    future.set_exception(sent.exception())
+                error = sent.exception()
+                if error is not None:
+                    future.set_exception(error)
                     future.exception()  # nobody may wait for it: not an error
                 else:
                     future.set_result(None)

@@ -280,7 +280,7 @@ class Connection(asyncio.Protocol):
 
     # asyncio.Protocol ------------------------------------------------------------
 
-    def connection_made(self, transport):  # type: ignore[override]
+    def connection_made(self, transport):
         self.transport = transport
 
     def connection_lost(self, exc):

@@ -179,10 +179,12 @@ class ProcessPlayer:
         stream: str | None = None,
     ) -> object:
         loop = asyncio.get_running_loop()
+        template: list[str] | None
         if path is not None:
             template, source = self.command, str(path)
         else:
-            template, source = self.stream_command, stream or item.get("relay_url", "")
+            template = self.stream_command
+            source = stream or str(item.get("relay_url") or "")
             if template is None:
                 return loop.call_soon(done, False, "this player cannot play streams")
         stall = stall_s(item)

@@ -174,7 +174,7 @@ class Keyring:
                 key.verify(signature, signed_bytes(topic, iat, payload[end + 1 :]))
             except (binascii.Error, ValueError, TypeError, InvalidSignature):
                 raise Refused(BAD_SIGNATURE, f"key {kid}") from None
-            return Opened(payload[end + 1 :], iat, kid)
+            return Opened(payload[end + 1 :], iat, str(kid))
         kids = ", ".join(str(e.get("kid"))[:20] for e in header["sigs"])
         raise Refused(UNKNOWN_KEY, f"signed by {kids}")
 

@@ -89,7 +89,11 @@ class VirtualDevice:
         self.base_delay = rng.uniform(low, high) * factor
         self.temperature = rng.uniform(35.0, 50.0)
         rssi_low, rssi_high = LINK_RSSI.get(link, (None, None))
-        self.rssi = rng.uniform(rssi_low, rssi_high) if rssi_low is not None else None
+        self.rssi = (
+            rng.uniform(rssi_low, rssi_high)
+            if rssi_low is not None and rssi_high is not None
+            else None
+        )
         self.offset_ms = rng.gauss(0, 150)
         device.delay = self.delay if factor > 0 else None
         device.extra_state = self.extra_state

@@ -12,14 +12,15 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db.models import Model
+from django.http import HttpRequest
 
-from .models import AuditEntry, Source
+from .models import AuditEntry, Source, User
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from typing_extensions import TypeIs
 
     from grassroots.areas.models import Area
 
@@ -33,6 +34,28 @@ class Origin:
 
 
 SYSTEM = Origin(source=Source.SYSTEM)
+
+#: The system acting with no person behind it: a job, a command, the device
+#: gateway. It is passed as ``None``; which of them acts is the block's
+#: origin (``with acting_as(Origin(source="gateway")): ...``), which the audit
+#: log records.
+SystemActor: TypeAlias = None
+#: Who does an action: a signed-in user, or the system.
+Actor: TypeAlias = User | SystemActor
+
+
+def is_user(actor: object) -> TypeIs[User]:
+    """Return True if ``actor`` is a signed-in user (not the system, not anonymous)."""
+    return isinstance(actor, User) and actor.is_authenticated
+
+
+class SignedInRequest(HttpRequest):
+    """The request of a console view: Wagtail's admin (or ``login_required``)
+    has let only a signed-in user through, so ``user`` is one."""
+
+    user: User
+
+
 _origin: ContextVar[Origin | None] = ContextVar("grassroots_audit_origin", default=None)
 
 
@@ -66,7 +89,7 @@ def acting_as(origin: Origin) -> Iterator[None]:
 
 def record(
     action: str,
-    actor: Any = None,
+    actor: Actor | str = None,
     obj: Model | None = None,
     *,
     area: Area | str | None = None,
@@ -75,19 +98,21 @@ def record(
 ) -> AuditEntry:
     """Append one entry to the audit log and return it.
 
-    ``action`` is a dotted code such as ``"bulletin.approve"``; ``area`` (an
-    Area or a path) decides which administrators see the entry.
+    ``action`` is a dotted code such as ``"bulletin.approve"``; ``actor`` is
+    a user, the system (None), or the name of someone without an account (a
+    citizen); ``area`` (an Area or a path) decides which administrators see
+    the entry.
     """
     origin = _origin.get() or SYSTEM
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    user = actor if is_user(actor) else None
     if area is None and obj is not None:
         area = _area_of(obj)
     area_path = (
         area if isinstance(area, str) else (area.path if area is not None else "")
     )
     return AuditEntry.objects.create(
-        actor=actor if authenticated else None,
-        actor_name=(actor.get_username() if authenticated else str(actor or ""))[:200],
+        actor=user,
+        actor_name=(user.get_username() if user else str(actor or ""))[:200],
         ip_address=origin.ip_address,
         source=origin.source,
         action=action,

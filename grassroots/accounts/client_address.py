@@ -40,6 +40,6 @@ def of(request: HttpRequest) -> str | None:
     if not addresses or any(a is None for a in addresses):
         return remote  # no header, or one we cannot read: the proxy itself
     for address in reversed(addresses):
-        if not _trusted(address):
+        if address is not None and not _trusted(address):
             return str(address)
     return str(addresses[0])

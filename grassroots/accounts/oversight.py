@@ -10,7 +10,7 @@ manageable by ``actor`` when its home area and every role it holds lie where
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -22,17 +22,18 @@ from .roles import Capability, Role
 if TYPE_CHECKING:
     from grassroots.areas.models import Area
 
+    from .audit import Actor
     from .models import User
 
 
-def may_grant(actor: Any, role: str, area: Area | str) -> bool:
+def may_grant(actor: Actor, role: str, area: Area | str) -> bool:
     """Return True if ``actor`` may give ``role`` on ``area`` (None: the system)."""
     if actor is None:
         return True
     return role in Role.values and scope.can(actor, Capability.MANAGE_USERS, area)
 
 
-def may_manage(actor: Any, user: User) -> bool:
+def may_manage(actor: Actor, user: User) -> bool:
     """Return True if ``actor`` may change, close or reset ``user``'s account."""
     if actor is None:  # commands and demo data run as the system
         return True
@@ -50,7 +51,7 @@ def may_manage(actor: Any, user: User) -> bool:
     )
 
 
-def manageable(queryset: QuerySet[User], actor: Any) -> QuerySet[User]:
+def manageable(queryset: QuerySet[User], actor: Actor) -> QuerySet[User]:
     """Return the accounts of ``queryset`` that ``actor`` may manage."""
     from .models import RoleAssignment
 
@@ -67,7 +68,7 @@ def manageable(queryset: QuerySet[User], actor: Any) -> QuerySet[User]:
     )
 
 
-def require_manager(actor: Any, user: User) -> None:
+def require_manager(actor: Actor, user: User) -> None:
     """Raise ``PermissionDenied`` unless ``actor`` may manage ``user``."""
     if not may_manage(actor, user):
         raise PermissionDenied(

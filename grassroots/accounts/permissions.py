@@ -100,7 +100,7 @@ class ScopedIndexMixin:
     scope_actions: tuple[str, ...] = ("view", "change", "delete")
 
     def get_base_queryset(self):
-        queryset = super().get_base_queryset()  # type: ignore[misc]
+        queryset = super().get_base_queryset()
         return _scoped(self, queryset)
 
 
@@ -117,17 +117,17 @@ class ScopedObjectMixin:
     scope_actions: tuple[str, ...] = ("view", "change", "delete")
 
     def get_queryset(self):
-        queryset = super().get_queryset()  # type: ignore[misc]
+        queryset = super().get_queryset()
         if isinstance(self, BaseListingView) and isinstance(self, BaseObjectMixin):
             return queryset  # a history or usage page's rows, not its object
         return _scoped(self, queryset)
 
     def get_base_object_queryset(self):
-        queryset = super().get_base_object_queryset()  # type: ignore[misc]
+        queryset = super().get_base_object_queryset()
         return _scoped(self, queryset)
 
     def get_object(self, *args, **kwargs):
-        obj = super().get_object(*args, **kwargs)  # type: ignore[misc]
+        obj = super().get_object(*args, **kwargs)
         if isinstance(self, InspectView) and not in_scope(self, obj):
             raise Http404
         return obj
@@ -162,7 +162,7 @@ class ScopedViewSetMixin:
             view_class, ScopedObjectMixin
         ):
             view_class = type(view_class.__name__, (ScopedObjectMixin, view_class), {})
-        return super().construct_view(view_class, **kwargs)  # type: ignore[misc]
+        return super().construct_view(view_class, **kwargs)
 
 
 class ScopedModelViewSet(ScopedViewSetMixin, ModelViewSet):

@@ -8,12 +8,12 @@ by area by hand, so there is one place to read, test and fix.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
-from grassroots.areas.models import Area
+from grassroots.areas.models import Area, AreaQuerySet
 
 from .roles import ROLE_CAPABILITIES, Capability
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from .models import User
 
 M = TypeVar("M", bound=Model)
+#: A queryset, its own class kept (an AreaQuerySet stays one).
+Q_ = TypeVar("Q_", bound="QuerySet[Any]")
 
 _CACHE_ATTR = "_grassroots_scope_roots"
 
@@ -78,12 +80,12 @@ def area_q(paths: Iterable[str], path_field: str) -> Q:
 
 
 def scope(
-    queryset: QuerySet[M],
+    queryset: Q_,
     user: User | AnonymousUser | None,
     capability: str = Capability.VIEW,
     *,
     path_field: str = "area__path",
-) -> QuerySet[M]:
+) -> Q_:
     """Return the rows of ``queryset`` the user may act on with ``capability``.
 
     ``path_field`` leads from the model to the materialised path of the area
@@ -100,7 +102,7 @@ def scope(
 
 def areas(
     user: User | AnonymousUser | None, capability: str = Capability.VIEW
-) -> QuerySet[Area]:
+) -> AreaQuerySet:
     """Return every area the user may act on with ``capability``."""
     return scope(Area.objects.all(), user, capability, path_field="path")
 

@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 
 from . import actions, audit, second_factor
+from .audit import SignedInRequest
 from .forms import TokenForm
 
 
@@ -32,7 +33,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: SignedInRequest) -> HttpResponse:
     """Ask for the code after the password, once per session."""
     if not second_factor.has_device(request.user):
         return redirect(_next_url(request))
@@ -83,7 +84,7 @@ def _enabled_page(
 
 
 @login_required
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: SignedInRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the code, then type one code to confirm.
 
     A user who has one sees how to move it to a new phone or turn it off,
@@ -140,7 +141,7 @@ def _token_action(request: HttpRequest, prefix: str, run) -> HttpResponse | None
 
 @login_required
 @require_POST
-def replace(request: HttpRequest) -> HttpResponse:
+def replace(request: SignedInRequest) -> HttpResponse:
     """Begin moving the second factor to a new phone, with a code of the old one."""
 
     def run(token: str) -> None:
@@ -152,7 +153,7 @@ def replace(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove(request: HttpRequest) -> HttpResponse:
+def remove(request: SignedInRequest) -> HttpResponse:
     """Turn the second factor off, with a code of it (never with the password alone)."""
 
     def run(token: str) -> None:

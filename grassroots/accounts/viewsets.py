@@ -6,11 +6,13 @@ commune sees and manages the accounts and roles of that commune only.
 
 from __future__ import annotations
 
+from typing import cast
+
 import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,6 +30,7 @@ from wagtail.users.views import users as wagtail_user_views
 from grassroots.core.console import add_errors
 
 from . import actions, audit, oversight, scope, second_factor
+from .audit import SignedInRequest
 from .models import AuditEntry, RoleAssignment, Source, User
 from .permissions import (
     ScopedIndexMixin,
@@ -61,7 +64,7 @@ class StaffFormMixin:
     """Limit the "works for" choices to the areas the editing user manages."""
 
     def __init__(self, *args, for_user: User | None = None, **kwargs):
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         fields = self.fields  # type: ignore[attr-defined]
         fields["email"].required = False
         fields["area"].required = not (for_user and for_user.is_superuser)
@@ -87,7 +90,7 @@ class StaffEditForm(StaffFormMixin, UserEditForm):
 
 class _FormForUser:
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "for_user": self.request.user}  # type: ignore[misc]
+        return {**super().get_form_kwargs(), "for_user": self.request.user}
 
 
 class StaffIndexView(ScopedIndexMixin, wagtail_user_views.IndexView):
@@ -148,7 +151,7 @@ class ResetSecondFactorForm(forms.Form):
     )
 
 
-def reset_second_factor_view(request: HttpRequest, pk: int) -> HttpResponse:
+def reset_second_factor_view(request: SignedInRequest, pk: int) -> HttpResponse:
     """Confirm, then remove the devices of someone who lost their phone."""
     target = get_object_or_404(
         oversight.manageable(User.objects.all(), request.user).exclude(
@@ -207,10 +210,12 @@ class RoleAssignmentForm(forms.ModelForm):
     def __init__(self, *args, for_user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.for_user = for_user
-        self.fields["user"].queryset = oversight.manageable(
+        cast(
+            forms.ModelChoiceField, self.fields["user"]
+        ).queryset = oversight.manageable(
             User.objects.filter(is_active=True), for_user
         ).order_by("username")
-        self.fields["area"].queryset = scope.areas(
+        cast(forms.ModelChoiceField, self.fields["area"]).queryset = scope.areas(
             for_user, Capability.MANAGE_USERS
         ).active()
 
@@ -361,7 +366,7 @@ class AuditViewSet(ScopedModelViewSet):
     copy_view_enabled = False
     index_view_class = AuditIndexView
     inspect_view_enabled = False
-    form_fields = []
+    form_fields: list[str] = []
     list_per_page = 50
     list_display = [
         Column(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.core import tabular
 
@@ -136,7 +137,7 @@ def catalogue_size(province_codes: Iterable[int] | None = None) -> int:
 def import_catalogue(
     province_codes: Iterable[int] | None = None,
     *,
-    actor: Any = None,
+    actor: Actor = None,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Create or update provinces and communes from the official catalogue.
@@ -301,7 +302,7 @@ HAMLET_COLUMNS = (
 
 
 def _hamlet_rows(
-    file: IO[bytes], commune: Area | None, actor: Any
+    file: IO[bytes], commune: Area | None, actor: Actor
 ) -> list[tuple[int, Area, dict[str, Any]]]:
     """Return every row with its commune, or raise ``TableError`` listing all problems."""
     communes: dict[str, Area | None] = {}
@@ -391,7 +392,7 @@ def import_hamlets(
     file: IO[bytes],
     *,
     commune: Area | None = None,
-    actor: Any = None,
+    actor: Actor = None,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import the hamlets of a file (CSV or XLSX), all or nothing.
@@ -437,7 +438,7 @@ def import_hamlets(
 
 @transaction.atomic
 def save_hamlet(
-    actor: Any,
+    actor: Actor,
     *,
     commune: Area,
     code: str,
@@ -488,7 +489,7 @@ def save_hamlet(
 
 
 @transaction.atomic
-def set_area_active(actor: Any, area: Area, active: bool) -> None:
+def set_area_active(actor: Actor, area: Area, active: bool) -> None:
     """Retire a hamlet (merged, renamed) or bring it back; history stays linked."""
     if actor is not None and not scope.can(actor, Capability.MANAGE_AREAS, area):
         raise PermissionDenied(_("You may not change this area."))

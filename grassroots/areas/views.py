@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import scope
+from grassroots.accounts.audit import SignedInRequest
 from grassroots.accounts.roles import Capability
 from grassroots.core import tabular
 
@@ -14,7 +15,7 @@ from . import actions
 from .forms import HamletImportForm
 
 
-def import_hamlets(request: HttpRequest) -> HttpResponse:
+def import_hamlets(request: SignedInRequest) -> HttpResponse:
     """Upload a hamlet file; show every problem by line and column, or import it all."""
     if not scope.can_anywhere(request.user, Capability.MANAGE_AREAS):
         raise PermissionDenied

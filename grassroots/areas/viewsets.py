@@ -49,14 +49,14 @@ class HamletForm(forms.ModelForm):
 
 class _HamletSaveMixin:
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "for_user": self.request.user}  # type: ignore[misc]
+        return {**super().get_form_kwargs(), "for_user": self.request.user}
 
     def save_instance(self):
-        data = self.form.cleaned_data  # type: ignore[attr-defined]
+        data = self.form.cleaned_data
         hamlet = getattr(self, "object", None)
         try:
             return actions.save_hamlet(
-                self.request.user,  # type: ignore[attr-defined]
+                self.request.user,
                 commune=data["commune"]
                 if hamlet is None or hamlet.pk is None
                 else hamlet.parent,

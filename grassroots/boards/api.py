@@ -163,7 +163,8 @@ def bulletin_displays(request, bulletin_id: int):
     boards = [b for b in result.boards if b.board_id in mine]
     if not visible and not boards:
         raise ApiError(404, "not_found", _("Nothing here, or it is outside your area."))
-    communes, hamlets = {}, {}
+    communes: dict[int, coverage.AreaDisplay] = {}
+    hamlets: dict[int, coverage.AreaDisplay] = {}
     for row in boards:
         for bucket, key in ((communes, row.commune_id), (hamlets, row.hamlet_id)):
             if key is not None:

@@ -79,6 +79,8 @@ def poster() -> bytes:
     image = Image.new("RGB", (width, height), "#0a4d8c")
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, height - 180, width, height), fill="#ffd666")
+    big: ImageFont.FreeTypeFont | ImageFont.ImageFont
+    small: ImageFont.FreeTypeFont | ImageFont.ImageFont
     try:
         big = ImageFont.truetype(str(FONT), 84)
         small = ImageFont.truetype(str(FONT), 48)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
@@ -35,7 +36,7 @@ def history_on(day: datetime.date) -> QuerySet[BoardChange]:
     return BoardChange.objects.filter(effective_on__lte=day, pk=Subquery(latest))
 
 
-def communes_with_office_board(day: datetime.date) -> QuerySet[BoardChange]:
+def communes_with_office_board(day: datetime.date) -> QuerySet[BoardChange, Any]:
     return (
         history_on(day)
         .filter(state=BoardState.ACTIVE, place=Place.OFFICE, commune__isnull=False)

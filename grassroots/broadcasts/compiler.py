@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Max, Q
@@ -22,10 +23,14 @@ from django.utils import timezone
 
 from grassroots.loudspeakers import playables
 from grassroots.loudspeakers.actions import send_schedules
-from grassroots.loudspeakers.models import Cluster, ClusterState, Schedule
+from grassroots.loudspeakers.models import Cluster, Schedule
+from grassroots.loudspeakers.selectors import in_service
 
 from . import rules
 from .models import RANK, ProgrammeItem, ProgrammeSchedule, Source
+
+if TYPE_CHECKING:
+    from grassroots.accounts.audit import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +51,7 @@ def audio_of(item: ProgrammeItem) -> dict[str, Any] | None:
     if item.source == Source.RECORDING:
         if not item.recording or not item.recording_sha256:
             return None
-        audio = {
+        audio: dict[str, Any] = {
             "url": absolute(item.recording.url),
             "sha256": item.recording_sha256,
         }
@@ -101,6 +106,17 @@ def item_id(item: ProgrammeItem, origin: str, ref: str | int) -> str:
         return playables.bulletin_item_id(item.bulletin_id, origin, ref)
     prefix = "relay" if item.source == Source.RELAY else "rec"
     return f"{prefix}:{item.pk}:{ref}"
+
+
+#: The starts of the playable ids of programme items that air no bulletin.
+OWN_ITEM_PREFIXES = ("rec:", "relay:")
+_OWN_ITEM = re.compile(r"^(?:rec|relay):([0-9]+):")
+
+
+def programme_item_of(item_id: str) -> int | None:
+    """Return the programme item a playable id of :func:`item_id` airs, if it is one."""
+    match = _OWN_ITEM.match(item_id or "")
+    return int(match.group(1)) if match else None
 
 
 def playable(
@@ -227,9 +243,7 @@ def prepare(
 
 
 def live_clusters(cluster_ids: Iterable[int] | None = None):
-    clusters = Cluster.objects.exclude(state=ClusterState.RETIRED).select_related(
-        "area"
-    )
+    clusters = in_service().select_related("area")
     if cluster_ids is not None:
         clusters = clusters.filter(pk__in=list(cluster_ids))
     return clusters
@@ -247,7 +261,7 @@ def compile_and_send(
     cluster_ids: Iterable[int] | None = None,
     *,
     now: datetime.datetime | None = None,
-    actor: Any = None,
+    actor: Actor = None,
 ) -> int:
     """Compile and send the schedules of ``cluster_ids`` (every live cluster if None).
 

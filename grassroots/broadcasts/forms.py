@@ -11,7 +11,8 @@ from wagtail.admin.widgets import AdminDateInput, AdminTimeInput
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
-from grassroots.loudspeakers.models import Cluster, ClusterState
+from grassroots.loudspeakers.models import Cluster
+from grassroots.loudspeakers.selectors import in_service
 
 from .models import ClusterGroup, Priority, ProgrammeItem, ProgrammeSchedule
 
@@ -105,7 +106,7 @@ class ClusterGroupForm(WagtailAdminModelForm):
         self.fields["area"].queryset = operated_areas(for_user)
         self.fields["clusters"].queryset = (
             scope.scope(
-                Cluster.objects.exclude(state=ClusterState.RETIRED),
+                in_service(),
                 for_user,
                 Capability.OPERATE_BROADCASTS,
             )

@@ -14,7 +14,6 @@ costs three queries, not three per commune.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Sequence
 
 from django.db.models import Q
@@ -26,10 +25,8 @@ from grassroots.indicators import catalogue, service
 from grassroots.indicators.registry import Indicator, Measure, register
 from grassroots.loudspeakers.models import PlayEvent
 
+from . import compiler
 from .models import ProgrammeItem
-
-#: Playable ids of programme items that air no bulletin (see ``compiler``).
-_OWN_ITEM = re.compile(r"^(?:rec|relay):([0-9]+):")
 
 
 def _bounds(
@@ -66,16 +63,17 @@ def essential_items_aired_where(
     """
     low, high = _bounds(start, end)
     events = PlayEvent.objects.filter(
-        Q(item__startswith="rec:") | Q(item__startswith="relay:"),
+        Q(item__startswith=compiler.OWN_ITEM_PREFIXES[0])
+        | Q(item__startswith=compiler.OWN_ITEM_PREFIXES[1]),
         kind=PlayEvent.Kind.FINISHED,
         at__gte=low,
         at__lte=high,
     )
     played = set()
     for item_id in events.values_list("item", flat=True).distinct():
-        match = _OWN_ITEM.match(item_id)
-        if match:
-            played.add(int(match.group(1)))
+        item = compiler.programme_item_of(item_id)
+        if item is not None:
+            played.add(item)
     if not played:
         return []
     return list(

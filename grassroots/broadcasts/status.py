@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q
 
-from grassroots.loudspeakers.models import Cluster, ClusterState
+from grassroots.loudspeakers.models import Cluster
+from grassroots.loudspeakers.selectors import in_service
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def sync_of(cluster_ids: Iterable[int] | None = None, *, clusters=None) -> Sync:
     qs = clusters if clusters is not None else Cluster.objects.all()
     if cluster_ids is not None:
         qs = qs.filter(pk__in=list(cluster_ids))
-    qs = qs.exclude(state=ClusterState.RETIRED)
+    qs = in_service(qs)
     return Sync(
         clusters=qs.count(),
         in_sync=qs.filter(in_sync_q()).count(),
@@ -51,8 +52,7 @@ def sync_of(cluster_ids: Iterable[int] | None = None, *, clusters=None) -> Sync:
 def rows(cluster_ids: Iterable[int]) -> list[dict]:
     """Return one row per cluster: code, hamlet, sent, held, in sync, online."""
     clusters = (
-        Cluster.objects.filter(pk__in=list(cluster_ids))
-        .exclude(state=ClusterState.RETIRED)
+        in_service(Cluster.objects.filter(pk__in=list(cluster_ids)))
         .select_related("area", "status")
         .order_by("area__path", "code")
     )

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.db.models import TextField
 from django.db.models.functions import Cast
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from wagtail.models import Revision
 
 from grassroots.accounts import scope
@@ -63,7 +64,7 @@ def private_file(request: HttpRequest, name: str) -> private_files.Grant:
     raise Http404
 
 
-def airing_file(request: HttpRequest, pk: int, digest: str) -> HttpResponse:
+def airing_file(request: HttpRequest, pk: int, digest: str) -> HttpResponseBase:
     """Hand devices the audio of a published bulletin (they check its SHA-256)."""
     found = (
         Attachment.objects.select_related("bulletin")

@@ -85,7 +85,7 @@ def _create(entry: dict, now) -> Bulletin:
 
 def _approver(bulletin: Bulletin) -> User:
     """Return the demo approver of the bulletin's level (never its author)."""
-    prefix = bulletin.author.username.split(".")[0]
+    prefix = (bulletin.author.username if bulletin.author else "").split(".")[0]
     return User.objects.get(username=f"{prefix}.duyet")
 
 

@@ -4,9 +4,11 @@
 # category key, level, agency, source reference, target commune codes (None: the
 # issuing area; hamlet codes as "28261/H03"), title, summary, body, and the state
 # the demo puts it in.
+from typing import Any
+
 PROVINCE = None
 
-BULLETINS = [
+BULLETINS: list[dict[str, Any]] = [
     {
         "key": "kh119",
         "area": PROVINCE,

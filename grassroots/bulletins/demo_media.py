@@ -43,6 +43,8 @@ def water_level_chart() -> bytes:
     width, height = 900, 520
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+    small: ImageFont.FreeTypeFont | ImageFont.ImageFont
     try:
         font = ImageFont.truetype(str(FONT), 22)
         small = ImageFont.truetype(str(FONT), 18)

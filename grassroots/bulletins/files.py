@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 MB = 1024 * 1024
 #: Largest accepted file of each kind, in bytes (override with
 #: ``GRASSROOTS_ATTACHMENT_LIMITS = {"audio": …}``).
-DEFAULT_LIMITS = {
+DEFAULT_LIMITS: dict[str, int] = {
     AttachmentKind.AUDIO: 50 * MB,
     AttachmentKind.IMAGE: 15 * MB,
     AttachmentKind.VIDEO: 200 * MB,
@@ -99,7 +99,7 @@ def sniff(head: bytes) -> Sniffed | None:
 
 
 def limits() -> dict[str, int]:
-    return {**DEFAULT_LIMITS, **getattr(settings, "GRASSROOTS_ATTACHMENT_LIMITS", {})}
+    return {**DEFAULT_LIMITS, **settings.GRASSROOTS_ATTACHMENT_LIMITS}
 
 
 def _read_all(upload: IO[bytes]) -> bytes:

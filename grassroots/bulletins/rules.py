@@ -7,7 +7,7 @@ the same words. Everything goes through the one scope rule.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 
 if TYPE_CHECKING:
+    from grassroots.accounts.audit import Actor
     from grassroots.areas.models import Area
 
     from .models import Bulletin
@@ -25,7 +26,7 @@ def _area(bulletin: Bulletin) -> Area | None:
     return bulletin.issuing_area if bulletin.issuing_area_id else None
 
 
-def writing_refusal(user: Any, issuing_area: Area | None) -> str | None:
+def writing_refusal(user: Actor, issuing_area: Area | None) -> str | None:
     """Return why ``user`` may not write bulletins for ``issuing_area``, if so."""
     if issuing_area is None:
         return _("Choose the issuing area.")
@@ -35,7 +36,7 @@ def writing_refusal(user: Any, issuing_area: Area | None) -> str | None:
 
 
 def approval_refusal(
-    user: Any, bulletin: Bulletin, *, submitted_by_id: int | None = None
+    user: Actor, bulletin: Bulletin, *, submitted_by_id: int | None = None
 ) -> str | None:
     """Return why ``user`` may not approve ``bulletin``, if so.
 
@@ -56,21 +57,21 @@ def approval_refusal(
     return None
 
 
-def review_refusal(user: Any, bulletin: Bulletin) -> str | None:
+def review_refusal(user: Actor, bulletin: Bulletin) -> str | None:
     """Return why ``user`` may not review (open under review) ``bulletin``, if so."""
     if not scope.can(user, Capability.APPROVE_BULLETINS, _area(bulletin)):
         return _("You may only review bulletins issued in your own area.")
     return None
 
 
-def withdrawal_refusal(user: Any, bulletin: Bulletin) -> str | None:
+def withdrawal_refusal(user: Actor, bulletin: Bulletin) -> str | None:
     """Return why ``user`` may not withdraw ``bulletin``, if so."""
     if not scope.can(user, Capability.APPROVE_BULLETINS, _area(bulletin)):
         return _("Only an approver of the issuing area may withdraw a bulletin.")
     return None
 
 
-def inbox_refusal(user: Any, commune: Area) -> str | None:
+def inbox_refusal(user: Actor, commune: Area) -> str | None:
     """Return why ``user`` may not decide on the commune's inbox, if so."""
     if scope.can(user, Capability.APPROVE_BULLETINS, commune) or scope.can(
         user, Capability.OPERATE_BROADCASTS, commune

@@ -16,9 +16,9 @@ with the number of matches. See docs/adr/i3-02-bulletin-search.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from django.core.paginator import Paginator
 from django.db import connections
@@ -221,7 +221,13 @@ class Ranked:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, key):
+    @overload
+    def __getitem__(self, key: int) -> Bulletin: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> list[Bulletin]: ...
+
+    def __getitem__(self, key: int | slice) -> Bulletin | list[Bulletin]:
         if isinstance(key, int):
             return self[key : key + 1][0]
         start, stop = key.start or 0, key.stop
@@ -236,6 +242,9 @@ class Ranked:
         if stop > n:
             items += list(self.rest[max(0, start - n) : stop - n])
         return items
+
+    def __iter__(self) -> Iterator[Bulletin]:
+        return iter(self[0 : len(self)])
 
 
 def search(

@@ -24,3 +24,18 @@ def private_files_are_not_public(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def dotted_paths_import(app_configs, **kwargs):
+    """Report a setting naming a class that does not import (a typo, a missing app)."""
+    from grassroots import conf
+
+    return [
+        Error(
+            problem,
+            hint="Correct the setting (docs/configuration.md).",
+            id="grassroots.E102",
+        )
+        for problem in conf.dotted_path_errors(settings)
+    ]

@@ -28,7 +28,7 @@ class FormForUserMixin:
     """Give the form the user, for forms whose choices follow the user's scope."""
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "for_user": self.request.user}  # type: ignore[misc]
+        return {**super().get_form_kwargs(), "for_user": self.request.user}
 
 
 class ActionFormMixin:
@@ -41,7 +41,7 @@ class ActionFormMixin:
         add_errors(form, exc)
 
     def save_instance(self):
-        return self.run_action(self.form)  # type: ignore[attr-defined]
+        return self.run_action(self.form)
 
     def form_valid(self, form):
         self.form = form
@@ -50,9 +50,9 @@ class ActionFormMixin:
                 self.object = self.save_instance()
         except (ValidationError, PermissionDenied) as exc:
             self.add_errors(form, exc)
-            self.produced_error_message = self.get_error_message()  # type: ignore[attr-defined]
-            return self.form_invalid(form)  # type: ignore[attr-defined]
-        return self.save_action()  # type: ignore[attr-defined]
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+        return self.save_action()
 
 
 class ActionDeleteMixin:
@@ -63,20 +63,20 @@ class ActionDeleteMixin:
 
     def form_valid(self, form):
         try:
-            self.delete_function(self.object)  # type: ignore[attr-defined]
+            self.delete_function(self.object)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(self.request, " ".join(getattr(exc, "messages", [str(exc)])))  # type: ignore[attr-defined]
-            return HttpResponseRedirect(self.get_success_url())  # type: ignore[attr-defined]
-        messages.success(self.request, self.get_success_message())  # type: ignore[attr-defined]
-        return HttpResponseRedirect(self.get_success_url())  # type: ignore[attr-defined]
+            messages.error(self.request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return HttpResponseRedirect(self.get_success_url())
+        messages.success(self.request, self.get_success_message())
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class ScopedInspectMixin:
     """Wagtail's inspect view loads by pk alone; narrow it to the user's scope."""
 
     def get_object(self, queryset=None):
-        allowed = self.permission_policy.instances_user_has_any_permission_for(  # type: ignore[attr-defined]
-            self.request.user,  # type: ignore[attr-defined]
+        allowed = self.permission_policy.instances_user_has_any_permission_for(
+            self.request.user,
             ("view", "change", "delete"),
         )
-        return get_object_or_404(allowed, pk=self.pk)  # type: ignore[attr-defined]
+        return get_object_or_404(allowed, pk=self.pk)

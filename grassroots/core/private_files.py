@@ -22,12 +22,14 @@ import mimetypes
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 
 
@@ -35,12 +37,12 @@ class PrivateStorage(FileSystemStorage):
     """Files under ``GRASSROOTS_PRIVATE_MEDIA_ROOT``, linked through the console."""
 
     @property
-    def base_location(self) -> str:  # type: ignore[override]
+    def base_location(self) -> str:
         # Read at each use, not at import: tests and commands may move it.
         return str(settings.GRASSROOTS_PRIVATE_MEDIA_ROOT)
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         return os.path.abspath(self.base_location)
 
     def url(self, name: str | None) -> str:
@@ -84,15 +86,17 @@ def send(
     as_attachment: bool = False,
     download_name: str | None = None,
     cache: str = "private, no-store",
-) -> HttpResponse:
+) -> HttpResponseBase:
     """Return a response that hands ``file`` over (nginx's, when configured)."""
     accel = settings.GRASSROOTS_PRIVATE_FILES_ACCEL
+    response: HttpResponseBase
+    stored = file.name or ""
     if accel and isinstance(file.storage, PrivateStorage):
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(file.name)
+        response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(stored)
         if as_attachment or download_name:
             kind = "attachment" if as_attachment else "inline"
-            name = quote(download_name or os.path.basename(file.name))
+            name = quote(download_name or os.path.basename(stored))
             response["Content-Disposition"] = f"{kind}; filename*=UTF-8''{name}"
     else:
         try:
@@ -112,7 +116,7 @@ def send(
     return response
 
 
-def serve(request: HttpRequest, name: str) -> HttpResponse:
+def serve(request: HttpRequest, name: str) -> HttpResponseBase:
     """Hand a private file to a signed-in user the owning app lets read it."""
     if not request.user.is_authenticated or ".." in name.split("/"):
         raise Http404
@@ -131,7 +135,7 @@ def serve(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def move_to_private(
-    model: type,
+    model: type[Any],
     *,
     rename: Callable[[str], str] | None = None,
     clean_images: bool = False,

@@ -38,6 +38,7 @@ from grassroots.bulletins.models import Bulletin
 from grassroots.indicators import periods, snapshots
 from grassroots.loudspeakers import playables
 from grassroots.loudspeakers.models import Cluster, PlayEvent
+from grassroots.loudspeakers.selectors import stored_play_events
 
 from .models import AreaCoverage, ClusterCoverage
 
@@ -129,7 +130,9 @@ def absorb(events: Sequence[PlayEvent], *, rebuilding: bool = False) -> Absorbed
         stored = (
             set()
             if rebuilding
-            else _stored(sorted({(e.cluster_id, e.event_id) for _b, e in wanted}))
+            else stored_play_events(
+                sorted({(e.cluster_id, e.event_id) for _b, e in wanted})
+            )
         )
         before = {key: (row.finished, row.failed) for key, row in rows.items()}
         touched: set[tuple[int, int]] = set()
@@ -198,40 +201,6 @@ def _save(model, rows: list, names: list[str]) -> None:
             f"AS v({columns}) WHERE {table}.{pk} = v.c0",
             [list(column) for column in zip(*values, strict=True)],
         )
-
-
-def _stored(pairs: list[tuple[int, str]]) -> set[tuple[int, str]]:
-    """Return which (cluster, event id) pairs are stored, probing the unique index.
-
-    ``cluster IN (…) AND event_id IN (…)`` would read every event of the
-    batch's clusters (hundreds each on a national data set); a join on the
-    exact pairs reads only those.
-    """
-    meta = PlayEvent._meta
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    cluster = quote(meta.get_field("cluster").column)
-    event_id = quote(meta.get_field("event_id").column)
-    found: set[tuple[int, str]] = set()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT p.{cluster}, p.{event_id} FROM {table} p JOIN "  # noqa: S608
-                "unnest(%s::bigint[], %s::varchar[]) AS v(c, e) "
-                f"ON p.{cluster} = v.c AND p.{event_id} = v.e",
-                [[c for c, _e in pairs], [e for _c, e in pairs]],
-            )
-            return set(cursor.fetchall())
-        for start in range(0, len(pairs), 400):
-            chunk = pairs[start : start + 400]
-            sql = (
-                f"SELECT p.{cluster}, p.{event_id} FROM {table} p JOIN (VALUES "  # noqa: S608
-                + ", ".join(["(%s, %s)"] * len(chunk))
-                + f") AS v ON p.{cluster} = v.column1 AND p.{event_id} = v.column2"
-            )
-            cursor.execute(sql, [x for pair in chunk for x in pair])
-            found.update((c, e) for c, e in cursor.fetchall())
-    return found
 
 
 def _lock_cluster_rows(
@@ -331,19 +300,19 @@ def _roll_up(
     newly = []
     changed = []
     for key in keys:
-        row, delta = locked[key], deltas[key]
-        if not row.finished and delta["finished"]:
-            newly.append((key[0], key[1], row.area_path))
-        row.finished += delta["finished"]
-        row.failed += delta["failed"]
-        row.clusters_heard += delta["clusters"]
+        area_row, delta = locked[key], deltas[key]
+        if not area_row.finished and delta["finished"]:
+            newly.append((key[0], key[1], area_row.area_path))
+        area_row.finished += delta["finished"]
+        area_row.failed += delta["failed"]
+        area_row.clusters_heard += delta["clusters"]
         if delta["first"] and (
-            row.first_heard_at is None or delta["first"] < row.first_heard_at
+            area_row.first_heard_at is None or delta["first"] < area_row.first_heard_at
         ):
-            row.first_heard_at = delta["first"]
-        if delta["last"] and _later(row.last_heard_at, delta["last"]):
-            row.last_heard_at = delta["last"]
-        changed.append(row)
+            area_row.first_heard_at = delta["first"]
+        if delta["last"] and _later(area_row.last_heard_at, delta["last"]):
+            area_row.last_heard_at = delta["last"]
+        changed.append(area_row)
     _save(
         AreaCoverage,
         changed,
@@ -384,14 +353,14 @@ def rebuild(bulletin_ids: Iterable[int] | None = None) -> int:
     """
     cluster_rows = ClusterCoverage.objects.all()
     area_rows = AreaCoverage.objects.all()
-    events = PlayEvent.objects.filter(item__startswith="bul:")
+    events = PlayEvent.objects.filter(item__startswith=playables.bulletin_prefix())
     if bulletin_ids is not None:
         ids = sorted(set(bulletin_ids))
         cluster_rows = cluster_rows.filter(bulletin_id__in=ids)
         area_rows = area_rows.filter(bulletin_id__in=ids)
         query = Q(pk__in=[])
         for pk in ids:
-            query |= Q(item__startswith=f"bul:{pk}:")
+            query |= Q(item__startswith=playables.bulletin_prefix(pk))
         events = events.filter(query)
     cluster_rows.delete()
     area_rows.delete()

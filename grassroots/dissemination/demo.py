@@ -20,7 +20,7 @@ from grassroots.accounts import audit
 from grassroots.bulletins.models import Bulletin
 from grassroots.core.demo import PROVINCE_CODE
 from grassroots.loudspeakers import playables
-from grassroots.loudspeakers.actions import reports
+from grassroots.loudspeakers.actions import record_reports
 
 from . import report
 from .models import ClusterCoverage
@@ -81,7 +81,7 @@ def load(out: Callable[[str], None]) -> None:
                 )
                 written += len(events)
             for i in range(0, len(batches), 500):
-                reports.record_reports([], batches[i : i + 500])
+                record_reports([], batches[i : i + 500])
     out(f"Demo proof of play: {written} play events of bulletins")
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
-from types import SimpleNamespace
 
 from django.db.models import Q
 from django.utils import timezone
@@ -75,7 +74,8 @@ class EssentialDisseminated(Indicator):
     def compute(
         self, area: Area | None, start: datetime.date, end: datetime.date
     ) -> Measure:
-        unit = area if area is not None else SimpleNamespace(pk=0, path="")
+        # The whole country: an unsaved area whose path is every path's prefix.
+        unit = area if area is not None else Area(pk=0, path="")
         return self.compute_many([unit], start, end)[unit.pk]
 
     def compute_many(
@@ -114,10 +114,10 @@ class EssentialDisseminated(Indicator):
         state: dict[int, dict[int, bool]] = {a.pk: {} for a in areas}
         for bulletin_id, rows in targeted.items():
             boards = shown.get(bulletin_id, set())
-            for hamlet_id, parent_id, path, is_target in rows:
+            for hamlet_id, parent, path, is_target in rows:
                 heard = (bulletin_id, hamlet_id) in played
                 seen = hamlet_id in boards or (
-                    not is_target and parent_id is not None and parent_id in boards
+                    not is_target and parent is not None and parent in boards
                 )
                 for owner in owners[path]:
                     done = state[owner]

@@ -21,8 +21,10 @@ from grassroots.accounts.scope import area_q
 from grassroots.areas.models import Area, Level
 from grassroots.boards import coverage as boards_coverage
 from grassroots.bulletins.models import Bulletin
+from grassroots.loudspeakers import playables
 from grassroots.loudspeakers.models import Cluster, ClusterState, ClusterStatus
 from grassroots.loudspeakers.models.traffic import Command, Schedule
+from grassroots.loudspeakers.selectors import in_service
 
 from .models import AreaCoverage, ClusterCoverage
 
@@ -158,7 +160,7 @@ def sent_cluster_ids(bulletin: Bulletin) -> set[int]:
     created: the item id ``bul:{id}:…`` (``loudspeakers.playables``) is in
     their documents.
     """
-    marker = f'"bul:{bulletin.pk}:'
+    marker = '"' + playables.bulletin_prefix(bulletin.pk)
     since = bulletin.created_at
     found = set(
         Schedule.objects.filter(created_at__gte=since)
@@ -172,7 +174,7 @@ def sent_cluster_ids(bulletin: Bulletin) -> set[int]:
         .filter(text__contains=marker)
         .values_list("cluster_id", "area__path")
     )
-    area_paths = []
+    area_paths: list[str] = []
     for cluster_id, path in commands:
         if cluster_id is not None:
             found.add(cluster_id)
@@ -182,7 +184,7 @@ def sent_cluster_ids(bulletin: Bulletin) -> set[int]:
         found |= set(source(bulletin))
     if area_paths:
         found |= set(
-            Cluster.objects.exclude(state=ClusterState.RETIRED)
+            in_service()
             .filter(area_q(area_paths, "area__path"))
             .values_list("pk", flat=True)
         )
@@ -298,15 +300,15 @@ def build(bulletin: Bulletin, roots: list[str] | None) -> Report:
         )
     )
     for pk, name, path, commune, finished, heard_by, first, last in heard:
-        line = hamlets.get(pk)
-        if line is None:
-            line = hamlets[pk] = HamletLine(
+        hamlet = hamlets.get(pk)
+        if hamlet is None:
+            hamlet = hamlets[pk] = HamletLine(
                 pk, name, path, commune or "", targeted=False
             )
-        line.finished = finished
-        line.clusters_heard = heard_by
-        line.first_heard_at = first
-        line.last_heard_at = last
+        hamlet.finished = finished
+        hamlet.clusters_heard = heard_by
+        hamlet.first_heard_at = first
+        hamlet.last_heard_at = last
     by_path = {h.path: h for h in hamlets.values()}
     for cluster in report.clusters:
         if cluster.area_path in by_path:

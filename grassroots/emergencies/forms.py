@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django import forms
 from django.db import models
@@ -13,7 +14,8 @@ from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots.bulletins.models import Bulletin, Level, Status
-from grassroots.loudspeakers.models import Cluster, ClusterState
+from grassroots.loudspeakers.models import Cluster
+from grassroots.loudspeakers.selectors import in_service
 from grassroots.tts.models import RenderedAudio
 from grassroots.tts.models import Status as AudioStatus
 
@@ -81,10 +83,12 @@ class StartForm(OtpMixin, forms.Form):
 
     def __init__(self, *args, for_user, confirm: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["bulletin"].queryset = Bulletin.objects.filter(
+        cast(
+            forms.ModelChoiceField, self.fields["bulletin"]
+        ).queryset = Bulletin.objects.filter(
             level=Level.EMERGENCY, status=Status.PUBLISHED
         ).order_by("-approved_at", "-pk")
-        self.fields["areas"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["areas"]).queryset = (
             scope.areas(for_user, Capability.BROADCAST_EMERGENCY)
             .filter(is_active=True)
             .order_by("path")
@@ -216,14 +220,14 @@ class DrillForm(OtpMixin, forms.Form):
 
     def __init__(self, *args, for_user, confirm: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["areas"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["areas"]).queryset = (
             scope.areas(for_user, Capability.BROADCAST_EMERGENCY)
             .filter(is_active=True)
             .order_by("path")
         )
-        self.fields["clusters"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["clusters"]).queryset = (
             scope.scope(
-                Cluster.objects.exclude(state=ClusterState.RETIRED),
+                in_service(),
                 for_user,
                 Capability.BROADCAST_EMERGENCY,
             )

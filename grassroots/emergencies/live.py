@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from grassroots.boards.models import Board, BoardState, Takeover
-from grassroots.loudspeakers.models import Ack, Cluster, ClusterState, ClusterStatus
+from grassroots.loudspeakers.models import Ack, Cluster, ClusterStatus
+from grassroots.loudspeakers.selectors import in_service
 
 from .models import Emergency
 
@@ -50,7 +51,7 @@ def clusters_under(paths: list[str], extra: Q | None = None) -> QuerySet[Cluster
     wanted = extra if extra is not None else Q(pk__in=[])
     for path in paths:
         wanted |= Q(area__path__under=path)
-    return Cluster.objects.exclude(state=ClusterState.RETIRED).filter(wanted)
+    return in_service().filter(wanted)
 
 
 def targeted_clusters(emergency: Emergency) -> QuerySet[Cluster]:

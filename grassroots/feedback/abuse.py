@@ -14,12 +14,12 @@ import time
 from dataclasses import dataclass
 
 import filetype
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import conf
 from .models import AttachmentKind
 
 _TAG = re.compile(
@@ -102,11 +102,11 @@ def check_rates(
     if client_key is not None:
         wait = hit(f"client:{client_key}", client_limit, 60)
     else:
-        limit, window = conf.get("RATE_ADDRESS")
+        limit, window = settings.GRASSROOTS_FEEDBACK_RATE_ADDRESS
         wait = hit(f"ip:{ip or '-'}", limit, window) if ip else None
     if wait is not None:
         raise _refuse(wait)
-    limit, window = conf.get("RATE_CONTACT")
+    limit, window = settings.GRASSROOTS_FEEDBACK_RATE_CONTACT
     for contact in contacts:
         if contact:
             wait = hit(f"contact:{contact.lower()}", limit, window)
@@ -116,14 +116,14 @@ def check_rates(
 
 def check_reopen_rate(ip: str | None) -> None:
     """Raise :class:`RateLimited` if this address reopened too many items lately."""
-    limit, window = conf.get("RATE_REOPEN")
+    limit, window = settings.GRASSROOTS_FEEDBACK_RATE_REOPEN
     wait = hit(f"reopen:{ip or '-'}", limit, window)
     if wait is not None:
         raise _refuse(wait)
 
 
 def check_track_rate(ip: str | None) -> None:
-    limit, window = conf.get("RATE_TRACK")
+    limit, window = settings.GRASSROOTS_FEEDBACK_RATE_TRACK
     wait = hit(f"track:{ip or '-'}", limit, window)
     if wait is not None:
         raise _refuse(wait)
@@ -192,9 +192,9 @@ class CheckedFile:
 def check_files(files: list, *, staff: bool = False) -> list[CheckedFile]:
     """Return the files if each is allowed by size and content, else raise ``ValidationError``."""
     allowed = STAFF_TYPES if staff else CITIZEN_TYPES
-    max_files = conf.get("MAX_FILES")
-    max_bytes = conf.get("MAX_FILE_BYTES")
-    max_total = conf.get("MAX_TOTAL_BYTES")
+    max_files = settings.GRASSROOTS_FEEDBACK_MAX_FILES
+    max_bytes = settings.GRASSROOTS_FEEDBACK_MAX_FILE_BYTES
+    max_total = settings.GRASSROOTS_FEEDBACK_MAX_TOTAL_BYTES
     if len(files) > max_files:
         raise ValidationError(
             _("At most %(n)d files can be attached.") % {"n": max_files}, code="files"

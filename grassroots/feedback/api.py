@@ -55,7 +55,7 @@ def _out(item: Feedback, today: date) -> dict:
         "overdue": item.is_overdue(today),
         "escalated": item.escalated_at is not None,
         "possible_duplicate_of": item.possible_duplicate_of.code
-        if item.possible_duplicate_of_id
+        if item.possible_duplicate_of is not None
         else None,
     }
 

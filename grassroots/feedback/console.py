@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,7 +56,11 @@ class AnswerForm(forms.Form):
         required=False,
         initial=True,
     )
-    files = MultipleFileField(label=gettext_lazy("Attachments"), required=False)
+    # A declared field: the form metaclass moves it to base_fields, and
+    # self.files stays the uploads (django-stubs sees the class attribute).
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=gettext_lazy("Attachments"), required=False
+    )
 
 
 class NoteForm(forms.Form):
@@ -71,7 +77,7 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, province: Area, current: Area, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["area"]).queryset = (
             Area.objects.filter(
                 is_active=True, level__in=[Level.PROVINCE, Level.COMMUNE]
             )
@@ -89,7 +95,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, item: Feedback, **kwargs):
         super().__init__(*args, **kwargs)
         paths = item.area.ancestor_paths
-        self.fields["handler"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["handler"]).queryset = (
             User.objects.filter(
                 is_active=True,
                 role_assignments__area__path__in=paths,
@@ -104,7 +110,9 @@ def handle(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one item with its whole history, and the forms to act on it."""
     item = _item(request, pk)
     can_handle = scope.can(request.user, Capability.HANDLE_FEEDBACK, item.area)
-    province = item.area if item.area.level == Level.PROVINCE else item.area.parent
+    province = (
+        item.area if item.area.level == Level.PROVINCE else item.area.parent
+    ) or item.area
     context = {
         "item": item,
         "events": item.events.select_related(
@@ -134,7 +142,10 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     user = request.user
     what = request.POST.get("action", "")
-    province = item.area if item.area.level == Level.PROVINCE else item.area.parent
+    form: forms.Form
+    province = (
+        item.area if item.area.level == Level.PROVINCE else item.area.parent
+    ) or item.area
     try:
         if what == "start":
             actions.start(user, item)
@@ -167,7 +178,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             )
         elif what == "close":
             actions.close(user, item, request.POST.get("reason", ""))
-        elif what == "merge" and item.possible_duplicate_of_id:
+        elif what == "merge" and item.possible_duplicate_of is not None:
             actions.merge(user, item, item.possible_duplicate_of)
         elif what == "not_duplicate":
             actions.not_duplicate(user, item)
@@ -252,7 +263,7 @@ def may_read(user, found: Attachment) -> bool:
     return scope.can(user, capability, found.feedback.area)
 
 
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = get_object_or_404(
         Attachment.objects.select_related("feedback__area"), pk=pk
     )
@@ -280,7 +291,7 @@ class NumbersForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["area"]).queryset = (
             scope.areas(user, Capability.VIEW)
             .filter(level__in=[Level.PROVINCE, Level.COMMUNE], is_active=True)
             .order_by("level", "name")
@@ -299,7 +310,11 @@ def numbers(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     today = timezone.localdate()
     home = scope.home_area(request.user, Capability.VIEW)
-    initial = {"area": home, "start": date(today.year, 1, 1), "end": today}
+    initial: dict[str, Any] = {
+        "area": home,
+        "start": date(today.year, 1, 1),
+        "end": today,
+    }
     form = NumbersForm(request.GET or None, user=request.user, initial=initial)
     context: dict = {"form": form}
     if request.GET and not form.is_valid():
@@ -323,12 +338,12 @@ def numbers(request: HttpRequest) -> HttpResponse:
     ]
     from .models import Category, Channel
 
-    names = dict(Category.objects.values_list("code", "name"))
+    categories = dict(Category.objects.values_list("code", "name"))
     context.update(
         summary=summary,
         area=area,
         rows=rows,
-        by_category=[(names.get(k, k), v) for k, v in summary.by_category.items()],
+        by_category=[(categories.get(k, k), v) for k, v in summary.by_category.items()],
         by_channel=[(Channel(k).label, v) for k, v in summary.by_channel.items()],
     )
     if request.GET.get("format") == "csv":

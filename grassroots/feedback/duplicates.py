@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 from difflib import SequenceMatcher
 
+from django.conf import settings
+
 from grassroots.core.text import fold
 
-from . import conf
 from .models import Feedback
 from .routing import distance_km
 
@@ -42,7 +44,9 @@ def similarity(a: str, b: str) -> float:
 
 def find_original(item: Feedback) -> Feedback | None:
     """Return the earlier item ``item`` most likely repeats, or None."""
-    since = item.received_at - timedelta(days=conf.get("DUPLICATE_WINDOW_DAYS"))
+    since = item.received_at - timedelta(
+        days=settings.GRASSROOTS_FEEDBACK_DUPLICATE_WINDOW_DAYS
+    )
     candidates = Feedback.objects.filter(
         category_id=item.category_id,
         area_id=item.area_id,
@@ -76,11 +80,11 @@ def find_original(item: Feedback) -> Feedback | None:
         # point (5.8 ms against 0.1 ms at 80,000 rows). Newest first in Python.
         nearby = list(candidates.order_by()[: CANDIDATES * 10])
         nearby.sort(key=lambda f: f.received_at, reverse=True)
-        candidates = nearby[:CANDIDATES]
+        chosen: Iterable[Feedback] = nearby[:CANDIDATES]
     else:
-        candidates = candidates.order_by("-received_at")[:CANDIDATES]
+        chosen = candidates.order_by("-received_at")[:CANDIDATES]
     best: tuple[float, Feedback] | None = None
-    for other in candidates:
+    for other in chosen:
         if not _same_place(item, other):
             continue
         score = similarity(item.description, other.description)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +42,7 @@ def commune_choices(province: Area) -> list[tuple[str, str]]:
     communes = Area.objects.filter(
         parent=province, level=Level.COMMUNE, is_active=True
     ).order_by("name")
-    return [("", _("— choose the commune or ward —"))] + [
+    return [("", str(_("— choose the commune or ward —")))] + [
         (str(c.pk), c.name) for c in communes
     ]
 
@@ -55,7 +57,8 @@ def hamlet_choices(province: Area) -> list:
         .order_by("parent__name", "name")
     )
     for hamlet in hamlets:
-        groups.setdefault(hamlet.parent.name, []).append((str(hamlet.pk), hamlet.name))
+        commune = hamlet.parent.name if hamlet.parent is not None else ""
+        groups.setdefault(commune, []).append((str(hamlet.pk), hamlet.name))
     return [("", _("— not sure / none —"))] + list(groups.items())
 
 
@@ -75,7 +78,7 @@ class AccessibleFormMixin:
                 field.widget.attrs["aria-describedby"] = " ".join(ids)
 
     def full_clean(self):
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()
         self._describe()
 
 
@@ -83,6 +86,10 @@ class PlaceMixin:
     """Commune, hamlet, map point and address: any one of them places the feedback."""
 
     province: Area
+
+    if TYPE_CHECKING:  # given by the form this is mixed into
+
+        def add_error(self, field: str | None, error: Any) -> None: ...
 
     def clean_place(self, data: dict) -> Area | None:
         commune_id, hamlet_id = data.get("commune"), data.get("hamlet")
@@ -92,7 +99,7 @@ class PlaceMixin:
                 pk=commune_id, parent=self.province, level=Level.COMMUNE
             ).first()
             if commune is None:
-                self.add_error("commune", _("Choose a commune from the list."))  # type: ignore[attr-defined]
+                self.add_error("commune", _("Choose a commune from the list."))
         if hamlet_id:
             hamlet = (
                 Area.objects.under(self.province)
@@ -100,9 +107,9 @@ class PlaceMixin:
                 .first()
             )
             if hamlet is None:
-                self.add_error("hamlet", _("Choose a hamlet from the list."))  # type: ignore[attr-defined]
+                self.add_error("hamlet", _("Choose a hamlet from the list."))
             elif commune is not None and hamlet.parent_id != commune.pk:
-                self.add_error(  # type: ignore[attr-defined]
+                self.add_error(
                     "hamlet",
                     _("%(hamlet)s is not in %(commune)s.")
                     % {"hamlet": hamlet.name, "commune": commune.name},
@@ -111,7 +118,7 @@ class PlaceMixin:
         if (lat is None) != (lon is None):
             self.add_error(
                 "latitude", _("Give both latitude and longitude, or neither.")
-            )  # type: ignore[attr-defined]
+            )
         return hamlet or commune
 
 
@@ -144,7 +151,9 @@ class FeedbackForm(AccessibleFormMixin, PlaceMixin, forms.Form):
         max_length=255,
         help_text=_("House number, street, or a place everyone knows."),
     )
-    files = MultipleFileField(
+    # A declared field: the form metaclass moves it to base_fields, and
+    # self.files stays the uploads (django-stubs sees the class attribute).
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Photos or voice recordings"),
         required=False,
         help_text=_("Up to 5 files, 10 MB each: JPEG, PNG, HEIC, MP3, M4A, OGG, WAV."),
@@ -165,9 +174,15 @@ class FeedbackForm(AccessibleFormMixin, PlaceMixin, forms.Form):
     def __init__(self, *args, province: Area, **kwargs):
         super().__init__(*args, **kwargs)
         self.province = province
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
-        self.fields["commune"].choices = commune_choices(province)
-        self.fields["hamlet"].choices = hamlet_choices(province)
+        cast(
+            forms.ModelChoiceField, self.fields["category"]
+        ).queryset = Category.objects.filter(is_active=True)
+        cast(forms.ChoiceField, self.fields["commune"]).choices = commune_choices(
+            province
+        )
+        cast(forms.ChoiceField, self.fields["hamlet"]).choices = hamlet_choices(
+            province
+        )
         self.fields["files"].widget.attrs["accept"] = "image/*,audio/*"
         self.fields["phone"].widget.attrs.update(
             {"inputmode": "tel", "autocomplete": "tel"}
@@ -252,25 +267,33 @@ class OfflineFeedbackForm(PlaceMixin, forms.Form):
         label=_("The citizen agreed that their name and contact are used for this."),
         required=False,
     )
-    files = MultipleFileField(label=_("Files"), required=False)
+    # A declared field: the form metaclass moves it to base_fields, and
+    # self.files stays the uploads (django-stubs sees the class attribute).
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=_("Files"), required=False
+    )
 
     def __init__(self, *args, province: Area, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.province = province
         self.user = user
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        cast(
+            forms.ModelChoiceField, self.fields["category"]
+        ).queryset = Category.objects.filter(is_active=True)
         allowed = {
             str(pk)
             for pk in scope.areas(user, Capability.HANDLE_FEEDBACK).values_list(
                 "pk", flat=True
             )
         }
-        self.fields["commune"].choices = [
+        cast(forms.ChoiceField, self.fields["commune"]).choices = [
             (v, label)
             for v, label in commune_choices(province)
             if not v or v in allowed
         ]
-        self.fields["hamlet"].choices = hamlet_choices(province)
+        cast(forms.ChoiceField, self.fields["hamlet"]).choices = hamlet_choices(
+            province
+        )
 
     def clean_description(self):
         return abuse.clean_text(

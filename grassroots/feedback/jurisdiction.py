@@ -25,7 +25,7 @@ def province(jurisdiction_id: str | None = None) -> Area:
     if hit and now - hit[0] < CACHE_S:
         return hit[1]
     provinces = Area.objects.filter(level=Level.PROVINCE, parent=None, is_active=True)
-    code = key or getattr(settings, "GRASSROOTS_FEEDBACK_JURISDICTION", "")
+    code = key or settings.GRASSROOTS_FEEDBACK_JURISDICTION
     if code:
         found = provinces.filter(code=code.strip("/")).first()
     else:

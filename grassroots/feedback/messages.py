@@ -11,7 +11,6 @@ from .models import Feedback, Status
 from .notify.outbox import queue
 
 #: Channel used for citizens who left a phone number ("sms" or "zalo").
-PHONE_CHANNEL_SETTING = "GRASSROOTS_FEEDBACK_PHONE_CHANNEL"
 
 
 def tracking_url(item: Feedback) -> str:
@@ -77,7 +76,7 @@ def tell_citizen(item: Feedback, kind: str, extra: str = "") -> None:
             feedback=item,
         )
     if item.phone:
-        channel = getattr(settings, PHONE_CHANNEL_SETTING, "sms")
+        channel = settings.GRASSROOTS_FEEDBACK_PHONE_CHANNEL
         queue(
             channel=channel,
             recipient=item.phone,

@@ -1,7 +1,7 @@
 """Find the commune responsible for a place: chosen, drawn, pointed at, or written.
 
 In order: a hamlet or commune chosen from the tree; a point inside a drawn
-boundary; the nearest hamlet or commune centre within ``MAX_DISTANCE_KM``
+boundary; the nearest hamlet or commune centre within ``GRASSROOTS_FEEDBACK_MAX_DISTANCE_KM``
 (most communes have no boundary on file, but hamlets have a point); a
 commune named in the address. Anything else goes to the province, whose
 staff forward it by hand.
@@ -20,7 +20,6 @@ from grassroots.areas.models import Area, Level
 from grassroots.core.text import fold
 
 #: A point further than this from every known hamlet or commune is not placed.
-MAX_DISTANCE_KM = 8.0
 CACHE_S = 60.0
 
 
@@ -162,7 +161,7 @@ def _by_point(province: Area, lat: float, lon: float) -> tuple[int, int, str] | 
         # Prefer a hamlet over its commune's centre at the same distance.
         if best is None or d < best[0] or (d == best[0] and p.level > best[1].level):
             best = (d, p)
-    limit = getattr(settings, "GRASSROOTS_FEEDBACK_MAX_DISTANCE_KM", MAX_DISTANCE_KM)
+    limit = settings.GRASSROOTS_FEEDBACK_MAX_DISTANCE_KM
     if best is not None and distance_km(lat, lon, best[1].lat, best[1].lon) <= limit:
         return best[1].area_id, best[1].commune_id, "nearest"
     return None

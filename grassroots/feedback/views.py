@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -54,8 +55,8 @@ def _map_context(province: Area) -> dict:
     ]
     return {
         "map_points": points,
-        "map_tiles_url": getattr(settings, "GRASSROOTS_MAP_TILES_URL", ""),
-        "map_attribution": getattr(settings, "GRASSROOTS_MAP_ATTRIBUTION", ""),
+        "map_tiles_url": settings.GRASSROOTS_MAP_TILES_URL,
+        "map_attribution": settings.GRASSROOTS_MAP_TILES_ATTRIBUTION,
         "map_centre": json.dumps(
             [province.latitude or 10.46, province.longitude or 105.63]
         ),
@@ -250,7 +251,7 @@ def reopen(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Serve a public attachment (of a public answer); citizens' own files stay private."""
     found = get_object_or_404(Attachment, pk=pk, is_public=True)
     return private_files.send(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -129,7 +132,7 @@ class FeedbackViewSet(ScopedModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = False
     index_view_class = FeedbackIndexView
-    form_fields = []
+    form_fields: list[str] = []
     list_per_page = 50
     list_display = [
         TitleColumn(
@@ -197,12 +200,15 @@ class FeedbackViewSet(ScopedModelViewSet):
 
 
 class _ActionSaveMixin:
-    domain_save = None
+    domain_save: Callable[[Any, Any], Any] | None = None
 
     def save_instance(self):
-        instance = self.form.save(commit=False)  # type: ignore[attr-defined]
+        instance = self.form.save(commit=False)
         try:
-            return type(self).domain_save(self.request.user, instance)  # type: ignore[attr-defined, misc]
+            save = type(self).domain_save
+            if save is None:
+                raise NotImplementedError("set domain_save")
+            return save(self.request.user, instance)
         except ValidationError as exc:
             raise PermissionDenied(" ".join(exc.messages)) from exc
 

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots.core.text import fold
@@ -41,7 +42,7 @@ def export_dir() -> Path:
     return path
 
 
-def can_export(actor: Any, area: Area | None) -> bool:
+def can_export(actor: Actor, area: Area | None) -> bool:
     """Return True if ``actor`` may export the reports of ``area`` (None: the country)."""
     if area is None:
         return scope.roots(actor, Capability.EXPORT_REPORTS) is None
@@ -50,7 +51,7 @@ def can_export(actor: Any, area: Area | None) -> bool:
 
 @transaction.atomic
 def request_export(
-    actor: Any,
+    actor: Actor,
     *,
     kind: str,
     format: str,
@@ -109,7 +110,7 @@ def _set(export: Export, **fields: Any) -> None:
 
 
 def file_name(export: Export) -> str:
-    where = slugify(fold(export.area.name)) if export.area_id else "ca-nuoc"
+    where = slugify(fold(export.area.name)) if export.area is not None else "ca-nuoc"
     kind = "chi-tieu" if export.kind == ExportKind.INDICATORS else "bao-cao"
     return (
         f"{kind}-{where}-{export.start:%Y%m%d}-{export.end:%Y%m%d}"
@@ -160,11 +161,11 @@ def build_export(export_id: int) -> Export:
     return export
 
 
-def can_download(actor: Any, export: Export) -> bool:
+def can_download(actor: Actor, export: Export) -> bool:
     return can_export(actor, export.area)
 
 
-def open_export(actor: Any, export: Export) -> Path:
+def open_export(actor: Actor, export: Export) -> Path:
     """Return the file of a finished export for ``actor``, writing the audit entry."""
     if not can_download(actor, export):
         raise PermissionDenied(_("You may not export the reports of this area."))

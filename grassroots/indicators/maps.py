@@ -13,14 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grassroots.areas.models import Area
 
 from .registry import Status
 
+if TYPE_CHECKING:
+    from grassroots.accounts.audit import Actor
+
 #: Marker colours by indicator status (the same as the cards).
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Status.MET: "#1e8e3e",
     Status.NEAR: "#c58a00",
     Status.BEHIND: "#c5221f",
@@ -50,7 +53,7 @@ def register_layer(code: str, label: Any) -> Callable[[LayerBuilder], LayerBuild
     return decorator
 
 
-def layers(area: Area | None, user: Any) -> list[dict[str, Any]]:
+def layers(area: Area | None, user: Actor) -> list[dict[str, Any]]:
     """Return every registered layer's features for ``area`` as plain data."""
     from .registry import discover
 

@@ -137,7 +137,7 @@ class Export(models.Model):
         ordering = ["-requested_at", "-pk"]
 
     def __str__(self) -> str:
-        where = self.area.name if self.area_id else str(_("Whole country"))
+        where = self.area.name if self.area is not None else str(_("Whole country"))
         return (
             f"{self.get_kind_display()} — {where} — "
             f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y} ({self.get_format_display()})"

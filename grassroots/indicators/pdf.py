@@ -13,6 +13,7 @@ import logging
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -22,7 +23,6 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FAMILY = "DejaVu"
 FONT_FILES = {
     "": "DejaVuSans.ttf",
@@ -37,7 +37,7 @@ class FontMissing(RuntimeError):
 
 
 def font_dir() -> Path:
-    return Path(getattr(settings, "GRASSROOTS_PDF_FONT_DIR", DEFAULT_FONT_DIR))
+    return Path(settings.GRASSROOTS_PDF_FONT_DIR)
 
 
 def text(value: object) -> str:
@@ -128,7 +128,7 @@ class Document(FPDF):
         ``fills`` gives a background colour per row (status colours), or None.
         """
         self.set_font(FAMILY, size=size)
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         if widths is not None:
             kwargs["col_widths"] = tuple(widths)
         if align is not None:
@@ -145,11 +145,11 @@ class Document(FPDF):
             for index, values in enumerate(rows):
                 fill = fills[index] if fills else None
                 row = table.row()
-                for value in values:
+                for cell_value in values:
                     if fill:
-                        row.cell(text(value), style=FontFace(fill_color=fill))
+                        row.cell(text(cell_value), style=FontFace(fill_color=fill))
                     else:
-                        row.cell(text(value))
+                        row.cell(text(cell_value))
         self.ln(3)
         self.set_font(FAMILY, size=10)
 

@@ -9,7 +9,7 @@ later) with :func:`register_section`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,7 +29,7 @@ class Section:
 
     title: str
     headers: list[str]
-    rows: list[list[object]]
+    rows: Sequence[Sequence[object]]
     note: str = ""
 
 
@@ -128,7 +128,9 @@ def format_number(value: object) -> str:
         return "—"
     if isinstance(value, Decimal) and value != value.to_integral_value():
         return f"{value:.2f}".replace(".", ",")
-    return f"{int(value):,}".replace(",", ".")
+    if isinstance(value, int | float | Decimal):
+        return f"{int(value):,}".replace(",", ".")
+    return str(value)
 
 
 def format_goal(value: Decimal | None, unit: str) -> str:

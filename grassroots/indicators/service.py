@@ -375,6 +375,8 @@ def breakdown(
     entries = [e for e in registry.entries() if e.indicator is not None]
     table: dict[str, dict[int, Result]] = {}
     for entry in entries:
+        if entry.indicator is None:
+            continue
         relevant = [c for c in children if c.level in entry.spec.levels]
         measures = (
             measure_many(entry.indicator, relevant, start, end) if relevant else {}

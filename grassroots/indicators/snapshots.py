@@ -41,7 +41,7 @@ RESTATE_MONTHS = 3
 
 def provisional_minutes() -> int:
     """Return how often the open month is re-computed (minutes; 0: never, always live)."""
-    return int(getattr(settings, "GRASSROOTS_INDICATORS_PROVISIONAL_MINUTES", 5))
+    return settings.GRASSROOTS_INDICATORS_PROVISIONAL_MINUTES
 
 
 def provisional_max_age() -> datetime.timedelta | None:

@@ -43,7 +43,7 @@ class ExportViewSet(ScopedModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = False
     index_view_class = ExportIndexView
-    form_fields = []
+    form_fields: list[str] = []
     list_display = [
         "__str__",
         Column("requested_by", label=_("requested by")),

@@ -20,7 +20,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -29,17 +29,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
+from grassroots.accounts.models import User
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots.bulletins.models import Bulletin
 from grassroots.bulletins.models import Status as BulletinStatus
 from grassroots.emergencies.actions.rules import _check_second_factor
 from grassroots.loudspeakers.actions import send_command
-from grassroots.loudspeakers.models import Cluster, ClusterState
+from grassroots.loudspeakers.models import Cluster
 from grassroots.loudspeakers.playables import ServerPlayable
+from grassroots.loudspeakers.selectors import in_service
 
 from . import icecast
 from .models import EndReason, Level, LiveListener, LiveSession, State
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +61,8 @@ MAX_DURATION_S = 4 * 3600
 STREAM_FORMAT = "mp3"
 
 
-def _is_user(actor: Any) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False)
+def _is_user(actor: Actor) -> TypeIs[User]:
+    return audit.is_user(actor)
 
 
 def _capability(level: str) -> str:
@@ -65,7 +71,7 @@ def _capability(level: str) -> str:
     return Capability.OPERATE_BROADCASTS
 
 
-def _check_areas(actor: Any, areas: Iterable[Area], level: str) -> list[Area]:
+def _check_areas(actor: Actor, areas: Iterable[Area], level: str) -> list[Area]:
     chosen = sorted({a.pk: a for a in areas}.values(), key=lambda a: a.path)
     if not chosen:
         raise ValidationError({"areas": _("Choose at least one area.")})
@@ -103,9 +109,9 @@ def _common_area(areas: list[Area]) -> Area:
 
 def clusters_of(areas: Iterable[Area]):
     """Return the clusters a broadcast on ``areas`` reaches (not retired)."""
-    return Cluster.objects.filter(
-        scope.area_q([a.path for a in areas], "area__path")
-    ).exclude(state=ClusterState.RETIRED)
+    return in_service(
+        Cluster.objects.filter(scope.area_q([a.path for a in areas], "area__path"))
+    )
 
 
 def _busy(areas: list[Area]) -> LiveSession | None:
@@ -131,7 +137,7 @@ def _hash(token: str) -> str:
 
 @transaction.atomic
 def start(
-    actor: Any,
+    actor: Actor,
     *,
     areas: Iterable[Area],
     level: str = Level.NORMAL,
@@ -207,7 +213,7 @@ def start(
 
 
 @transaction.atomic
-def open_microphone(actor: Any, session: LiveSession) -> str:
+def open_microphone(actor: Actor, session: LiveSession) -> str:
     """Return a new one-time token that lets the speaker's page open the microphone.
 
     Only the session's operator gets one, and only before the session is on
@@ -228,7 +234,7 @@ def open_microphone(actor: Any, session: LiveSession) -> str:
 
 
 @transaction.atomic
-def claim_microphone(user: Any, session_id: int, token: str) -> LiveSession:
+def claim_microphone(user: Actor, session_id: int, token: str) -> LiveSession:
     """Check the microphone socket's user and token, and use the token up.
 
     Raises PermissionDenied for anyone but the operator, a wrong, used or
@@ -322,7 +328,7 @@ def heard(session_id: int) -> bool:
 
 
 @transaction.atomic
-def end(actor: Any, session: LiveSession, reason: str) -> LiveSession:
+def end(actor: Actor, session: LiveSession, reason: str) -> LiveSession:
     """End a session: stop it on every cluster (once), whoever or whatever ends it.
 
     The speaker ends it with "Kết thúc"; the system (``actor`` None) when

@@ -31,13 +31,13 @@ import time
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.http import HttpRequest
 
 from . import icecast
 
@@ -117,7 +117,9 @@ def _user_of(headers: dict[str, str]):
         return None
     engine = import_string(settings.SESSION_ENGINE + ".SessionStore")
     store: SessionBase = engine(morsel.value)
-    user = get_user(SimpleNamespace(session=store))
+    request = HttpRequest()
+    request.session = store
+    user = get_user(request)
     if not user.is_authenticated or not user.is_active:
         return None
     if needs_second_factor(user):
@@ -271,6 +273,11 @@ class Feed:
             stderr=asyncio.subprocess.PIPE,
         )
 
+    async def wait(self) -> int:
+        """Wait for ffmpeg to end and return its exit code."""
+        assert self.process is not None  # noqa: S101 - start() came first
+        return await self.process.wait()
+
     async def write(self, chunk: bytes) -> None:
         assert self.process is not None and self.process.stdin is not None  # noqa: S101
         self.process.stdin.write(chunk)
@@ -372,7 +379,7 @@ async def serve(scope: Scope, receive: Receive, send: Send, session_id: int) -> 
                 if kind == "start" and feed is None:
                     feed = Feed(session, FORMATS.get(mime, "webm"))
                     await feed.start()
-                    ffmpeg = asyncio.ensure_future(feed.process.wait())
+                    ffmpeg = asyncio.ensure_future(feed.wait())
                 continue
             chunk = message.get("bytes") or b""
             if not chunk or len(chunk) > MAX_CHUNK:
@@ -380,7 +387,7 @@ async def serve(scope: Scope, receive: Receive, send: Send, session_id: int) -> 
             if feed is None:
                 feed = Feed(session, "webm")
                 await feed.start()
-                ffmpeg = asyncio.ensure_future(feed.process.wait())
+                ffmpeg = asyncio.ensure_future(feed.wait())
             await feed.write(chunk)
             last_chunk = time.monotonic()
             if on_air is None:

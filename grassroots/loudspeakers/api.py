@@ -33,6 +33,7 @@ from grassroots.core import tabular
 from . import acl, actions, credentials, live, plane, playables
 from .actions.provisioning import ALREADY_PROVISIONED
 from .models import Ack, Cluster, ClusterState, Command, CommandAction
+from .selectors import in_service
 
 router = Router(tags=["loudspeakers"])
 
@@ -85,7 +86,7 @@ class PlayNowArgs(NoCommandArgs):
 
 class StopIn(NoCommandArgs):
     action: Literal["stop"]
-    args: StopArgs = Field(default_factory=StopArgs)
+    args: StopArgs = Field(default_factory=lambda: StopArgs(item=None))
 
 
 class VolumeIn(NoCommandArgs):
@@ -447,8 +448,7 @@ def _account(username: str) -> tuple[str, list[acl.Rule]] | None:
     if credentials.reserved(username):
         return None
     row = (
-        Cluster.objects.exclude(secret_hash="")
-        .exclude(state=ClusterState.RETIRED)
+        in_service(Cluster.objects.exclude(secret_hash=""))
         .filter(code=username)
         .values_list("secret_hash", "area__path")
         .first()

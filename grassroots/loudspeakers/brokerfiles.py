@@ -50,9 +50,10 @@ from grassroots_agent import protocol
 from grassroots_agent.mqtt import Connection, MqttError
 
 from . import acl, credentials
-from .models import BrokerSync, Cluster, ClusterState
+from .models import BrokerSync, Cluster
 from .models.registry import check_code
 from .plane import topics
+from .selectors import in_service
 
 logger = logging.getLogger(__name__)
 
@@ -121,8 +122,7 @@ def device_accounts() -> Iterator[tuple[str, str, list[acl.Rule]]]:
     """
     t = topics()
     clusters = (
-        Cluster.objects.exclude(secret_hash="")
-        .exclude(state=ClusterState.RETIRED)
+        in_service(Cluster.objects.exclude(secret_hash=""))
         .values_list("code", "secret_hash", "area__path")
         .order_by("code")
     )

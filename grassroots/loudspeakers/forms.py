@@ -24,7 +24,7 @@ def _areas(user, capability):
 
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Area) -> str:
-        if obj.level == Level.HAMLET and obj.parent_id:
+        if obj.level == Level.HAMLET and obj.parent is not None:
             return f"{obj.name} — {obj.parent.name}"
         return str(obj)
 

@@ -21,7 +21,9 @@ INDICATORS = ("ip_stations", "clusters_per_station", "hamlet_coverage")
 
 
 def commune_of(area: Area) -> Area:
-    return area if area.level <= Level.COMMUNE else area.parent
+    if area.level <= Level.COMMUNE or area.parent is None:
+        return area
+    return area.parent
 
 
 def record(cluster: Cluster, day: datetime.date | None = None) -> ClusterChange | None:

@@ -39,10 +39,18 @@ def bulletin_item_id(bulletin_id: int, origin: str, ref: str | int) -> str:
     """Return the playable id for bulletin ``bulletin_id`` put on air by ``origin``."""
     if origin not in ORIGINS:
         raise ValueError(f"unknown origin {origin!r}")
-    item_id = f"bul:{int(bulletin_id)}:{origin}:{ref}"
+    item_id = f"{bulletin_prefix(bulletin_id)}{origin}:{ref}"
     if not _BULLETIN_ITEM.match(item_id) or len(item_id) > 64:
         raise ValueError(f"not a valid playable id: {item_id!r}")
     return item_id
+
+
+def bulletin_prefix(bulletin_id: int | None = None) -> str:
+    """Return the start of every playable id of bulletin ``bulletin_id`` (of any, if None).
+
+    For prefix look-ups on an index (``item__startswith``) or in a document.
+    """
+    return "bul:" if bulletin_id is None else f"bul:{int(bulletin_id)}:"
 
 
 def live_item_id(session_id: int) -> str:

@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from django.conf import settings
 
-from grassroots_agent import signing
+import grassroots_agent.signing as signing
 
 CURRENT = "current.pem"
 PREVIOUS = "previous.pem"

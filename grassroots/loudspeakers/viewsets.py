@@ -26,6 +26,7 @@ from grassroots.areas.models import Area
 from . import actions, live
 from .forms import ClusterForm, StationForm
 from .models import Cluster, ClusterState, LinkKind, Station
+from .selectors import in_service_q
 from .views import detail, live_views
 
 
@@ -81,7 +82,7 @@ class ClusterFilterSet(WagtailFilterSet):
 
     class Meta:
         model = Cluster
-        fields = []
+        fields: list[str] = []
 
     def filter_status(self, queryset, name, value):
         if value == "playing":
@@ -96,33 +97,33 @@ class ClusterFilterSet(WagtailFilterSet):
 
 class _FormForUser:
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "for_user": self.request.user}  # type: ignore[misc]
+        return {**super().get_form_kwargs(), "for_user": self.request.user}
 
     def form_valid(self, form):
         try:
-            return super().form_valid(form)  # type: ignore[misc]
+            return super().form_valid(form)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 form.add_error(None, exc)
-            return self.form_invalid(form)  # type: ignore[attr-defined]
+            return self.form_invalid(form)
         except PermissionDenied as exc:
             form.add_error(
                 None, str(exc) or _("This is outside your area or your role.")
             )
-            return self.form_invalid(form)  # type: ignore[attr-defined]
+            return self.form_invalid(form)
 
 
 class ClusterSaveMixin(_FormForUser):
     def save_instance(self):
-        data = self.form.cleaned_data  # type: ignore[attr-defined]
+        data = self.form.cleaned_data
         existing = getattr(self, "object", None)
         existing = existing if existing is not None and existing.pk else None
         fields = {name: data.get(name) for name in actions.registry.CLUSTER_FIELDS}
         return actions.save_cluster(
-            self.request.user,  # type: ignore[attr-defined]
+            self.request.user,
             station=data["station"],
             area=data["area"],
             code=existing.code if existing else data["code"],
@@ -233,11 +234,11 @@ class ClusterViewSet(ScopedModelViewSet):
 
 class StationSaveMixin(_FormForUser):
     def save_instance(self):
-        data = self.form.cleaned_data  # type: ignore[attr-defined]
+        data = self.form.cleaned_data
         existing = getattr(self, "object", None)
         existing = existing if existing is not None and existing.pk else None
         return actions.save_station(
-            self.request.user,  # type: ignore[attr-defined]
+            self.request.user,
             commune=existing.commune if existing else data["commune"],
             name=data["name"],
             address=data.get("address") or "",
@@ -258,9 +259,7 @@ class StationIndexView(ScopedIndexMixin, generic.IndexView):
             .get_base_queryset()
             .select_related("commune")
             .annotate(
-                cluster_count=Count(
-                    "clusters", filter=~Q(clusters__state=ClusterState.RETIRED)
-                ),
+                cluster_count=Count("clusters", filter=in_service_q("clusters__")),
                 online_count=Count("clusters", filter=Q(clusters__status__online=True)),
             )
         )

@@ -8,7 +8,8 @@ from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 
 from . import live, refusals
-from .models import BrokerSync, Cluster, ClusterState
+from .models import BrokerSync, Cluster
+from .selectors import in_service
 from .views import imports
 from .viewsets import LoudspeakersGroup, register_policies
 
@@ -41,9 +42,12 @@ class OfflineAlertsPanel(Component):
         self.request = request
 
     def get_context_data(self, parent_context=None):
-        clusters = scope.scope(
-            Cluster.objects.filter(live.status_filter(live.ALERT)), self.request.user
-        ).exclude(state=ClusterState.RETIRED)
+        clusters = in_service(
+            scope.scope(
+                Cluster.objects.filter(live.status_filter(live.ALERT)),
+                self.request.user,
+            )
+        )
         count = clusters.count()
         return {
             "count": count,

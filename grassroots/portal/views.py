@@ -141,7 +141,7 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileRespons
         handle = file.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("The file is missing.")) from None
-    ext = file.file.name.rsplit(".", 1)[-1]
+    ext = (file.file.name or "").rsplit(".", 1)[-1]
     response = FileResponse(
         handle,
         content_type=file.content_type,

@@ -12,6 +12,7 @@ import dj_database_url
 from grassroots import conf
 
 CONFIG = conf.load()
+APP = conf.AppSettings()
 BASE_DIR = conf.BASE_DIR
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = CONFIG.data_dir
@@ -136,7 +137,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "grassroots.sqlite3",
+            "NAME": str(DATA_DIR / "grassroots.sqlite3"),
             # WAL lets the web, worker and gateway processes read while one writes.
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
@@ -212,7 +213,7 @@ LOGIN_REDIRECT_URL = "wagtailadmin_home"
 # name from any addresses, then 15 minutes out (accounts/lockout.py). The
 # address is X-Forwarded-For's only behind a trusted proxy (client_address.py).
 AXES_FAILURE_LIMIT = 5
-GRASSROOTS_LOGIN_ACCOUNT_FAILURE_LIMIT = 20
+GRASSROOTS_LOGIN_ACCOUNT_FAILURE_LIMIT = APP.login_account_failure_limit
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_HANDLER = "grassroots.accounts.lockout.LockoutHandler"
@@ -308,6 +309,8 @@ def _email_settings(url: str) -> dict[str, object]:
 
 
 globals().update(_email_settings(CONFIG.email_url))
+#: Where file-based e-mails go (only with EMAIL_URL=file:…).
+EMAIL_FILE_PATH: str = globals().get("EMAIL_FILE_PATH", "")
 DEFAULT_FROM_EMAIL = CONFIG.default_from_email
 SERVER_EMAIL = CONFIG.default_from_email
 
@@ -331,7 +334,7 @@ GRASSROOTS_HTTP_PORT = CONFIG.http_port
 GRASSROOTS_TTS_ENGINE = CONFIG.tts_engine
 GRASSROOTS_MQTT_TOPIC_ROOT = CONFIG.mqtt_topic_root
 # "mqtt" publishes through the broker; "memory" keeps messages for tests.
-GRASSROOTS_DEVICE_PLANE = "mqtt"
+GRASSROOTS_DEVICE_PLANE = APP.device_plane
 GRASSROOTS_DEVICE_HEARTBEAT_S = CONFIG.device_heartbeat_s
 GRASSROOTS_DEVICE_OFFLINE_ALERT_S = CONFIG.device_offline_alert_s
 GRASSROOTS_BROKER_FILES_DIR = CONFIG.broker_files_dir or DATA_DIR / "mqtt"
@@ -366,9 +369,25 @@ GRASSROOTS_STREAM_HOOK_URL = (
     CONFIG.stream_hook_url or f"http://127.0.0.1:{CONFIG.http_port}"
 )
 # Media is served by Django only in embedded mode; nginx serves it in production.
-GRASSROOTS_SERVE_MEDIA = True
-# Background map of the dashboard, e.g. https://tiles.example.vn/{z}/{x}/{y}.png;
-# empty: the map shows units on a plain background (nothing is fetched).
+GRASSROOTS_SERVE_MEDIA = APP.serve_media
+# The apps' settings (grassroots/conf.py, AppSettings).
+GRASSROOTS_ATTACHMENT_LIMITS = APP.attachment_limits
+GRASSROOTS_INDICATORS_PROVISIONAL_MINUTES = APP.indicators_provisional_minutes
+GRASSROOTS_PDF_FONT_DIR = APP.pdf_font_dir
+GRASSROOTS_FEEDBACK_REOPEN_DAYS = APP.feedback_reopen_days
+GRASSROOTS_FEEDBACK_MAX_REOPENS = APP.feedback_max_reopens
+GRASSROOTS_FEEDBACK_RATE_REOPEN = APP.feedback_rate_reopen
+GRASSROOTS_FEEDBACK_MAX_FILES = APP.feedback_max_files
+GRASSROOTS_FEEDBACK_MAX_FILE_BYTES = APP.feedback_max_file_bytes
+GRASSROOTS_FEEDBACK_MAX_TOTAL_BYTES = APP.feedback_max_total_bytes
+GRASSROOTS_FEEDBACK_RATE_ADDRESS = APP.feedback_rate_address
+GRASSROOTS_FEEDBACK_RATE_CONTACT = APP.feedback_rate_contact
+GRASSROOTS_FEEDBACK_RATE_TRACK = APP.feedback_rate_track
+GRASSROOTS_FEEDBACK_DUPLICATE_WINDOW_DAYS = APP.feedback_duplicate_window_days
+GRASSROOTS_FEEDBACK_NOTIFIERS = APP.feedback_notifiers
+GRASSROOTS_FEEDBACK_PHONE_CHANNEL = APP.feedback_phone_channel
+GRASSROOTS_FEEDBACK_JURISDICTION = APP.feedback_jurisdiction
+GRASSROOTS_FEEDBACK_MAX_DISTANCE_KM = APP.feedback_max_distance_km
 
 LOGGING = {
     "version": 1,

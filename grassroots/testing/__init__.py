@@ -32,7 +32,7 @@ def make_area(
                 Level.PROVINCE: Level.COMMUNE,
                 Level.DISTRICT: Level.COMMUNE,
                 Level.COMMUNE: Level.HAMLET,
-            }[parent.level]
+            }[Level(parent.level)]
         )
     code = code or (f"T{n}" if level != Level.HAMLET else f"H{n}")
     default_kind = {
@@ -40,7 +40,7 @@ def make_area(
         Level.DISTRICT: Kind.DISTRICT,
         Level.COMMUNE: Kind.COMMUNE,
         Level.HAMLET: Kind.HAMLET,
-    }[level]
+    }[Level(level)]
     return Area.objects.create(
         parent=parent,
         code=code,

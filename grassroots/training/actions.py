@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.models import User
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
@@ -41,7 +42,7 @@ OFFICIAL_FIELDS = (
 )
 
 
-def require_manager(actor: Any, area: Area) -> None:
+def require_manager(actor: Actor, area: Area) -> None:
     """Raise ``PermissionDenied`` unless ``actor`` keeps training records of ``area``."""
     if actor is not None and not scope.can(actor, Capability.MANAGE_TRAINING, area):
         raise PermissionDenied(
@@ -56,14 +57,12 @@ def _check_official(area: Area, fields: dict[str, Any], pk: int | None) -> None:
     started, left = fields.get("started_on"), fields.get("left_on")
     if started and left and left < started:
         errors["left_on"] = _("The person cannot leave before joining the roster.")
+    others = Official.objects.all() if pk is None else Official.objects.exclude(pk=pk)
     code = fields.get("code") or ""
-    if code and Official.objects.filter(area=area, code=code).exclude(pk=pk).exists():
+    if code and others.filter(area=area, code=code).exists():
         errors["code"] = _("Another person of this area already has this staff code.")
     account = fields.get("account")
-    if (
-        account is not None
-        and Official.objects.filter(account=account).exclude(pk=pk).exists()
-    ):
+    if account is not None and others.filter(account=account).exists():
         errors["account"] = _("This staff account is already linked to someone else.")
     if errors:
         raise ValidationError(errors)
@@ -71,7 +70,7 @@ def _check_official(area: Area, fields: dict[str, Any], pk: int | None) -> None:
 
 @transaction.atomic
 def save_official(
-    actor: Any, *, area: Area, official: Official | None = None, **fields: Any
+    actor: Actor, *, area: Area, official: Official | None = None, **fields: Any
 ) -> Official:
     """Add a person to the roster of ``area``, or update ``official``."""
     unknown = set(fields) - set(OFFICIAL_FIELDS)
@@ -87,8 +86,8 @@ def save_official(
     fields["full_name"] = " ".join((fields.get("full_name") or "").split())
     _check_official(area, fields, official.pk if official else None)
     creating = official is None or official.pk is None
-    old_area = None if creating else official.area
-    if creating:
+    old_area = official.area if official is not None and official.pk else None
+    if official is None or official.pk is None:
         official = Official(area=area, **fields)
         changed = list(fields)
     else:
@@ -113,7 +112,7 @@ def save_official(
 
 
 @transaction.atomic
-def delete_official(actor: Any, official: Official) -> None:
+def delete_official(actor: Actor, official: Official) -> None:
     """Remove a roster entry made by mistake; people who trained are kept (set "left on")."""
     require_manager(actor, official.area)
     if official.attendances.exists():
@@ -131,7 +130,7 @@ def delete_official(actor: Any, official: Official) -> None:
 
 @transaction.atomic
 def save_course(
-    actor: Any, *, area: Area, course: Course | None = None, **fields: Any
+    actor: Actor, *, area: Area, course: Course | None = None, **fields: Any
 ) -> Course:
     """Create a course organised by ``area``, or update ``course``."""
     require_manager(actor, area)
@@ -140,7 +139,7 @@ def save_course(
             {"area": _("Courses are organised by a province or a commune.")}
         )
     creating = course is None or course.pk is None
-    if not creating:
+    if course is not None and course.pk is not None:
         require_manager(actor, course.area)
         old_topic = course.topic
     course = course or Course()
@@ -167,7 +166,7 @@ def save_course(
 
 
 @transaction.atomic
-def delete_course(actor: Any, course: Course) -> None:
+def delete_course(actor: Actor, course: Course) -> None:
     require_manager(actor, course.area)
     if course.sessions.exists():
         raise ValidationError(
@@ -191,7 +190,7 @@ def _check_session(course: Course, area: Area, fields: dict[str, Any]) -> None:
 
 @transaction.atomic
 def save_session(
-    actor: Any,
+    actor: Actor,
     *,
     course: Course,
     area: Area,
@@ -201,7 +200,7 @@ def save_session(
     """Schedule a session of ``course`` (dates, place, trainer), or update one."""
     require_manager(actor, area)
     creating = session is None or session.pk is None
-    if not creating:
+    if session is not None and session.pk is not None:
         require_manager(actor, session.area)
     _check_session(course, area, fields)
     session = session or TrainingSession()
@@ -221,7 +220,7 @@ def save_session(
 
 
 @transaction.atomic
-def delete_session(actor: Any, session: TrainingSession) -> None:
+def delete_session(actor: Actor, session: TrainingSession) -> None:
     require_manager(actor, session.area)
     if session.attendances.filter(status=Status.COMPLETED).exists():
         raise ValidationError(
@@ -233,7 +232,7 @@ def delete_session(actor: Any, session: TrainingSession) -> None:
 
 @transaction.atomic
 def enrol(
-    actor: Any, session: TrainingSession, officials: list[Official]
+    actor: Actor, session: TrainingSession, officials: list[Official]
 ) -> list[Attendance]:
     """Register ``officials`` for ``session``; people already registered stay as they are."""
     require_manager(actor, session.area)
@@ -268,7 +267,7 @@ def certificate_number(attendance: Attendance) -> str:
 
 @transaction.atomic
 def record_attendance(
-    actor: Any,
+    actor: Actor,
     attendance: Attendance,
     *,
     status: str,
@@ -318,7 +317,7 @@ def record_attendance(
 
 
 @transaction.atomic
-def remove_attendance(actor: Any, attendance: Attendance) -> None:
+def remove_attendance(actor: Actor, attendance: Attendance) -> None:
     """Take a person off a session's list (registered by mistake)."""
     require_manager(actor, attendance.session.area)
     if attendance.certificate_number:

@@ -11,7 +11,7 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -28,6 +28,9 @@ from grassroots.core.text import fold
 
 from . import actions
 from .models import Category, Official, Status, TrainingSession
+
+if TYPE_CHECKING:
+    from grassroots.accounts.audit import Actor
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})([ T]00:00(:00)?)?$")
 
@@ -288,7 +291,7 @@ class _Units:
 
 
 def _unit_errors(
-    line: int, row: dict[str, Any], area: Area | None, root: Area, actor: Any
+    line: int, row: dict[str, Any], area: Area | None, root: Area, actor: Actor
 ) -> list[tabular.RowError]:
     label = str(UNIT.label)
     if area is None:
@@ -331,7 +334,7 @@ def _existing(area: Area, code: str | None, name: str, born) -> list[Official]:
 
 
 @transaction.atomic
-def import_roster(file: IO[bytes], *, area: Area, actor: Any) -> ImportResult:
+def import_roster(file: IO[bytes], *, area: Area, actor: Actor) -> ImportResult:
     """Add or update the roster of ``area`` (and units below it) from a file.
 
     A person already on the roster (same staff code in the same unit, or
@@ -345,7 +348,7 @@ def import_roster(file: IO[bytes], *, area: Area, actor: Any) -> ImportResult:
     def check(line: int, row: dict[str, Any]) -> list[tabular.RowError]:
         unit = units.find(row["unit"])
         errors = _unit_errors(line, row, unit, area, actor)
-        if errors:
+        if errors or unit is None:
             return errors
         key = (
             unit.pk,
@@ -404,6 +407,8 @@ def import_roster(file: IO[bytes], *, area: Area, actor: Any) -> ImportResult:
     result = ImportResult()
     for _line, row in table.rows:
         unit = units.find(row["unit"])
+        if unit is None:
+            continue  # refused by check() above
         found = _existing(unit, row["code"], row["full_name"], row["date_of_birth"])
         fields = {
             k: row[k]
@@ -434,7 +439,7 @@ def import_roster(file: IO[bytes], *, area: Area, actor: Any) -> ImportResult:
 
 @transaction.atomic
 def import_attendance(
-    file: IO[bytes], *, session: TrainingSession, actor: Any
+    file: IO[bytes], *, session: TrainingSession, actor: Actor
 ) -> ImportResult:
     """Record a session's attendance sheet: who came, who completed, results.
 

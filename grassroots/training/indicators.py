@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Value
@@ -18,8 +19,18 @@ from grassroots.indicators.reports import Section, register_section
 
 from .models import IT_TOPICS, Attendance, Official, Status, Topic
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def _flagged(end: datetime.date) -> QuerySet[Official]:
+
+class _Completed(TypedDict):
+    """The counts ``_flagged`` adds to each official."""
+
+    professional: int
+    it: int
+
+
+def _flagged(end: datetime.date) -> QuerySet[WithAnnotations[Official, _Completed]]:
     """Return the officials counted on ``end``, with how many courses of each half
     they completed by then.
 
@@ -70,10 +81,10 @@ def _per_commune(end: datetime.date, provinces: set[str] | None) -> list[tuple]:
     people = Official.objects.filter(needs_training=True).on_roster(end)
     if provinces is not None:
         people = people.filter(area_q(provinces, "area__path"))
-    people = people.annotate(
+    pairs = people.annotate(
         person=F("pk"), prefix=Substr("area__path", 1, cut)
     ).values_list("person", "prefix")
-    people_sql, people_params = people.query.sql_with_params()
+    people_sql, people_params = pairs.query.sql_with_params()
     results_sql, results_params = results.query.sql_with_params()
     outer = (
         "SELECT o.prefix, COUNT(*),"
@@ -125,12 +136,14 @@ class OfficialsTrained(Indicator):
         if not areas:
             return {}
         rows = _flagged(end)
-        provinces: set[str] | None = _province_paths(areas)
-        if len(provinces) <= MAX_PREFIXES:
-            rows = rows.filter(area_q(provinces, "area__path"))
+        prefixes = _province_paths(areas)
+        provinces: set[str] | None = prefixes
+        if len(prefixes) <= MAX_PREFIXES:
+            rows = rows.filter(area_q(prefixes, "area__path"))
         else:
             provinces = None
         counts = {a.pk: [0, 0, 0, 0] for a in areas}
+        tallies: Iterable[tuple[Any, ...]]
         if all(a.path.count("/") <= 2 for a in areas):
             # Provinces and communes only: add people up per commune in the
             # database (3,321 rows for the country rather than every person).
@@ -140,9 +153,9 @@ class OfficialsTrained(Indicator):
                 (path, 1, int(p > 0), int(i > 0), int(p > 0 and i > 0))
                 for path, p, i in rows.values_list("area__path", "professional", "it")
             )
-        tallies = list(tallies)
-        owners = self.bucket((row[0] for row in tallies), areas)
-        for path, *numbers in tallies:
+        counted = list(tallies)
+        owners = self.bucket((row[0] for row in counted), areas)
+        for path, *numbers in counted:
             for owner in owners[path]:
                 c = counts[owner]
                 for k in range(4):

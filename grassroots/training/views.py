@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import scope
+from grassroots.accounts.audit import SignedInRequest
 from grassroots.accounts.roles import Capability
 from grassroots.core import tabular
 from grassroots.core.text import fold
@@ -24,7 +25,7 @@ def _errors_of(exc: Exception) -> str:
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
-def import_roster(request: HttpRequest) -> HttpResponse:
+def import_roster(request: SignedInRequest) -> HttpResponse:
     """Upload a roster file; show every problem by line and column, or import it all."""
     if not scope.can_anywhere(request.user, Capability.MANAGE_TRAINING):
         raise PermissionDenied
@@ -70,7 +71,7 @@ def _session(request: HttpRequest, pk: int) -> TrainingSession:
     return session
 
 
-def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def session_attendance(request: SignedInRequest, pk: int) -> HttpResponse:
     """Show a session's list of people; managers enrol, record and import here."""
     session = _session(request, pk)
     manage = scope.can(request.user, Capability.MANAGE_TRAINING, session.area)

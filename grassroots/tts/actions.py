@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
 
@@ -55,7 +56,7 @@ class RenderError(RuntimeError):
     """Raised by :func:`render_now` when the audio could not be made."""
 
 
-def can_preview(user: Any, area: Area | None = None) -> bool:
+def can_preview(user: Actor, area: Area | None = None) -> bool:
     """Return True if ``user`` may render speech (for ``area``, or anywhere)."""
     if area is None:
         return any(scope.can_anywhere(user, c) for c in SPEAKING_CAPABILITIES)
@@ -70,7 +71,7 @@ def request_render(
     voice: str | None = None,
     rate: int | None = None,
     chimes: bool | tuple[bool, bool] | None = None,
-    actor: Any = None,
+    actor: Actor = None,
     urgent: bool = False,
     enqueue: bool = True,
 ) -> RenderedAudio:
@@ -233,7 +234,7 @@ def _finish(audio: RenderedAudio, **fields: Any) -> RenderedAudio:
 # Settings and dictionary ------------------------------------------------------
 
 
-def _require_province_operator(actor: Any, province: Area) -> None:
+def _require_province_operator(actor: Actor, province: Area) -> None:
     if province.level != Level.PROVINCE:
         raise ValidationError(_("Speech settings belong to a province."))
     if actor is not None:
@@ -242,7 +243,7 @@ def _require_province_operator(actor: Any, province: Area) -> None:
 
 @transaction.atomic
 def save_speech_settings(
-    actor: Any,
+    actor: Actor,
     province: Area,
     *,
     voice: str,
@@ -287,7 +288,7 @@ _SETTINGS_FIELDS = (
 
 @transaction.atomic
 def save_abbreviation(
-    actor: Any,
+    actor: Actor,
     province: Area,
     *,
     abbreviation: str,
@@ -328,7 +329,7 @@ def save_abbreviation(
 
 
 @transaction.atomic
-def delete_abbreviation(actor: Any, entry: Abbreviation) -> None:
+def delete_abbreviation(actor: Actor, entry: Abbreviation) -> None:
     """Remove a province's entry; a shipped entry of the same name applies again."""
     _require_province_operator(actor, entry.province)
     audit.record(
@@ -342,7 +343,7 @@ def delete_abbreviation(actor: Any, entry: Abbreviation) -> None:
 
 
 @transaction.atomic
-def install_default_abbreviations(actor: Any, province: Area) -> int:
+def install_default_abbreviations(actor: Actor, province: Area) -> int:
     """Copy the shipped entries the province lacks into its dictionary; return how many.
 
     Entries the province already has, changed or switched off, are kept.

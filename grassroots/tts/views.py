@@ -7,7 +7,7 @@ form post shows the same result on a full page).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from grassroots.accounts import scope
+from grassroots.accounts.audit import SignedInRequest
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 
@@ -28,12 +29,15 @@ from .engines import get_engine
 from .forms import PREVIEW_MAX_CHARS, PreviewForm, SpeechSettingsForm
 from .models import RenderedAudio
 
+if TYPE_CHECKING:
+    from grassroots.accounts.audit import Actor
+
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def preview_area(user: Any) -> Area | None:
+def preview_area(user: Actor) -> Area | None:
     """Return the area whose province's voice and dictionary the user hears."""
     for capability in actions.SPEAKING_CAPABILITIES:
         area = scope.home_area(user, capability)
@@ -44,14 +48,14 @@ def preview_area(user: Any) -> Area | None:
 
 class _TitledMixin:
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]  # type: ignore[attr-defined]
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
 
 class SpeakerRequiredMixin:
     def dispatch(self, request, *args, **kwargs):
         if not actions.can_preview(request.user):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)
 
 
 class PreviewView(
@@ -59,6 +63,7 @@ class PreviewView(
 ):
     """Type or paste a text, see how it will be said, and hear it."""
 
+    request: SignedInRequest
     template_name = "tts/preview.html"
     page_title = gettext_lazy("Listen to a text")
     header_icon = "media"
@@ -86,7 +91,7 @@ class PreviewView(
         context["max_chars"] = PREVIEW_MAX_CHARS
         return context
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def post(self, request: SignedInRequest, *args, **kwargs) -> HttpResponse:
         form = self.get_form()
         audio: RenderedAudio | None = None
         error = ""
@@ -124,7 +129,7 @@ class PreviewView(
         return self.render_to_response(context)
 
 
-def spoken(request: HttpRequest) -> HttpResponse:
+def spoken(request: SignedInRequest) -> HttpResponse:
     """Return what the loudspeaker will say for the posted text (an htmx fragment)."""
     if request.method != "POST":
         return HttpResponse(status=405)
@@ -140,7 +145,7 @@ def spoken(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "tts/_spoken.html", {"spoken": words})
 
 
-def audio_status(request: HttpRequest, key: str) -> HttpResponse:
+def audio_status(request: SignedInRequest, key: str) -> HttpResponse:
     """Return the state of one render (an htmx fragment polled until it is ready)."""
     if not actions.can_preview(request.user):
         raise PermissionDenied
@@ -192,7 +197,7 @@ class VoiceView(_TitledMixin, WagtailAdminTemplateMixin, TemplateView):
         )
         return context
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def post(self, request: SignedInRequest, *args, **kwargs) -> HttpResponse:
         if not self.editable:
             raise PermissionDenied
         form = self.get_form()

@@ -88,15 +88,15 @@ class VoiceViewSet(ViewSet):
 
 class _DictionaryFormMixin:
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "for_user": self.request.user}  # type: ignore[misc]
+        return {**super().get_form_kwargs(), "for_user": self.request.user}
 
     def save_instance(self):
-        data = self.form.cleaned_data  # type: ignore[attr-defined]
+        data = self.form.cleaned_data
         entry = getattr(self, "object", None)
         existing = entry if entry is not None and entry.pk else None
         try:
             return actions.save_abbreviation(
-                self.request.user,  # type: ignore[attr-defined]
+                self.request.user,
                 existing.province if existing else data["province"],
                 abbreviation=data["abbreviation"],
                 spoken=data["spoken"],
@@ -119,8 +119,8 @@ class _DictionaryFormMixin:
             form.add_error(
                 "abbreviation", _("The province's dictionary already has this entry.")
             )
-            return self.form_invalid(form)  # type: ignore[attr-defined]
-        return super().form_valid(form)  # type: ignore[misc]
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 class DictionaryIndexView(ScopedIndexMixin, generic.IndexView):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
 from grassroots.bulletins import content as text_rules
@@ -131,7 +132,7 @@ def _store_file(item: BoardItem, data: ItemContent) -> None:
 
 @transaction.atomic
 def save_item(
-    actor: Any, data: ItemContent, item: BoardItem | None = None
+    actor: Actor, data: ItemContent, item: BoardItem | None = None
 ) -> BoardItem:
     """Create or change a board item; the boards concerned reload their playlist."""
     require(actor, Capability.OPERATE_BROADCASTS, data.area)
@@ -186,7 +187,7 @@ def save_item(
 
 
 @transaction.atomic
-def delete_item(actor: Any, item: BoardItem) -> None:
+def delete_item(actor: Actor, item: BoardItem) -> None:
     """Remove an item; its display events keep what was shown (by key and title)."""
     item = BoardItem.objects.select_related("area").get(pk=item.pk)
     require(actor, Capability.OPERATE_BROADCASTS, item.area)
@@ -206,7 +207,7 @@ def _province(area: Area) -> Area:
 
 @transaction.atomic
 def add_origin(
-    actor: Any, province: Area, origin: str, note: str = ""
+    actor: Actor, province: Area, origin: str, note: str = ""
 ) -> AllowedOrigin:
     """Let the boards of ``province`` show pages of ``origin`` (scheme and host)."""
     require(actor, Capability.MANAGE_DEVICES, _province(province))
@@ -232,7 +233,7 @@ def add_origin(
 
 
 @transaction.atomic
-def delete_origin(actor: Any, entry: AllowedOrigin) -> None:
+def delete_origin(actor: Actor, entry: AllowedOrigin) -> None:
     """Stop boards showing pages of a site; pages already playing leave at once."""
     entry = AllowedOrigin.objects.select_related("province").get(pk=entry.pk)
     require(actor, Capability.MANAGE_DEVICES, entry.province)

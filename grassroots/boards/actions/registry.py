@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
 
@@ -36,7 +37,7 @@ BOARD_FIELDS = (
 COMMANDS = ("screenshot", "reload")
 
 
-def require(actor: Any, capability: str, area: Area | str | None) -> None:
+def require(actor: Actor, capability: str, area: Area | str | None) -> None:
     """Refuse unless ``actor`` may; ``None`` is the system (commands, demo, channels)."""
     if actor is None:
         return
@@ -90,7 +91,7 @@ def _history(board: Board, day: datetime.date) -> None:
 
 @transaction.atomic
 def register_board(
-    actor: Any,
+    actor: Actor,
     *,
     area: Area,
     state: str = BoardState.ACTIVE,
@@ -121,7 +122,7 @@ def register_board(
 
 @transaction.atomic
 def change_board(
-    actor: Any,
+    actor: Actor,
     board: Board,
     *,
     area: Area,
@@ -179,7 +180,7 @@ def change_board(
 
 
 @transaction.atomic
-def rotate_address(actor: Any, board: Board) -> Board:
+def rotate_address(actor: Actor, board: Board) -> Board:
     """Give the board a new player address; the old one stops working at once."""
     board = Board.objects.select_for_update().select_related("area").get(pk=board.pk)
     require(actor, Capability.MANAGE_DEVICES, board.area)
@@ -196,7 +197,7 @@ def rotate_address(actor: Any, board: Board) -> Board:
 
 
 @transaction.atomic
-def revoke_address(actor: Any, board: Board) -> Board:
+def revoke_address(actor: Actor, board: Board) -> Board:
     """Take the board's player address away; its screen stops within a second."""
     board = Board.objects.select_for_update().select_related("area").get(pk=board.pk)
     require(actor, Capability.MANAGE_DEVICES, board.area)
@@ -212,7 +213,7 @@ def revoke_address(actor: Any, board: Board) -> Board:
 
 
 @transaction.atomic
-def send_command(actor: Any, board: Board, command: str) -> None:
+def send_command(actor: Actor, board: Board, command: str) -> None:
     """Ask the player for a screenshot now, or to reload itself (after an update)."""
     require(actor, Capability.COMMAND_DEVICES, board.area)
     if command not in COMMANDS:

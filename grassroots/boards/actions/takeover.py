@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots.bulletins import content as text_rules
@@ -67,13 +68,13 @@ def _common_path(paths: list[str]) -> str:
     return "/".join(common) + "/" if common else ""
 
 
-def _name(actor: Any) -> str:
+def _name(actor: Actor) -> str:
     if actor is not None and getattr(actor, "is_authenticated", False):
         return actor.get_username()
     return str(actor or _("the system"))[:200]
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
@@ -85,7 +86,7 @@ def take_over(
     title: str,
     text: str,
     level: str,
-    actor: Any,
+    actor: Actor,
     source: str = TakeoverSource.BROADCAST,
     bulletin: Any = None,
 ) -> Takeover:
@@ -172,7 +173,7 @@ def take_over(
 
 
 @transaction.atomic
-def release(*, emergency_id: str, actor: Any) -> Takeover | None:
+def release(*, emergency_id: str, actor: Actor) -> Takeover | None:
     """End an emergency on the boards; they go back to their playlists at once.
 
     Releasing an unknown or already ended emergency changes nothing.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts import scope
+from grassroots.accounts.audit import SignedInRequest
 from grassroots.accounts.roles import Capability
 
 from .. import actions, playlist
@@ -104,7 +105,7 @@ ADDRESS_ACTIONS = {
 }
 
 
-def address(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+def address(request: SignedInRequest, pk: int, what: str) -> HttpResponse:
     """Confirm, then rotate or revoke the board's player address."""
     if what not in ADDRESS_ACTIONS:
         raise Http404
@@ -130,7 +131,7 @@ def address(request: HttpRequest, pk: int, what: str) -> HttpResponse:
 
 
 @require_POST
-def command(request: HttpRequest, pk: int) -> HttpResponse:
+def command(request: SignedInRequest, pk: int) -> HttpResponse:
     board = _board(request, pk, Capability.COMMAND_DEVICES)
     name = request.POST.get("command", "")
     try:

@@ -161,7 +161,7 @@ def _asgi_get(path: str):
 
     sent: list[dict] = []
     disconnect = asyncio.Event()
-    requested = []
+    requested: list[bool] = []
 
     async def receive():
         if not requested:  # the (empty) request body comes first

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,14 +19,17 @@ from ..models import (
     ProgrammeSchedule,
 )
 
+if TYPE_CHECKING:
+    from grassroots.accounts.audit import Actor
 
-def _require(actor: Any, area: Area | str | None) -> None:
+
+def _require(actor: Actor, area: Area | str | None) -> None:
     """Refuse unless ``actor`` (None: the system) may operate broadcasts on ``area``."""
     if actor is not None and not scope.can(actor, Capability.OPERATE_BROADCASTS, area):
         raise PermissionDenied(_("This is outside your area or your role."))
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 

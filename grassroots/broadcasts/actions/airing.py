@@ -13,10 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.areas.models import Area, Level
 from grassroots.loudspeakers import playables
 from grassroots.loudspeakers.actions import send_command
-from grassroots.loudspeakers.models import Cluster, ClusterState
+from grassroots.loudspeakers.models import Cluster
+from grassroots.loudspeakers.selectors import in_service, is_in_service
 
 from .. import compiler, rules
 from ..models import (
@@ -69,7 +71,7 @@ def _ready_playable(item: ProgrammeItem, priority: str, ref: str) -> dict[str, A
 
 @transaction.atomic
 def play_now(
-    actor: Any,
+    actor: Actor,
     item: ProgrammeItem,
     *,
     areas: Iterable[Area] = (),
@@ -94,7 +96,7 @@ def play_now(
         _require(actor, group.area)
     for cluster in clusters:
         _require(actor, cluster.area)
-        if cluster.state == ClusterState.RETIRED:
+        if not is_in_service(cluster):
             raise ValidationError(_("This cluster is retired."))
     ref = uuid.uuid4().hex[:12]
     data = playables.ServerPlayable(_ready_playable(item, priority, ref))
@@ -102,7 +104,7 @@ def play_now(
         send_command(actor, "play_now", {"item": data}, area=area) for area in areas
     ]
     for group in groups:
-        for cluster in group.clusters.exclude(state=ClusterState.RETIRED):
+        for cluster in in_service(group.clusters.all()):
             commands.append(
                 send_command(actor, "play_now", {"item": data}, cluster=cluster)
             )
@@ -130,17 +132,10 @@ def play_now(
 
 
 def slot_times() -> list[datetime.time]:
-    """Return the daily broadcast slots (``GRASSROOTS_BROADCAST_SLOTS``, "06:00,17:00")."""
+    """Return the daily broadcast slots (``GRASSROOTS_BROADCAST_SLOTS``), sorted."""
     from django.conf import settings
 
-    text = getattr(settings, "GRASSROOTS_BROADCAST_SLOTS", "") or "06:00,17:00"
-    slots = []
-    for part in text.split(","):
-        try:
-            slots.append(datetime.time.fromisoformat(part.strip()))
-        except ValueError:
-            continue
-    return sorted(slots) or [datetime.time(6), datetime.time(17)]
+    return sorted(settings.GRASSROOTS_BROADCAST_SLOTS)
 
 
 def next_slot(now: datetime.datetime | None = None) -> datetime.datetime:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots.loudspeakers.models import Cluster
@@ -65,7 +66,7 @@ def _check_recording(item: ProgrammeItem) -> None:
 
     upload = item.recording
     try:
-        prepared = prepare(upload, upload.name)
+        prepared = prepare(upload, upload.name or "")
     except ValidationError as exc:
         raise ValidationError({"recording": exc.messages}) from None
     if prepared.kind != AttachmentKind.AUDIO:
@@ -85,7 +86,9 @@ def _check_recording(item: ProgrammeItem) -> None:
 def prepare_audio(item: ProgrammeItem, *, render: bool = True) -> None:
     """Check a new recording, or ask for the bulletin to be read aloud."""
     if item.source == Source.RECORDING and item.recording:
-        if not item.recording._committed:  # a new upload, not the stored file
+        if not getattr(
+            item.recording, "_committed", True
+        ):  # a new upload, not the stored file
             _check_recording(item)
     if item.source == Source.BULLETIN and item.bulletin_id:
         if compiler.spoken_attachment(item.bulletin) is not None:
@@ -102,7 +105,7 @@ def prepare_audio(item: ProgrammeItem, *, render: bool = True) -> None:
 
 
 @transaction.atomic
-def save_item(actor: Any, item: ProgrammeItem) -> ProgrammeItem:
+def save_item(actor: Actor, item: ProgrammeItem) -> ProgrammeItem:
     """Create or change a programme item; its schedules are compiled again."""
     _require(actor, item.area)
     if item.bulletin_id and not scope.can(actor, Capability.VIEW, item.area) and actor:
@@ -126,7 +129,7 @@ def save_item(actor: Any, item: ProgrammeItem) -> ProgrammeItem:
 
 
 @transaction.atomic
-def delete_item(actor: Any, item: ProgrammeItem) -> None:
+def delete_item(actor: Actor, item: ProgrammeItem) -> None:
     """Delete a programme item and its schedules; devices drop it."""
     _require(actor, item.area)
     schedules = list(item.schedules.all())
@@ -143,7 +146,7 @@ def delete_item(actor: Any, item: ProgrammeItem) -> None:
 
 @transaction.atomic
 def save_group(
-    actor: Any,
+    actor: Actor,
     *,
     area: Area,
     name: str,
@@ -191,7 +194,7 @@ def save_group(
 
 
 @transaction.atomic
-def delete_group(actor: Any, group: ClusterGroup) -> None:
+def delete_group(actor: Actor, group: ClusterGroup) -> None:
     _require(actor, group.area)
     clusters = set(group.clusters.values_list("pk", flat=True))
     used = group.schedules.filter(is_active=True).exists()

@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
+from grassroots.accounts.audit import Actor
 from grassroots.areas.models import Area
-from grassroots.loudspeakers.models import Cluster, ClusterState
+from grassroots.loudspeakers.models import Cluster
+from grassroots.loudspeakers.selectors import in_service
 
 from .. import compiler, rules
 from ..models import (
@@ -96,9 +98,9 @@ def _targets_clusters(
     group_ids = [g.pk for g in groups]
     if group_ids:
         ids |= set(
-            Cluster.objects.filter(broadcast_groups__in=group_ids)
-            .exclude(state=ClusterState.RETIRED)
-            .values_list("pk", flat=True)
+            in_service(
+                Cluster.objects.filter(broadcast_groups__in=group_ids)
+            ).values_list("pk", flat=True)
         )
     return ids
 
@@ -199,7 +201,7 @@ def _check_schedule(
 
 @transaction.atomic
 def save_schedule(
-    actor: Any,
+    actor: Actor,
     schedule: ProgrammeSchedule,
     *,
     target_areas: Iterable[Area],
@@ -255,7 +257,7 @@ def save_schedule(
 
 @transaction.atomic
 def set_schedule_active(
-    actor: Any, schedule: ProgrammeSchedule, active: bool
+    actor: Actor, schedule: ProgrammeSchedule, active: bool
 ) -> ProgrammeSchedule:
     """Pause or resume a schedule."""
     _require(actor, schedule.area)
@@ -272,7 +274,7 @@ def set_schedule_active(
 
 
 @transaction.atomic
-def delete_schedule(actor: Any, schedule: ProgrammeSchedule) -> None:
+def delete_schedule(actor: Actor, schedule: ProgrammeSchedule) -> None:
     _require(actor, schedule.area)
     clusters = compiler.clusters_of(schedule)
     audit.record("broadcasts.schedule_delete", actor, schedule, area=schedule.area)

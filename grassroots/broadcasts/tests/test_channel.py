@@ -27,13 +27,12 @@ def people(tree):
 
 
 def test_the_next_slot_is_the_next_configured_time_five_minutes_away(settings):
-    settings.GRASSROOTS_BROADCAST_SLOTS = "06:00, 17:30"
+    settings.GRASSROOTS_BROADCAST_SLOTS = (datetime.time(17, 30), datetime.time(6))
     at = datetime.datetime(2025, 7, 1, 5, 56, tzinfo=VN)
     assert actions.next_slot(at) == datetime.datetime(2025, 7, 1, 17, 30, tzinfo=VN)
     at = datetime.datetime(2025, 7, 1, 18, 0, tzinfo=VN)
     assert actions.next_slot(at) == datetime.datetime(2025, 7, 2, 6, 0, tzinfo=VN)
-    settings.GRASSROOTS_BROADCAST_SLOTS = "nonsense"
-    assert actions.slot_times() == [datetime.time(6), datetime.time(17)]
+    assert actions.slot_times() == [datetime.time(6), datetime.time(17, 30)]
 
 
 def test_a_published_priority_bulletin_is_queued_in_each_commune_and_sent(

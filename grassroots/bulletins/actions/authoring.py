@@ -23,6 +23,7 @@ from wagtail.actions.delete import DeleteAction
 from wagtail.actions.edit import EditAction
 
 from grassroots.accounts import audit
+from grassroots.accounts.audit import Actor
 from grassroots.areas.models import Area
 
 from .. import content, rules
@@ -122,8 +123,9 @@ def _commit_files(bulletin: Bulletin) -> None:
     """
     for attachment in bulletin.attachments.all():
         upload = attachment.file
-        if upload and not upload._committed:
-            upload.save(upload.name, upload.file, save=False)
+        # A new upload, not yet in the storage (Django's flag; no public name).
+        if upload and not getattr(upload, "_committed", True):
+            upload.save(upload.name or "", upload.file, save=False)
 
 
 def _minute(value):
@@ -171,11 +173,11 @@ def changes(old: Bulletin, new: Bulletin) -> list[str]:
     return changed
 
 
-def _is_person(user: Any) -> bool:
+def _is_person(user: Actor) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
-def _actor(user: Any, peer: PeerSystem | None) -> Any:
+def _actor(user: Actor, peer: PeerSystem | None) -> Any:
     return user if _is_person(user) else (f"peer:{peer.name}" if peer else None)
 
 
@@ -350,20 +352,21 @@ class BulletinContent:
 
 
 def create_bulletin(
-    actor: Any, data: BulletinContent, *, peer: PeerSystem | None = None
+    actor: Actor, data: BulletinContent, *, peer: PeerSystem | None = None
 ) -> Bulletin:
     """Create a draft bulletin written by ``actor`` (or received from ``peer``)."""
     bulletin = Bulletin()
     with transaction.atomic():
         data.apply(bulletin)
-        bulletin.attachments = data.attachment_rows()
+        # modelcluster's child relation takes a list (its descriptor is untyped).
+        bulletin.attachments = data.attachment_rows()  # type: ignore[misc]
         return BulletinCreateAction(bulletin, user=actor, peer=peer).execute(
             skip_permission_checks=peer is not None or actor is None
         )
 
 
 def update_bulletin(
-    actor: Any,
+    actor: Actor,
     bulletin: Bulletin,
     data: BulletinContent,
     *,

@@ -9,8 +9,6 @@ A commune's own bulletins need no inbox: it approved them itself.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -18,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.scope import area_q
 from grassroots.areas.models import Area, Level
 
@@ -102,7 +101,7 @@ class Decision:
 
 
 @transaction.atomic
-def decide(actor: Any, item: InboxItem, decision: str, note: str = "") -> InboxItem:
+def decide(actor: Actor, item: InboxItem, decision: str, note: str = "") -> InboxItem:
     """Record a commune's decision on a normal bulletin from above."""
     item = InboxItem.objects.select_related("bulletin", "commune").get(pk=item.pk)
     rules.require(rules.inbox_refusal(actor, item.commune))
@@ -149,7 +148,7 @@ def decide(actor: Any, item: InboxItem, decision: str, note: str = "") -> InboxI
 
 
 @transaction.atomic
-def mark_aired(item: InboxItem, *, at=None, actor: Any = None) -> InboxItem:
+def mark_aired(item: InboxItem, *, at=None, actor: Actor = None) -> InboxItem:
     """Record that the commune's loudspeakers aired it (called by the broadcast side)."""
     item.state = InboxState.AIRED
     item.aired_at = at or timezone.now()

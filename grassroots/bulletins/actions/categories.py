@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Level
 
 from ..models import Category
 
 
-def may_keep_categories(user: Any) -> bool:
+def may_keep_categories(user: Actor) -> bool:
     """Return True for superusers and administrators of a whole province."""
     roots = scope.roots(user, Capability.MANAGE_AREAS)
     return roots is None or any(r.count("/") == Level.PROVINCE for r in roots)
 
 
 @transaction.atomic
-def save_category(actor: Any, category: Category) -> Category:
+def save_category(actor: Actor, category: Category) -> Category:
     """Create or change a category (they are never deleted, only put out of use)."""
     if actor is not None and not may_keep_categories(actor):
         raise PermissionDenied(_("Only province administrators keep the categories."))

@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 
@@ -33,7 +33,7 @@ def hash_key(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _require_manager(actor: Any, area: Area) -> None:
+def _require_manager(actor: Actor, area: Area) -> None:
     if actor is None:  # commands and demo data
         return
     if not scope.can(actor, Capability.MANAGE_USERS, area):
@@ -42,7 +42,7 @@ def _require_manager(actor: Any, area: Area) -> None:
         )
 
 
-def may_trust(actor: Any, area: Area) -> bool:
+def may_trust(actor: Actor, area: Area) -> bool:
     """Return True if ``actor`` may let a peer of ``area`` publish without approval.
 
     Whatever such a peer sends is published at once (an emergency airs at
@@ -54,7 +54,7 @@ def may_trust(actor: Any, area: Area) -> bool:
     return scope.can(actor, Capability.MANAGE_USERS, area.ancestor_paths[0])
 
 
-def _require_trust(actor: Any, area: Area) -> None:
+def _require_trust(actor: Actor, area: Area) -> None:
     if not may_trust(actor, area):
         raise PermissionDenied(
             _(
@@ -66,7 +66,7 @@ def _require_trust(actor: Any, area: Area) -> None:
 
 @transaction.atomic
 def save_peer(
-    actor: Any,
+    actor: Actor,
     *,
     name: str,
     area: Area,
@@ -134,7 +134,7 @@ def save_peer(
 
 
 @transaction.atomic
-def issue_key(actor: Any, peer: PeerSystem) -> tuple[ApiKey, str]:
+def issue_key(actor: Actor, peer: PeerSystem) -> tuple[ApiKey, str]:
     """Return a new key for ``peer`` and its secret, which is never shown again.
 
     A key of a peer that publishes without approval is a key to publish: the
@@ -156,7 +156,7 @@ def issue_key(actor: Any, peer: PeerSystem) -> tuple[ApiKey, str]:
 
 
 @transaction.atomic
-def revoke_key(actor: Any, key: ApiKey) -> None:
+def revoke_key(actor: Actor, key: ApiKey) -> None:
     """Stop accepting a key at once."""
     _require_manager(actor, key.peer.area)
     if key.revoked_at is None:

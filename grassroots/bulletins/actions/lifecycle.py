@@ -22,6 +22,7 @@ from wagtail.actions.unpublish import UnpublishAction
 from wagtail.models import Revision, TaskState, WorkflowState
 
 from grassroots.accounts import audit
+from grassroots.accounts.audit import Actor
 
 from .. import channels, rules
 from ..channels import ChannelEvent, Event
@@ -56,7 +57,7 @@ def _event(bulletin: Bulletin, event: str, revision_id: int | None) -> ChannelEv
     )
 
 
-def _actor(user: Any, peer: PeerSystem | None) -> Any:
+def _actor(user: Actor, peer: PeerSystem | None) -> Any:
     if user is not None and getattr(user, "is_authenticated", False):
         return user
     return f"peer:{peer.name}" if peer else None
@@ -64,7 +65,7 @@ def _actor(user: Any, peer: PeerSystem | None) -> Any:
 
 @transaction.atomic
 def submit(
-    actor: Any, bulletin: Bulletin, *, peer: PeerSystem | None = None
+    actor: Actor, bulletin: Bulletin, *, peer: PeerSystem | None = None
 ) -> WorkflowState:
     """Send the newest version for approval (or back, after changes were asked)."""
     bulletin = _fresh(bulletin)
@@ -103,7 +104,7 @@ def submit(
 
 
 @transaction.atomic
-def cancel_submission(actor: Any, bulletin: Bulletin) -> None:
+def cancel_submission(actor: Actor, bulletin: Bulletin) -> None:
     """Take a bulletin back from approval, to change it further."""
     bulletin = _fresh(bulletin)
     state = bulletin.current_workflow_state
@@ -130,7 +131,7 @@ def _task_state(bulletin: Bulletin, task_state: TaskState | None) -> TaskState:
 
 @transaction.atomic
 def approve(
-    actor: Any,
+    actor: Actor,
     bulletin: Bulletin,
     *,
     comment: str = "",
@@ -163,7 +164,7 @@ def approve(
 
 @transaction.atomic
 def return_for_changes(
-    actor: Any,
+    actor: Actor,
     bulletin: Bulletin,
     *,
     comment: str,
@@ -192,7 +193,7 @@ def return_for_changes(
     return _fresh(bulletin)
 
 
-def finish_workflow(workflow_state: WorkflowState, user: Any = None) -> None:
+def finish_workflow(workflow_state: WorkflowState, user: Actor = None) -> None:
     """Publish what the workflow approved (``WAGTAIL_FINISH_WORKFLOW_ACTION``)."""
     if workflow_state.base_content_type.model_class() is not Bulletin:
         from wagtail.workflows import publish_workflow_state
@@ -211,7 +212,7 @@ def finish_workflow(workflow_state: WorkflowState, user: Any = None) -> None:
 
 @transaction.atomic
 def publish_revision(
-    bulletin: Bulletin, revision: Revision, *, actor: Any = None
+    bulletin: Bulletin, revision: Revision, *, actor: Actor = None
 ) -> Bulletin:
     """Make an approved revision public now, or schedule it for its "valid from"."""
     was_public = bulletin.live and bulletin.status == Status.PUBLISHED
@@ -244,7 +245,7 @@ def publish_revision(
     return bulletin
 
 
-def _take_down(bulletin: Bulletin, actor: Any, *, expired: bool) -> bool:
+def _take_down(bulletin: Bulletin, actor: Actor, *, expired: bool) -> bool:
     """Unpublish or unschedule; return True if the bulletin was public."""
     was_live = bulletin.live
     if was_live:
@@ -258,7 +259,7 @@ def _take_down(bulletin: Bulletin, actor: Any, *, expired: bool) -> bool:
 
 @transaction.atomic
 def withdraw(
-    actor: Any,
+    actor: Actor,
     bulletin: Bulletin,
     *,
     reason: str,

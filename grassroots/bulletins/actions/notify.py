@@ -8,7 +8,7 @@ goes through Django's e-mail backend (``EMAIL_URL``), after the commit.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -21,6 +21,9 @@ from grassroots.accounts.models import RoleAssignment
 from grassroots.accounts.roles import Capability, roles_with
 
 from ..models import Bulletin
+
+if TYPE_CHECKING:
+    pass
 
 logger = logging.getLogger(__name__)
 

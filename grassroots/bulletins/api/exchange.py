@@ -51,7 +51,7 @@ class BulletinIn(Schema):
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     target_areas: list[str] = Field(default_factory=list, max_length=500)
-    channels: list[Channel] = Field(default_factory=lambda: list(Channel.values))
+    channels: list[Channel] = Field(default_factory=lambda: list(Channel))
     essential: bool = True
     updated_at: datetime | None = Field(
         None, description="When the peer last changed it; older versions are refused"

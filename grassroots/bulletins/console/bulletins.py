@@ -86,7 +86,7 @@ class BulletinFilterSet(WagtailFilterSet):
         return queryset.filter(issuing_area__path__under=value.path)
 
 
-class BulletinIndexView(scoped(snippet_views.IndexView)):
+class BulletinIndexView(scoped(snippet_views.IndexView)):  # type: ignore[misc]  # scoped() builds on untyped Wagtail views
     default_ordering = "-updated_at"
 
     @cached_property
@@ -146,9 +146,9 @@ class _ActionErrorsMixin:
 
     def save_instance(self):
         try:
-            return super().save_instance()  # type: ignore[misc]
+            return super().save_instance()
         except ValidationError as exc:
-            form = self.form  # type: ignore[attr-defined]
+            form = self.form
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
@@ -158,26 +158,26 @@ class _ActionErrorsMixin:
 
     def _run(self, action, *args):
         try:
-            action(self.request.user, *args)  # type: ignore[attr-defined]
+            action(self.request.user, *args)
         except (PermissionDenied, ValidationError) as exc:
             text = " ".join(getattr(exc, "messages", [str(exc)]))
-            messages.error(self.request, text)  # type: ignore[attr-defined]
-            return redirect(self.get_edit_url())  # type: ignore[attr-defined]
+            messages.error(self.request, text)
+            return redirect(self.get_edit_url())
         return None
 
     def get_available_actions(self):
         # Nobody publishes straight from the editor: approval publishes.
-        return [a for a in super().get_available_actions() if a != "publish"]  # type: ignore[misc]
+        return [a for a in super().get_available_actions() if a != "publish"]
 
     def submit_action(self):
-        return self._run(actions.submit, self.object)  # type: ignore[attr-defined]
+        return self._run(actions.submit, self.object)
 
     def cancel_workflow_action(self):
-        return self._run(actions.cancel_submission, self.object)  # type: ignore[attr-defined]
+        return self._run(actions.cancel_submission, self.object)
 
     def restart_workflow_action(self):
-        response = self._run(actions.cancel_submission, self.object)  # type: ignore[attr-defined]
-        return response or self._run(actions.submit, self.object)  # type: ignore[attr-defined]
+        response = self._run(actions.cancel_submission, self.object)
+        return response or self._run(actions.submit, self.object)
 
 
 class BulletinCreateView(_ActionErrorsMixin, snippet_views.CreateView):
@@ -190,7 +190,8 @@ class BulletinCreateView(_ActionErrorsMixin, snippet_views.CreateView):
 
 
 class BulletinEditView(
-    _ActionErrorsMixin, scoped(snippet_views.EditView, ("change", "review"))
+    _ActionErrorsMixin,
+    scoped(snippet_views.EditView, ("change", "review")),  # type: ignore[misc]  # scoped() builds on untyped Wagtail views
 ):
     pass
 

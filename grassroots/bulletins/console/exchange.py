@@ -75,11 +75,11 @@ class PeerCreateView(PeerSaveMixin, ModelViewSet.add_view_class):
     pass
 
 
-class PeerEditView(PeerSaveMixin, scoped(ModelViewSet.edit_view_class, ("change",))):
+class PeerEditView(PeerSaveMixin, scoped(ModelViewSet.edit_view_class, ("change",))):  # type: ignore[misc]  # scoped() builds on untyped Wagtail views
     pass
 
 
-class PeerIndexView(scoped(ModelViewSet.index_view_class)):
+class PeerIndexView(scoped(ModelViewSet.index_view_class)):  # type: ignore[misc]  # scoped() builds on untyped Wagtail views
     def get_list_more_buttons(self, instance):
         return [
             *super().get_list_more_buttons(instance),

@@ -55,7 +55,7 @@ class InboxFilterSet(WagtailFilterSet):
         )
 
 
-class InboxIndexView(scoped(ModelViewSet.index_view_class)):
+class InboxIndexView(scoped(ModelViewSet.index_view_class)):  # type: ignore[misc]  # scoped() builds on untyped Wagtail views
     def get_base_queryset(self):
         return (
             super()

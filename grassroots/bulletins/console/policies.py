@@ -109,18 +109,18 @@ class ScopedObjectViewMixin:
     scope_actions: tuple[str, ...] = ("view",)
 
     def get_queryset(self):
-        queryset = super().get_queryset()  # type: ignore[misc]
+        queryset = super().get_queryset()
         if isinstance(self, BaseListingView) and isinstance(self, BaseObjectMixin):
             return queryset  # a history or usage page's rows, not its object
         return scoped_objects(self, queryset, self.scope_actions)
 
     def get_base_object_queryset(self):
-        queryset = super().get_base_object_queryset()  # type: ignore[misc]
+        queryset = super().get_base_object_queryset()
         return scoped_objects(self, queryset, self.scope_actions)
 
     def get_object(self, *args, **kwargs):
         # Wagtail's inspect view loads straight from the model by pk.
-        obj = super().get_object(*args, **kwargs)  # type: ignore[misc]
+        obj = super().get_object(*args, **kwargs)
         if isinstance(self, InspectView):
             allowed = scoped_objects(
                 self, type(obj)._default_manager.filter(pk=obj.pk), self.scope_actions

@@ -27,7 +27,9 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"bulletins/{now:%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 
-class Attachment(Orderable):
+# models.Model is already a base of Orderable; named for mypy, to which
+# Wagtail's classes are untyped.
+class Attachment(Orderable, models.Model):
     """One file of a bulletin; checked by its content when it arrives (files.py).
 
     Kept in the private storage: reachable through the console while a draft

@@ -73,6 +73,9 @@ class Bulletin(
     RevisionMixin,
     PreviewableMixin,
     ClusterableModel,
+    # Already a base of ClusterableModel; named so that mypy (to which
+    # Wagtail's and modelcluster's classes are untyped) sees a Django model.
+    models.Model,
 ):
     """A piece of essential information from one issuing area.
 

@@ -1,3 +1,6 @@
+import ast
+import dataclasses
+import datetime
 import os
 import subprocess
 import sys
@@ -179,3 +182,77 @@ def test_private_files_inside_public_media_stop_the_checks(settings, tmp_path):
     assert error.id == "grassroots.E101"
     settings.GRASSROOTS_PRIVATE_MEDIA_ROOT = tmp_path / "private"
     assert private_files_are_not_public(None) == []
+
+
+def test_broadcast_slots_are_times_of_day_sorted():
+    config = conf.load({"GRASSROOTS_BROADCAST_SLOTS": "17:30, 06:00"})
+    assert config.broadcast_slots == (datetime.time(6), datetime.time(17, 30))
+    assert conf.load({}).broadcast_slots == (datetime.time(6), datetime.time(17))
+    for bad in ("nonsense", "25:00", ","):
+        with pytest.raises(conf.ConfigError, match="GRASSROOTS_BROADCAST_SLOTS"):
+            conf.load({"GRASSROOTS_BROADCAST_SLOTS": bad})
+
+
+def test_the_app_settings_are_the_django_settings(settings):
+    """Every field of AppSettings is a Django setting, with its default."""
+    from django.conf import settings as django_settings
+
+    app = conf.AppSettings()
+    for f in dataclasses.fields(app):
+        name = f"GRASSROOTS_{f.name.upper()}"
+        assert hasattr(django_settings, name), name
+    assert settings.GRASSROOTS_FEEDBACK_RATE_TRACK == conf.Rate(60, 600)
+
+
+def test_a_dotted_path_that_does_not_import_is_reported_at_start(settings):
+    from grassroots.core.checks import dotted_paths_import
+
+    assert conf.dotted_path_errors(settings) == []
+    settings.GRASSROOTS_TTS_ENGINE = "grassroots.tts.engines.nowhere.Engine"
+    settings.GRASSROOTS_FEEDBACK_NOTIFIERS = {"sms": "grassroots.feedback.notify.Nope"}
+    errors = dotted_paths_import(None)
+    assert {e.id for e in errors} == {"grassroots.E102"}
+    assert len(errors) == 2
+    assert "GRASSROOTS_TTS_ENGINE" in errors[0].msg
+    assert "GRASSROOTS_FEEDBACK_NOTIFIERS" in errors[1].msg
+
+
+def _settings_getattrs(tree: ast.AST) -> list[int]:
+    """Return the lines that read a setting by name with getattr."""
+    found = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and node.args
+        ):
+            continue
+        target = node.args[0]
+        name = (
+            target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
+        )
+        if name != "settings":
+            continue
+        literal = len(node.args) > 1 and isinstance(
+            node.args[1], ast.Constant | ast.JoinedStr
+        )
+        if literal or len(node.args) > 2:
+            found.append(node.lineno)
+    return found
+
+
+def test_no_module_reads_a_setting_with_getattr_and_its_own_default():
+    """Settings come from grassroots/conf.py: a getattr with a default hides a typo."""
+    offenders = []
+    for path in [*(ROOT / "grassroots").rglob("*.py"), *(ROOT / "agent").rglob("*.py")]:
+        if ".venv" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        offenders += [f"{path.relative_to(ROOT)}:{n}" for n in _settings_getattrs(tree)]
+    assert offenders == []
+
+
+def test_the_getattr_scan_finds_what_it_forbids():
+    code = 'x = getattr(settings, "GRASSROOTS_MAP_ATTRIBUTION", "")\ny = getattr(django.conf.settings, f"GRASSROOTS_{n}")\nz = getattr(obj, "a", 1)\n'
+    assert _settings_getattrs(ast.parse(code)) == [1, 2]

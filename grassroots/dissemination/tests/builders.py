@@ -64,6 +64,7 @@ def event(
 ) -> dict:
     """Return a play event as a device reports it, for ``bulletin``'s item."""
     if item is None:
+        assert bulletin is not None, "give a bulletin or an item"
         pk = bulletin if isinstance(bulletin, int) else bulletin.pk
         item = playables.bulletin_item_id(pk, origin, ref)
     data = {

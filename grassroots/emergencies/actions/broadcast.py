@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
+from grassroots.accounts.audit import Actor
 from grassroots.areas.models import Area
 from grassroots.bulletins.models import Bulletin
 from grassroots.loudspeakers.models import Cluster
@@ -94,7 +95,7 @@ def _preempt_drills(emergency: Emergency) -> None:
 
 @transaction.atomic
 def start(
-    actor: Any,
+    actor: Actor,
     bulletin: Bulletin | None,
     *,
     areas: Iterable[Area] = (),
@@ -191,7 +192,7 @@ def _locked(emergency: Emergency) -> Emergency:
 
 @transaction.atomic
 def update(
-    actor: Any,
+    actor: Actor,
     emergency: Emergency,
     *,
     text: str | None = None,
@@ -255,7 +256,7 @@ def update(
     old_paths = sorted(str(t) for t in before)
     emergency.target_areas.set(new_areas)
     emergency.target_clusters.set(new_clusters)
-    after = [*new_areas, *new_clusters]
+    after: list[Area | Cluster] = [*new_areas, *new_clusters]
     if sorted(str(t) for t in after) != old_paths:
         changes["targets"] = [str(t) for t in after]
     if not changes:
@@ -280,7 +281,7 @@ def update(
 
 @transaction.atomic
 def cancel(
-    actor: Any,
+    actor: Actor,
     emergency: Emergency,
     *,
     otp: str | None = None,
@@ -376,7 +377,7 @@ def republish_all_lists() -> int:
     clusters = Cluster.objects.filter(
         pk__in=Emergency.target_clusters.through.objects.values("cluster_id")
     )
-    targets = [*areas, *clusters]
+    targets: list[Area | Cluster] = [*areas, *clusters]
     if targets:
         _publish([], targets)
     return len(targets)

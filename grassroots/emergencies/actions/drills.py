@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots.broadcasts.rules import local_zone, parse_rrule
@@ -95,7 +96,7 @@ def _check_fits(
 
 
 def _prepare(
-    actor: Any,
+    actor: Actor,
     areas: Iterable[Area],
     clusters: Iterable[Cluster],
     text: str,
@@ -118,7 +119,7 @@ def _prepare(
 
 @transaction.atomic
 def start_drill(
-    actor: Any,
+    actor: Actor,
     *,
     areas: Iterable[Area] = (),
     clusters: Iterable[Cluster] = (),
@@ -196,7 +197,7 @@ def next_run(plan: DrillPlan, after: datetime.datetime) -> datetime.datetime | N
 
 @transaction.atomic
 def plan_drill(
-    actor: Any,
+    actor: Actor,
     *,
     first_at: datetime.datetime,
     recurrence: str = Recurrence.ONCE,
@@ -272,7 +273,7 @@ def _plan_paths(plan: DrillPlan) -> list[str]:
 
 
 @transaction.atomic
-def cancel_plan(actor: Any, plan: DrillPlan, *, otp: str | None = None) -> DrillPlan:
+def cancel_plan(actor: Actor, plan: DrillPlan, *, otp: str | None = None) -> DrillPlan:
     """Cancel every run still to come of a planned drill (not one on the air now).
 
     A run already on the air is cancelled on its own page, like any

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +24,9 @@ from grassroots_agent import protocol
 
 from ..models import Emergency, Source, State, TopicRevision
 from .rules import Target
+
+if TYPE_CHECKING:
+    from grassroots.accounts.audit import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +129,7 @@ def _board_paths(emergency: Emergency) -> list[str]:
     return sorted(paths)
 
 
-def _take_over_boards(emergency: Emergency, actor: Any) -> None:
+def _take_over_boards(emergency: Emergency, actor: Actor) -> None:
     """Put the emergency on the boards of its areas, never twice.
 
     The boards' own channel handler takes over for an emergency bulletin on
@@ -174,7 +177,7 @@ def _take_over_boards(emergency: Emergency, actor: Any) -> None:
         logger.info("Emergency %s does not take over the boards: %s", emergency.pk, exc)
 
 
-def _take_over_for_drill(emergency: Emergency, actor: Any) -> None:
+def _take_over_for_drill(emergency: Emergency, actor: Actor) -> None:
     if not emergency.takeover_id:
         emergency.takeover_id = f"drill-{emergency.pk}"
         emergency.save(update_fields=["takeover_id"])
@@ -192,7 +195,7 @@ def _take_over_for_drill(emergency: Emergency, actor: Any) -> None:
         logger.info("Drill %s does not take over the boards: %s", emergency.pk, exc)
 
 
-def _release_boards(emergency: Emergency, actor: Any) -> None:
+def _release_boards(emergency: Emergency, actor: Actor) -> None:
     """End the emergency's takeover of the boards, unless another still needs it.
 
     Several emergencies can drive one takeover: those started by hand while
@@ -214,8 +217,10 @@ def _release_boards(emergency: Emergency, actor: Any) -> None:
             list(others.values_list("pk", flat=True)),
         )
         return
-    if emergency.takeover_id == emergency_id_of(emergency.bulletin_id) and not (
-        drivers.filter(source=Source.BULLETIN).exists()
+    if (
+        emergency.bulletin_id is not None
+        and emergency.takeover_id == emergency_id_of(emergency.bulletin_id)
+        and not (drivers.filter(source=Source.BULLETIN).exists())
     ):
         return  # the bulletin's own takeover: the boards end it with the bulletin
     try:

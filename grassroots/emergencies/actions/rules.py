@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from grassroots.accounts import scope, second_factor
+from grassroots.accounts import audit, scope, second_factor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots.bulletins.content import body_text
 from grassroots.bulletins.models import Bulletin, Level, Status
-from grassroots.loudspeakers.models import Cluster, ClusterState
+from grassroots.loudspeakers.models import Cluster
+from grassroots.loudspeakers.selectors import is_in_service
 from grassroots.tts import actions as tts
 from grassroots.tts.models import RenderedAudio
 
 from ..models import MAX_REPEAT
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+    from grassroots.accounts.audit import Actor
+    from grassroots.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -31,19 +38,19 @@ Target = Area | Cluster
 # Checks ---------------------------------------------------------------------
 
 
-def _is_user(actor: Any) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False)
+def _is_user(actor: Actor) -> TypeIs[User]:
+    return audit.is_user(actor)
 
 
-def needs_second_factor(user: Any) -> bool:
+def needs_second_factor(user: Actor) -> bool:
     """Return True if ``user`` must type a fresh code to start, change or cancel."""
     if not _is_user(user):
         return False
     return bool(settings.GRASSROOTS_REQUIRE_2FA) or second_factor.has_device(user)
 
 
-def _check_second_factor(actor: Any, otp: str | None) -> None:
-    if not needs_second_factor(actor):
+def _check_second_factor(actor: Actor, otp: str | None) -> None:
+    if not _is_user(actor) or not needs_second_factor(actor):
         return
     if not second_factor.has_device(actor):
         raise PermissionDenied(
@@ -55,14 +62,14 @@ def _check_second_factor(actor: Any, otp: str | None) -> None:
         )
 
 
-def _require(actor: Any, area: Area | str) -> None:
+def _require(actor: Actor, area: Area | str) -> None:
     """Raise PermissionDenied unless ``actor`` (None: the system) may act on ``area``."""
     if actor is not None and not scope.can(actor, Capability.BROADCAST_EMERGENCY, area):
         raise PermissionDenied(_("This is outside your area or your role."))
 
 
 def _check_targets(
-    actor: Any, areas: Iterable[Area], clusters: Iterable[Cluster]
+    actor: Actor, areas: Iterable[Area], clusters: Iterable[Cluster]
 ) -> tuple[list[Area], list[Cluster]]:
     areas = sorted({a.pk: a for a in areas}.values(), key=lambda a: a.path)
     clusters = sorted({c.pk: c for c in clusters}.values(), key=lambda c: c.code)
@@ -77,7 +84,7 @@ def _check_targets(
             )
         _require(actor, area)
     for cluster in clusters:
-        if cluster.state == ClusterState.RETIRED:
+        if not is_in_service(cluster):
             raise ValidationError(
                 {"clusters": _("%(code)s is retired.") % {"code": cluster.code}}
             )

@@ -51,7 +51,9 @@ def _prepare(client, flood, area, **extra):
 
 
 def _hidden(html: str, name: str) -> str:
-    return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert found, name
+    return found.group(1)
 
 
 def test_broadcast_in_two_steps_hearing_the_audio_first(

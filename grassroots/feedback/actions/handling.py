@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +14,7 @@ from grassroots.accounts import audit, scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
 
-from .. import conf, messages, workdays
+from .. import messages, workdays
 from ..abuse import CheckedFile
 from ..models import Event, EventKind, Feedback, Status
 from ..models.feedback import DONE_STATUSES, OPEN_STATUSES
@@ -248,13 +249,16 @@ def can_reopen(item: Feedback, now=None) -> bool:
     """Return True if the citizen may still reopen the item (in time, not too often)."""
     if item.status not in DONE_STATUSES or item.merged_into_id:
         return False
-    if item.events.filter(kind=EventKind.REOPENED).count() >= conf.get("MAX_REOPENS"):
+    if (
+        item.events.filter(kind=EventKind.REOPENED).count()
+        >= settings.GRASSROOTS_FEEDBACK_MAX_REOPENS
+    ):
         return False
     since = item.answered_at or item.closed_at
     if since is None:
         return False
     now = now or timezone.now()
-    return now - since <= timedelta(days=conf.get("REOPEN_DAYS"))
+    return now - since <= timedelta(days=settings.GRASSROOTS_FEEDBACK_REOPEN_DAYS)
 
 
 @transaction.atomic

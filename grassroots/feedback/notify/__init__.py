@@ -11,10 +11,9 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
-
-from .. import conf
 
 logger = logging.getLogger(__name__)
 
@@ -86,5 +85,5 @@ class MemoryNotifier:
 
 def notifier(channel: str) -> Notifier | None:
     """Return the notifier configured for ``channel``, or None if there is none."""
-    dotted = conf.get("NOTIFIERS").get(channel)
+    dotted = settings.GRASSROOTS_FEEDBACK_NOTIFIERS.get(channel)
     return import_string(dotted)() if dotted else None

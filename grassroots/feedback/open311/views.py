@@ -38,21 +38,22 @@ logger = logging.getLogger(__name__)
 MAX_SPAN = timedelta(days=90)
 MAX_RESULTS = 1000
 CATEGORY_CACHE_S = 30.0
-_categories: dict[str, object] = {"at": 0.0, "by_code": {}}
+_categories_at = 0.0
+_categories: dict[str, Category] = {}
 
 
 def _category(code: str) -> Category | None:
+    global _categories, _categories_at
     now = time.monotonic()
-    if now - float(_categories["at"]) > CATEGORY_CACHE_S:  # type: ignore[arg-type]
-        _categories["by_code"] = {
-            c.code: c for c in Category.objects.filter(is_active=True)
-        }
-        _categories["at"] = now
-    return _categories["by_code"].get(code)  # type: ignore[union-attr]
+    if now - _categories_at > CATEGORY_CACHE_S:
+        _categories = {c.code: c for c in Category.objects.filter(is_active=True)}
+        _categories_at = now
+    return _categories.get(code)
 
 
 def forget() -> None:
-    _categories["at"] = 0.0
+    global _categories_at
+    _categories_at = 0.0
 
 
 def _province(request: HttpRequest, fmt: str) -> Area | HttpResponse:
@@ -75,7 +76,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     root = base.rsplit("/", 1)[0] + "/"
     data = {
         "changeset": "2025-07-01T00:00:00+07:00",
-        "contact": getattr(settings, "DEFAULT_FROM_EMAIL", ""),
+        "contact": settings.DEFAULT_FROM_EMAIL,
         "key_service": _("Ask the province's feedback office for an API key."),
         "endpoints": [
             {
@@ -137,7 +138,7 @@ def _post_data(request: HttpRequest) -> dict[str, str]:
         if not isinstance(parsed, dict):
             raise ValueError("not an object")
         return {k: str(v) if v is not None else "" for k, v in parsed.items()}
-    data = {k: v for k, v in request.POST.items()}
+    data = {k: str(v) for k, v in request.POST.items()}
     for key in ("api_key", "jurisdiction_id"):
         if key not in data and key in request.GET:
             data[key] = request.GET[key]

@@ -14,6 +14,7 @@ def _feedback(area: Area, marker: str):
         seed_categories(Category)
         seed_calendar(CalendarDay)
     province = area if area.level == Level.PROVINCE else area.ancestors().first()
+    assert province is not None
     item = actions.submit(
         actions.Submission(
             category=Category.objects.get(code="moi-truong"),

@@ -126,9 +126,9 @@ def test_reopen_after_the_set_time_is_refused(place, handler_a, settings):
 
 
 def settings_days(settings):
-    from .. import conf
+    from django.conf import settings
 
-    return conf.get("REOPEN_DAYS")
+    return settings.GRASSROOTS_FEEDBACK_REOPEN_DAYS
 
 
 def test_similar_report_from_the_same_place_is_marked_duplicate(place, handler_a):

@@ -32,6 +32,14 @@ def test_form_shows_communes_and_hamlets(client, place):
     assert 'lang="vi"' in body
 
 
+def test_the_map_shows_the_tile_servers_attribution(client, place, settings):
+    settings.GRASSROOTS_MAP_TILES_URL = "https://tiles.example.vn/{z}/{x}/{y}.png"
+    settings.GRASSROOTS_MAP_TILES_ATTRIBUTION = "© Bản đồ Đồng Tháp"
+    body = client.get(reverse("feedback:submit")).content.decode()
+    assert 'data-tiles="https://tiles.example.vn/{z}/{x}/{y}.png"' in body
+    assert 'data-attribution="© Bản đồ Đồng Tháp"' in body
+
+
 def test_citizen_submits_and_gets_a_code(client, place):
     photo = SimpleUploadedFile("o-ga.png", png_bytes(), content_type="image/png")
     response = client.post(

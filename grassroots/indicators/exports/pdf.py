@@ -64,14 +64,14 @@ def write(report: reports.Report) -> bytes:
         for child in report.children:
             row = [child.name]
             for entry in entries:
-                result = report.child_table[entry.spec.code].get(child.pk)
-                if result is None or result.measure is None:
+                found = report.child_table[entry.spec.code].get(child.pk)
+                if found is None or found.measure is None:
                     row.append("—")
                 else:
                     row.append(
-                        f"{reports.format_value(result.value, entry.spec.unit)} "
-                        f"({reports.format_number(result.measure.numerator)}/"
-                        f"{reports.format_number(result.measure.denominator)})"
+                        f"{reports.format_value(found.value, entry.spec.unit)} "
+                        f"({reports.format_number(found.measure.numerator)}/"
+                        f"{reports.format_number(found.measure.denominator)})"
                     )
             rows.append(row)
         width = (267 - 70) / max(len(entries), 1)

@@ -109,24 +109,24 @@ def write(report: reports.Report) -> bytes:
             units.cell(row=row, column=2, value=child.name)
             column = 3
             for entry in report.child_entries:
-                result = report.child_table[entry.spec.code].get(child.pk)
-                if result is not None and result.measure is not None:
+                found = report.child_table[entry.spec.code].get(child.pk)
+                if found is not None and found.measure is not None:
                     cell = units.cell(
                         row=row,
                         column=column,
-                        value=float(result.value) if result.value is not None else None,
+                        value=float(found.value) if found.value is not None else None,
                     )
                     cell.number_format = _number_format(entry.spec.unit)
-                    cell.fill = _fill(result.status)
+                    cell.fill = _fill(found.status)
                     units.cell(
                         row=row,
                         column=column + 1,
-                        value=float(result.measure.numerator),
+                        value=float(found.measure.numerator),
                     )
                     units.cell(
                         row=row,
                         column=column + 2,
-                        value=float(result.measure.denominator),
+                        value=float(found.measure.denominator),
                     )
                 column += 3
         _widths(units, [12, 36] + [16, 10, 10] * len(report.child_entries))
@@ -140,11 +140,11 @@ def write(report: reports.Report) -> bytes:
             spec = next(r.spec for r in report.results if r.spec.code == code)
             trend.cell(row=2 + offset, column=1, value=str(spec.name))
             for column, (_month, m) in enumerate(series, start=2):
-                value = m.value
+                number = m.value
                 cell = trend.cell(
                     row=2 + offset,
                     column=column,
-                    value=float(value) if value is not None else None,
+                    number=float(number) if number is not None else None,
                 )
                 cell.number_format = _number_format(spec.unit)
         _widths(trend, [48] + [10] * len(months))
@@ -152,9 +152,9 @@ def write(report: reports.Report) -> bytes:
     for section in report.sections:
         sheet = book.create_sheet(section.title[:31])
         _header(sheet, 1, section.headers)
-        for offset, values in enumerate(section.rows):
-            for column, value in enumerate(values, start=1):
-                sheet.cell(row=2 + offset, column=column, value=_cell(value))
+        for offset, section_row in enumerate(section.rows):
+            for column, raw in enumerate(section_row, start=1):
+                sheet.cell(row=2 + offset, column=column, value=_cell(raw))
         _widths(sheet, [30] * len(section.headers))
 
     book.properties.title = report.title

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import scope
+from grassroots.accounts.audit import SignedInRequest
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 
@@ -92,7 +93,7 @@ def _roots(user) -> list:
     return list(Area.objects.filter(path__in=paths).order_by("path"))
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     """Show each indicator against its target, its trend, the units below, a map."""
     if not scope.can_anywhere(request.user, Capability.VIEW):
         raise PermissionDenied
@@ -100,7 +101,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return _dashboard(request)
 
 
-def _dashboard(request: HttpRequest) -> HttpResponse:
+def _dashboard(request: SignedInRequest) -> HttpResponse:
     sel = selection(request)
     area, start, end = sel.area, sel.start, sel.end
     results = service.results(area, start, end)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts import scope
+from grassroots.accounts.audit import SignedInRequest
 from grassroots.accounts.roles import Capability
 
 from .. import actions
@@ -18,7 +20,7 @@ from ..models import Export
 from .context import selection
 
 
-def _visible(request: HttpRequest, pk: int) -> Export:
+def _visible(request: SignedInRequest, pk: int) -> Export:
     """Return the export if the user may see it; otherwise 404, as if absent."""
     export = get_object_or_404(Export.objects.select_related("area"), pk=pk)
     if not actions.can_download(request.user, export):
@@ -27,7 +29,7 @@ def _visible(request: HttpRequest, pk: int) -> Export:
 
 
 @require_POST
-def request_export(request: HttpRequest) -> HttpResponse:
+def request_export(request: SignedInRequest) -> HttpResponse:
     """Queue an export of the dashboard's area and period, then show its progress."""
     if not scope.can_anywhere(request.user, Capability.EXPORT_REPORTS):
         raise PermissionDenied
@@ -62,18 +64,18 @@ def request_export(request: HttpRequest) -> HttpResponse:
     return redirect("indicators_export_status", pk=export.pk)
 
 
-def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+def export_status(request: SignedInRequest, pk: int) -> HttpResponse:
     export = _visible(request, pk)
     return render(request, "indicators/export_status.html", {"export": export})
 
 
-def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def export_progress(request: SignedInRequest, pk: int) -> HttpResponse:
     """Return the progress fragment; htmx polls it until the export is finished."""
     export = _visible(request, pk)
     return render(request, "indicators/_export_progress.html", {"export": export})
 
 
-def download(request: HttpRequest, pk: int) -> HttpResponse:
+def download(request: SignedInRequest, pk: int) -> HttpResponseBase:
     export = _visible(request, pk)
     try:
         path = actions.open_export(request.user, export)

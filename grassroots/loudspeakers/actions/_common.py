@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -12,8 +12,11 @@ from grassroots.areas.models import Area
 
 from ..models import Cluster, ClusterLog
 
+if TYPE_CHECKING:
+    from grassroots.accounts.audit import Actor
 
-def require(actor: Any, capability: str, area: Area | str | None) -> None:
+
+def require(actor: Actor, capability: str, area: Area | str | None) -> None:
     """Raise PermissionDenied unless ``actor`` (None: the system) may act on ``area``."""
     if actor is not None and not scope.can(actor, capability, area):
         raise PermissionDenied(_("This is outside your area or your role."))

@@ -13,12 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 from grassroots_agent import protocol
 
 from .. import plane
 from ..models import Cluster, ClusterState, Command, CommandAction, LogKind, Schedule
+from ..selectors import in_service
 from ._common import log, require
 from .command_rules import checked_args
 
@@ -40,7 +42,7 @@ def _describe(action: str, args: dict[str, Any]) -> str:
 
 @transaction.atomic
 def send_command(
-    actor: Any,
+    actor: Actor,
     action: str,
     args: dict[str, Any] | None = None,
     *,
@@ -59,12 +61,14 @@ def send_command(
     if action not in CommandAction.values:
         raise ValidationError(_("Unknown command: %(action)s") % {"action": action})
     target_area = cluster.area if cluster is not None else area
+    if target_area is None:
+        raise ValueError("give a cluster or an area")
     require(actor, Capability.COMMAND_DEVICES, target_area)
     args = checked_args(action, args)
     if cluster is not None and cluster.state == ClusterState.RETIRED:
         raise ValidationError(_("This cluster is retired."))
     now = timezone.now()
-    by = actor.get_username() if getattr(actor, "is_authenticated", False) else "system"
+    by = actor.get_username() if audit.is_user(actor) else "system"
     command = Command(
         action=action,
         args=args,
@@ -93,11 +97,9 @@ def send_command(
         command.targets = 1
         topic = plane.topics().command(cluster.code)
     else:
-        command.targets = (
+        command.targets = in_service(
             Cluster.objects.filter(area__path__under=target_area.path)
-            .exclude(state=ClusterState.RETIRED)
-            .count()
-        )
+        ).count()
         topic = plane.topics().area_command(target_area.url_path)
     command.save()
     description = _describe(action, args)
@@ -129,7 +131,7 @@ def _window(
 
 @transaction.atomic
 def send_schedules(
-    actor: Any,
+    actor: Actor,
     schedules: dict[Cluster, list[dict[str, Any]]],
     *,
     valid_from: datetime | None = None,
@@ -207,7 +209,7 @@ def send_schedules(
     _insert(rows, [payload for _topic, payload in messages])
     # One UPDATE per distinct version (usually a handful), not a CASE per row:
     # bulk_update made sending 10,000 schedules several times slower.
-    by_version: dict[int, list[int]] = {}
+    by_version: dict[int | None, list[int]] = {}
     for cluster in clusters:
         by_version.setdefault(cluster.schedule_version, []).append(cluster.pk)
     for version, pks in by_version.items():
@@ -253,7 +255,7 @@ def _insert(rows: list[Schedule], payloads: list[bytes]) -> None:
         Schedule.objects.bulk_create(rows)
         return
     fields = [f for f in Schedule._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     sql = f"COPY {Schedule._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 - our own names
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row, payload in zip(rows, payloads, strict=True):
@@ -277,7 +279,7 @@ def _common_area(clusters: Iterable[Cluster]) -> str:
 
 
 def send_schedule(
-    actor: Any,
+    actor: Actor,
     cluster: Cluster,
     items: list[dict[str, Any]],
     *,

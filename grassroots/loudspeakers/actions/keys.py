@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,10 +22,12 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 
 from .. import plane, signing
-from ..models import Ack, Cluster, ClusterState, Schedule
+from ..models import Ack, Cluster, Schedule
+from ..selectors import in_service
 from ..signals import signing_keys_changed
 from ._common import require
 from .provisioning import publish_configs
@@ -46,7 +47,7 @@ class RotationStatus:
 
 
 def live_clusters() -> QuerySet[Cluster]:
-    return Cluster.objects.exclude(state=ClusterState.RETIRED)
+    return in_service()
 
 
 def waiting_clusters() -> QuerySet[Cluster]:
@@ -75,7 +76,7 @@ def rotation_status() -> RotationStatus:
 
 
 @transaction.atomic
-def rotate_signing_key(actor: Any) -> RotationStatus:
+def rotate_signing_key(actor: Actor) -> RotationStatus:
     """Start sealing with a new key beside the old one, and tell every cluster."""
     require(actor, Capability.MANAGE_DEVICES, None)
     try:
@@ -99,7 +100,7 @@ def rotate_signing_key(actor: Any) -> RotationStatus:
 
 
 @transaction.atomic
-def finish_key_rotation(actor: Any, *, force: bool = False) -> RotationStatus:
+def finish_key_rotation(actor: Actor, *, force: bool = False) -> RotationStatus:
     """Delete the old key once every cluster holds the new one (or ``force``)."""
     require(actor, Capability.MANAGE_DEVICES, None)
     before = signing.keys()

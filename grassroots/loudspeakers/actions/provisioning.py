@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grassroots.accounts import audit
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.core import tabular
 from grassroots_agent import protocol
@@ -32,7 +33,7 @@ ALREADY_PROVISIONED = gettext_lazy(
 
 
 @transaction.atomic
-def issue_credentials(actor: Any, cluster: Cluster, *, replace: bool = True) -> str:
+def issue_credentials(actor: Actor, cluster: Cluster, *, replace: bool = True) -> str:
     """Give the cluster a new secret and return it; it is never shown again.
 
     A previous secret stops working as soon as the broker reloads its files
@@ -72,7 +73,7 @@ def issue_credentials(actor: Any, cluster: Cluster, *, replace: bool = True) -> 
 
 
 @transaction.atomic
-def revoke_credentials(actor: Any, cluster: Cluster) -> None:
+def revoke_credentials(actor: Actor, cluster: Cluster) -> None:
     """Withdraw the cluster's credentials: the broker refuses it from the next reload."""
     require(actor, Capability.MANAGE_DEVICES, cluster.area)
     if not cluster.has_credentials:
@@ -99,7 +100,7 @@ class Provisioned:
 
 @transaction.atomic
 def provision_clusters(
-    file: IO[bytes], *, actor: Any = None, rotate: bool = False
+    file: IO[bytes], *, actor: Actor = None, rotate: bool = False
 ) -> list[Provisioned]:
     """Register a factory's batch of clusters and issue each its credentials, all or nothing.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grassroots.accounts import audit, scope
+from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
 from grassroots.core import tabular
@@ -40,7 +41,7 @@ CLUSTER_FIELDS = (
 
 @transaction.atomic
 def save_station(
-    actor: Any,
+    actor: Actor,
     *,
     commune: Area,
     name: str,
@@ -103,7 +104,7 @@ def _check_area(station: Station, area: Area) -> None:
 
 @transaction.atomic
 def save_cluster(
-    actor: Any,
+    actor: Actor,
     *,
     station: Station,
     area: Area,
@@ -173,7 +174,7 @@ def save_cluster(
 
 @transaction.atomic
 def add_cluster(
-    actor: Any, *, commune: str, hamlet: str = "", code: str, **fields: Any
+    actor: Actor, *, commune: str, hamlet: str = "", code: str, **fields: Any
 ) -> Cluster:
     """Register a cluster by its commune's and hamlet's official codes.
 
@@ -187,14 +188,15 @@ def add_cluster(
         )
     area = commune_area
     if hamlet:
-        area = Area.objects.filter(parent=commune_area, code=hamlet).first()
-        if area is None:
+        found = Area.objects.filter(parent=commune_area, code=hamlet).first()
+        if found is None:
             raise ValidationError(
                 {
                     "hamlet": _("%(commune)s has no hamlet with the code “%(code)s”.")
                     % {"commune": commune_area, "code": hamlet}
                 }
             )
+        area = found
     require(actor, Capability.MANAGE_DEVICES, area)
     return save_cluster(
         actor, station=default_station(commune_area), area=area, code=code, **fields
@@ -214,7 +216,7 @@ def _changed_fields(cluster: Cluster) -> list[str]:
 
 @transaction.atomic
 def set_cluster_state(
-    actor: Any, cluster: Cluster, state: str, *, since: date | None = None
+    actor: Actor, cluster: Cluster, state: str, *, since: date | None = None
 ) -> None:
     """Put a cluster in maintenance, back in service, or retire it (credentials revoked).
 
@@ -283,7 +285,7 @@ _STATES = {
 }
 
 
-def _choice(table: dict[str, str], words: str) -> Any:
+def _choice(table: Mapping[str, str], words: str) -> Any:
     def parse(text: str) -> str:
         value = table.get(fold(text))
         if value is None:
@@ -472,7 +474,7 @@ RowCheck = Callable[[int, dict[str, Any], Cluster | None], list[tabular.RowError
 
 @transaction.atomic
 def import_clusters(
-    file: IO[bytes], *, actor: Any = None, also_check: RowCheck | None = None
+    file: IO[bytes], *, actor: Actor = None, also_check: RowCheck | None = None
 ) -> ImportResult:
     """Import clusters from a CSV or XLSX file, all or nothing.
 

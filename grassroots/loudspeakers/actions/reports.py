@@ -30,6 +30,7 @@ from ..models import (
     LogKind,
     PlayEvent,
 )
+from ..selectors import in_service
 from ..signals import play_events_arriving
 
 logger = logging.getLogger(__name__)
@@ -227,7 +228,7 @@ def record_reports(
                 for pk, sent in Cluster.objects.filter(
                     pk__in=outcome.behind, schedule_version__isnull=False
                 ).values_list("pk", "schedule_version")
-                if (held.get(pk) or 0) < sent
+                if (held.get(pk) or 0) < (sent or 0)
             ]
     plays: list[PlayEvent] = []
     acks: list[Ack] = []
@@ -337,12 +338,12 @@ def _save_statuses(statuses: list[ClusterStatus]) -> None:
     if not statuses:
         return
     meta = ClusterStatus._meta
-    fields = [meta.get_field(name) for name in STATUS_FIELDS]
+    fields = [f for f in meta.concrete_fields if f.name in STATUS_FIELDS]
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - names from the model
         quote(meta.db_table),
-        ", ".join(f"{quote(f.column)} = %s" for f in fields),
-        quote(meta.pk.column),
+        ", ".join(f"{quote(str(f.column))} = %s" for f in fields),
+        quote(str(meta.pk.column if meta.pk else "cluster_id")),
     )
     rows = [
         [f.get_db_prep_save(getattr(s, f.attname), connection) for f in fields]
@@ -411,7 +412,7 @@ def raise_offline_alerts(after_s: float, now: datetime | None = None) -> list[in
                 kind=LogKind.ALERT,
                 message=_("Offline for more than %(m)d minutes")
                 % {"m": max(1, after_s // 60)},
-                data={"since": since.isoformat()},
+                data={"since": since.isoformat() if since else None},
             )
             for cluster_id, since in due
         ]
@@ -485,6 +486,4 @@ def latest_schedules(cluster_ids: list[int]) -> list[tuple[str, dict[str, Any]]]
 
 def known_devices() -> dict[str, int]:
     """Return device id → cluster id for every cluster that may connect."""
-    return dict(
-        Cluster.objects.exclude(state=ClusterState.RETIRED).values_list("code", "pk")
-    )
+    return dict(in_service().values_list("code", "pk"))

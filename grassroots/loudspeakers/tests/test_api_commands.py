@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from .factories import make_cluster
 pytestmark = pytest.mark.django_db
 
 #: What a password-only attacker sent: an emergency from a foreign server, all day.
-FORGED_ITEM = {
+FORGED_ITEM: dict[str, Any] = {
     "id": "forged",
     "title": "Giả mạo",
     "priority": "emergency",

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.views import generic
 
 from grassroots.accounts import scope
+from grassroots.accounts.audit import SignedInRequest
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 
@@ -36,6 +37,7 @@ from ..models import (
     PlayEvent,
     Schedule,
 )
+from ..selectors import in_service
 
 #: The commands offered in the console, with their form and a warning.
 COMMANDS: dict[str, tuple[Any, type, Any]] = {
@@ -176,6 +178,8 @@ def _command_page(
     if name not in COMMANDS:
         raise Http404
     target_area = cluster.area if cluster is not None else area
+    if target_area is None:
+        raise Http404
     if not scope.can(request.user, Capability.COMMAND_DEVICES, target_area):
         raise PermissionDenied
     label, form_class, warning = COMMANDS[name]
@@ -200,9 +204,9 @@ def _command_page(
     targets = (
         1
         if cluster is not None
-        else Cluster.objects.filter(area__path__under=area.path)
-        .exclude(state=ClusterState.RETIRED)
-        .count()
+        else in_service(
+            Cluster.objects.filter(area__path__under=target_area.path)
+        ).count()
     )
     return render(
         request,
@@ -235,7 +239,7 @@ def area_command(request: HttpRequest, area_pk: int, name: str) -> HttpResponse:
     return _command_page(request, name, cluster=None, area=area, back=back)
 
 
-def credentials(request: HttpRequest, pk: int) -> HttpResponse:
+def credentials(request: SignedInRequest, pk: int) -> HttpResponse:
     """Issue, rotate or revoke a cluster's credentials; a new secret is shown once."""
     cluster = _cluster(request, pk)
     if not scope.can(request.user, Capability.MANAGE_DEVICES, cluster.area):
@@ -272,7 +276,7 @@ def credentials(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def set_state(request: HttpRequest, pk: int) -> HttpResponse:
+def set_state(request: SignedInRequest, pk: int) -> HttpResponse:
     cluster = _cluster(request, pk)
     try:
         actions.set_cluster_state(request.user, cluster, request.POST.get("state", ""))

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from grassroots.accounts import scope
+from grassroots.accounts.audit import SignedInRequest
 from grassroots.accounts.roles import Capability
 from grassroots.core import tabular
 
@@ -15,7 +16,7 @@ from ..actions.registry import CLUSTER_COLUMNS
 from ..forms import ClusterImportForm
 
 
-def import_clusters(request: HttpRequest) -> HttpResponse:
+def import_clusters(request: SignedInRequest) -> HttpResponse:
     """Upload a cluster file; show every problem by line and column, or import it all."""
     if not scope.can_anywhere(request.user, Capability.MANAGE_DEVICES):
         raise PermissionDenied

@@ -15,7 +15,7 @@ from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
 
 from .. import live
-from ..models import Cluster, ClusterState
+from ..selectors import in_service
 
 LIVE_FIELDS = ("live_status", "live_playing", "live_volume", "live_sync")
 MAX_IDS = 500
@@ -23,7 +23,7 @@ MAX_IDS = 500
 
 def _clusters(request: HttpRequest):
     queryset = scope.scope(
-        Cluster.objects.exclude(state=ClusterState.RETIRED),
+        in_service(),
         request.user,
         Capability.VIEW,
     )

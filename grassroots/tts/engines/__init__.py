@@ -13,13 +13,12 @@ from .base import Engine, EngineUnavailable, SynthesisError, Voice
 
 __all__ = ["Engine", "EngineUnavailable", "SynthesisError", "Voice", "get_engine"]
 
-DEFAULT_ENGINE = "grassroots.tts.engines.espeak.EspeakEngine"
 _engines: dict[str, Engine] = {}
 
 
 def get_engine() -> Engine:
     """Return the configured engine (one instance per class and process)."""
-    path = getattr(settings, "GRASSROOTS_TTS_ENGINE", "") or DEFAULT_ENGINE
+    path = settings.GRASSROOTS_TTS_ENGINE
     if path not in _engines:
         _engines[path] = import_string(path)()
     return _engines[path]
