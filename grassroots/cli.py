@@ -50,10 +50,15 @@ def _print_help() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from grassroots.conf import ConfigError
+
     try:
         _main(argv)
     except KeyboardInterrupt:
         sys.exit(130)  # Ctrl-C is how a person stops a command: no traceback
+    except ConfigError as exc:
+        # A wrong environment variable is the operator's to fix: name it, no traceback.
+        _refuse(f"Configuration error: {exc}. Fix it in the environment and run again.")
 
 
 def _main(argv: list[str] | None) -> None:

@@ -120,3 +120,18 @@ def test_the_settings_option_chooses_the_settings(tmp_path):
     result = _fresh(tmp_path, "diffsettings", "--settings", "grassroots.settings.test")
     assert result.returncode == 0, result.stderr
     assert "MD5PasswordHasher" in result.stdout
+
+
+def test_a_wrong_setting_is_named_in_one_line_without_a_traceback(tmp_path):
+    env = _fresh_env(tmp_path) | {"GRASSROOTS_BROADCAST_SLOTS": "25:00"}
+    result = subprocess.run(
+        [sys.executable, "-m", "grassroots", "check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "GRASSROOTS_BROADCAST_SLOTS" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
