@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("core")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system check
+        from . import (
+            checks,  # noqa: F401 - registers the system check
+            spreadsheets,
+        )
+
+        spreadsheets.install()
