@@ -10,7 +10,9 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import (
             checks,  # noqa: F401 - registers the system check
+            inputs,
             spreadsheets,
         )
 
+        inputs.install()
         spreadsheets.install()

@@ -134,3 +134,26 @@ def test_no_filter_value_gives_a_server_error(root, client):
                 if response.status_code >= 500:
                     failures.append(f"{url}?{name}={value}: {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/console/audit/?at_from=01/01/0001",
+        "/console/audit/?at_to=31/12/9999",
+        "/console/bulletins/?published_from=0001-01-01",
+        "/console/inbox/?received_at_from=01/01/0001",
+        "/console/users/?last_login_from=0001-01-01",
+        "/console/users/?group=99999999999999999999",
+        "/console/broadcasts/calendar/?date=01/01/0001",
+        "/console/training/sessions/?starts_on__year=-1",
+        "/console/training/sessions/?starts_on__year=99999999999999999999",
+        "/console/working-calendar/?date__year=-5",
+        "/console/working-calendar/?date__year=99999999999999999999",
+    ],
+)
+def test_each_reported_filter_is_refused_in_vietnamese(url, root, client):
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Năm phải từ 1900 đến 2200" in body or "Số quá lớn" in body, url
