@@ -17,6 +17,7 @@ from grassroots.accounts import scope
 from grassroots.accounts.api_auth import STAFF
 from grassroots.accounts.roles import Capability
 from grassroots.api import ApiError
+from grassroots.core import inputs
 
 from . import access, report, summary
 
@@ -27,7 +28,7 @@ class Filters(Schema):
     q: str = Field("", max_length=200, description="Words of the title")
     essential: bool | None = None
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: inputs.Offset = 0
 
 
 class BulletinSummaryOut(Schema):
