@@ -24,7 +24,7 @@ from . import access, report, summary
 router = Router(tags=["dissemination"])
 
 
-class Filters(Schema):
+class ReachFilters(Schema):
     q: str = Field("", max_length=200, description="Words of the title")
     essential: bool | None = None
     limit: int = Field(50, ge=1, le=200)
@@ -40,7 +40,7 @@ class BulletinSummaryOut(Schema):
     hamlets_targeted: int
 
 
-class BulletinPage(Schema):
+class ReachPage(Schema):
     count: int
     results: list[BulletinSummaryOut]
 
@@ -60,7 +60,7 @@ class HamletOut(Schema):
     boards: int
 
 
-class ClusterOut(Schema):
+class ClusterReachOut(Schema):
     id: int
     code: str
     name: str
@@ -78,7 +78,7 @@ class ClusterOut(Schema):
     last_seen_at: datetime.datetime | None
 
 
-class BoardOut(Schema):
+class BoardReachOut(Schema):
     id: int
     code: str
     name: str
@@ -97,17 +97,17 @@ class ReportOut(Schema):
     hamlets_targeted: int
     times_played: int
     hamlets: list[HamletOut]
-    clusters: list[ClusterOut]
-    boards: list[BoardOut]
+    clusters: list[ClusterReachOut]
+    boards: list[BoardReachOut]
 
 
 @router.get(
     "/bulletins/",
-    response=BulletinPage,
+    response=ReachPage,
     auth=STAFF,
     summary="Published bulletins in your scope, with how many hamlets heard each",
 )
-def list_bulletins(request, filters: Query[Filters]):
+def list_bulletins(request, filters: Query[ReachFilters]):
     bulletins = access.visible(request.user).order_by("-first_published_at", "-pk")
     if filters.q.strip():
         bulletins = bulletins.filter(title__icontains=filters.q.strip())
