@@ -80,3 +80,21 @@ def test_a_cluster_whose_station_is_in_another_commune_is_refused_on_the_form(
     assert response.status_code in (200, 400)
     assert "phải ở trong xã của đài" in response.content.decode()
     assert not Cluster.objects.filter(code="LS-MIXED-01").exists()
+
+
+def test_an_api_body_with_a_lone_surrogate_or_deep_nesting_is_400(tree, client):
+    admin = make_user("administrator", tree.province)
+    peer = bulletin_actions.save_peer(admin, name="Cổng tỉnh", area=tree.province)
+    key = bulletin_actions.issue_key(admin, peer)[1]
+    for body in (
+        '{"title": "Th\\ud800ng b\\u00e1o", "category": "thien-tai"}',
+        '{"title": ' + "[" * 5000 + "]" * 5000 + "}",
+    ):
+        response = client.put(
+            "/api/v1/bulletins/exchange/x1",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+        )
+        assert response.status_code == 400, response.content
+        assert response.json()["code"] == "malformed_json"
