@@ -70,6 +70,25 @@ def parse_int(
     return value
 
 
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def object_id(raw: str | None) -> int | None:
+    """Return ``raw`` as a row id, or None if it is not one (too long, signs, ``²``).
+
+    ``str.isdigit()`` accepts superscripts and 30-digit numbers, which then
+    fail in ``int()`` or overflow the database driver.
+    """
+    text = (raw or "").strip()
+    return int(text) if _ID.fullmatch(text) else None
+
+
+def id_list(raw: str | None, limit: int) -> list[int]:
+    """Return the row ids in a comma-separated ``raw``, skipping what is not one."""
+    ids = (object_id(part) for part in (raw or "").split(",")[: limit * 2])
+    return [i for i in ids if i is not None][:limit]
+
+
 def parse_date(
     raw: str | None, formats: tuple[str, ...] = ("%d/%m/%Y", "%Y-%m-%d")
 ) -> datetime.date | None:

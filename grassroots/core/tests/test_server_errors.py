@@ -98,3 +98,23 @@ def test_an_api_body_with_a_lone_surrogate_or_deep_nesting_is_400(tree, client):
         )
         assert response.status_code == 400, response.content
         assert response.json()["code"] == "malformed_json"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/console/loudspeakers/map/live.json?ids=99999999999999999999,1",
+        "/console/loudspeakers/map/live.json?ids=%C2%B2&commune=%C2%B2",
+        "/console/loudspeakers/map/live.json?commune=99999999999999999999",
+        "/console/loudspeakers/map/?commune=%C2%B2",
+        "/console/speech-voice/?province=%C2%B2",
+        "/console/speech-voice/?province=99999999999999999999",
+    ],
+)
+def test_ids_that_are_not_row_ids_are_ignored(tree, client, url):
+    """``"²".isdigit()`` is True and a 20-digit id overflows SQLite: both were 500s."""
+    root = make_user("administrator", tree.province)
+    root.is_superuser = True
+    root.save()
+    login_verified(client, root)
+    assert client.get(url).status_code in (200, 404)
