@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 #: (URL prefix, router) for each app with an API; apps add their line here.
 ROUTERS = (
@@ -43,8 +44,38 @@ def error_response(
     )
 
 
+class StrictJsonParser(Parser):
+    """JSON bodies that can be stored: no lone UTF-16 surrogate (``"\\ud800"``).
+
+    JSON allows one; UTF-8 and both databases do not, so saving it failed
+    with a 500. Any error here becomes ninja's "Cannot parse request body",
+    which ``http_error`` below answers as 400 ``malformed_json``; so does
+    JSON nested past Python's recursion limit.
+    """
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        _check_encodable(data)
+        return data
+
+
+def _check_encodable(value, depth: int = 0) -> None:
+    if depth > 100:
+        raise ValueError("nested too deeply")
+    if isinstance(value, str):
+        value.encode("utf-8")  # UnicodeEncodeError on a lone surrogate
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_encodable(key, depth + 1)
+            _check_encodable(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_encodable(item, depth + 1)
+
+
 def build_api() -> NinjaAPI:
     api = NinjaAPI(
+        parser=StrictJsonParser(),
         title="Grassroots information system API",
         version="1",
         description="Bulletins, areas, devices and feedback of the grassroots information system. See docs/api.md.",

@@ -4,35 +4,40 @@ from django.db.utils import DatabaseError
 
 TRIGGER = "accounts_auditentry_no_update"
 MIGRATION = "0002_audit_append_only"
+DELETE_MIGRATION = "0003_audit_no_delete"
 
 
 @register(Tags.database)
 def audit_log_is_append_only(app_configs, **kwargs):
-    """Report a database whose audit table lost its no-update trigger."""
-    queries = {
-        "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s",
-        "postgresql": "SELECT 1 FROM pg_trigger WHERE tgname = %s",
-    }
-    query = queries.get(connection.vendor)
-    if query is None:
+    """Report a database whose audit table lost one of its append-only triggers."""
+    from . import audit_triggers
+
+    if connection.vendor not in audit_triggers.CREATE:
         return []
     try:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT 1 FROM django_migrations WHERE app = 'accounts' AND name = %s",
-                [MIGRATION],
+                "SELECT name FROM django_migrations WHERE app = 'accounts' "
+                "AND name IN (%s, %s)",
+                [MIGRATION, DELETE_MIGRATION],
             )
-            if cursor.fetchone() is None:
-                return []  # not migrated yet: migrate creates the trigger
-            cursor.execute(query, [TRIGGER])
-            if cursor.fetchone() is not None:
-                return []
+            applied = {row[0] for row in cursor.fetchall()}
+        if MIGRATION not in applied:
+            return []  # not migrated yet: migrate creates the triggers
+        expected = [TRIGGER]
+        if DELETE_MIGRATION in applied:
+            expected = list(audit_triggers.CREATE[connection.vendor])
+        missing = set(expected) - set(audit_triggers.present(connection))
     except DatabaseError:
         return []  # no database yet
+    if not missing:
+        return []
     return [
         Error(
-            "The audit log table has no append-only trigger.",
-            hint="Run 'grassroots migrate'; if it is migrated, a later migration altered the table: recreate the trigger of migration accounts 0002.",
+            "The audit log table has no append-only trigger: "
+            + ", ".join(sorted(missing))
+            + ".",
+            hint="Run 'grassroots migrate'; if it is migrated, a later migration altered the table: recreate the triggers of migrations accounts 0002 and 0003.",
             id="grassroots.E001",
         )
     ]

@@ -23,7 +23,7 @@ from .models import Board, BoardState, Place
 router = Router(tags=["boards"])
 
 
-class AreaOut(Schema):
+class BoardAreaOut(Schema):
     path: str
     name: str
 
@@ -32,7 +32,7 @@ class BoardOut(Schema):
     id: int
     code: str
     name: str
-    area: AreaOut
+    area: BoardAreaOut
     place: Place
     location: str
     latitude: float | None
@@ -53,7 +53,7 @@ class BoardPage(Schema):
     results: list[BoardOut]
 
 
-class Filters(Schema):
+class BoardFilters(Schema):
     state: BoardState | None = None
     area: str | None = Field(None, max_length=120, description="Area path")
     online: bool | None = None
@@ -122,7 +122,7 @@ def _out(board: Board) -> dict:
 
 
 @router.get("/", response=BoardPage, auth=STAFF, summary="Boards in your scope")
-def list_boards(request, filters: Query[Filters]):
+def list_boards(request, filters: Query[BoardFilters]):
     """Return the boards of the areas you may see, with their last report."""
     queryset = _visible(request).order_by("code")
     if filters.state:

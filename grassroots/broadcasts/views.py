@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
+from grassroots.core import inputs
 from grassroots.loudspeakers.models import Cluster
 
 from . import actions, rules, status
@@ -133,13 +134,9 @@ def calendar(request):
     day = datetime.datetime.now(zone).date()
     if request.GET.get("date"):
         try:
-            day = (
-                datetime.datetime.strptime(request.GET["date"], DATE_FORMAT)
-                .replace(tzinfo=zone)
-                .date()
-            )
-        except ValueError:
-            error = _("Write the date as dd/mm/yyyy.")
+            day = inputs.parse_date(request.GET["date"], (DATE_FORMAT,)) or day
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
     days = 7 if request.GET.get("days") == "7" else 1
     start = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
     end = start + datetime.timedelta(days=days)

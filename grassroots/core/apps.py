@@ -8,4 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("core")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system check
+        from . import (
+            checks,  # noqa: F401 - registers the system check
+            inputs,
+            spreadsheets,
+        )
+
+        inputs.install()
+        spreadsheets.install()

@@ -21,6 +21,13 @@ from .text import fold
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+#: An XLSX is a zip: limits on what it unpacks to, checked before openpyxl
+#: reads a byte of it (a 5 MB file of repeated shared strings unpacks to
+#: gigabytes, which openpyxl holds in memory at once).
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024
+MAX_XLSX_SHARED_STRINGS = 30 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+MAX_XLSX_MEMBERS = 500
 
 
 @dataclass(frozen=True)
@@ -92,10 +99,49 @@ def _decode_csv(data: bytes) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text), dialect)]
 
 
+def _bomb(message: str) -> TableError:
+    return TableError([RowError(1, "", message)])
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse an XLSX that would unpack to far more than a spreadsheet needs.
+
+    The sizes are the ones the archive declares; Python's zipfile never
+    unpacks more than a member declares (a lie fails its CRC), so they bound
+    what openpyxl can be made to hold.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _bomb(
+            _("The XLSX file cannot be read: it is damaged or not a real spreadsheet.")
+        ) from exc
+    too_big = _(
+        "The XLSX file unpacks to far more than a spreadsheet of this size should "
+        "(%(mb)d MB): it may be a “zip bomb”. Save the sheet again as XLSX or CSV "
+        "and send it again."
+    )
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise _bomb(too_big % {"mb": MAX_XLSX_UNPACKED // (1024 * 1024)})
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        shared = member.filename.lower().endswith("sharedstrings.xml")
+        if (
+            total > MAX_XLSX_UNPACKED
+            or (shared and member.file_size > MAX_XLSX_SHARED_STRINGS)
+            or (member.file_size > 1024 * 1024 and ratio > MAX_XLSX_RATIO)
+        ):
+            raise _bomb(too_big % {"mb": MAX_XLSX_UNPACKED // (1024 * 1024)})
+
+
 def _read_xlsx(data: bytes) -> list[list[str]]:
     # openpyxl is imported here: most processes never read a spreadsheet.
     from openpyxl import load_workbook
 
+    _check_zip(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

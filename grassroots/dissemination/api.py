@@ -17,17 +17,18 @@ from grassroots.accounts import scope
 from grassroots.accounts.api_auth import STAFF
 from grassroots.accounts.roles import Capability
 from grassroots.api import ApiError
+from grassroots.core import inputs
 
 from . import access, report, summary
 
 router = Router(tags=["dissemination"])
 
 
-class Filters(Schema):
+class ReachFilters(Schema):
     q: str = Field("", max_length=200, description="Words of the title")
     essential: bool | None = None
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: inputs.Offset = 0
 
 
 class BulletinSummaryOut(Schema):
@@ -39,7 +40,7 @@ class BulletinSummaryOut(Schema):
     hamlets_targeted: int
 
 
-class BulletinPage(Schema):
+class ReachPage(Schema):
     count: int
     results: list[BulletinSummaryOut]
 
@@ -59,7 +60,7 @@ class HamletOut(Schema):
     boards: int
 
 
-class ClusterOut(Schema):
+class ClusterReachOut(Schema):
     id: int
     code: str
     name: str
@@ -77,7 +78,7 @@ class ClusterOut(Schema):
     last_seen_at: datetime.datetime | None
 
 
-class BoardOut(Schema):
+class BoardReachOut(Schema):
     id: int
     code: str
     name: str
@@ -96,17 +97,17 @@ class ReportOut(Schema):
     hamlets_targeted: int
     times_played: int
     hamlets: list[HamletOut]
-    clusters: list[ClusterOut]
-    boards: list[BoardOut]
+    clusters: list[ClusterReachOut]
+    boards: list[BoardReachOut]
 
 
 @router.get(
     "/bulletins/",
-    response=BulletinPage,
+    response=ReachPage,
     auth=STAFF,
     summary="Published bulletins in your scope, with how many hamlets heard each",
 )
-def list_bulletins(request, filters: Query[Filters]):
+def list_bulletins(request, filters: Query[ReachFilters]):
     bulletins = access.visible(request.user).order_by("-first_published_at", "-pk")
     if filters.q.strip():
         bulletins = bulletins.filter(title__icontains=filters.q.strip())

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from grassroots.core.spreadsheets import harden_workbook
+
 from .report import Report
 
 
@@ -133,6 +135,7 @@ def workbook(report: Report) -> bytes:
             for b in report.boards
         ),
     )
+    harden_workbook(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -17,6 +17,7 @@ from grassroots.accounts.api_auth import STAFF
 from grassroots.accounts.roles import Capability
 from grassroots.api import ApiError
 from grassroots.areas.models import Area
+from grassroots.core import inputs
 
 from . import stats
 from .models import Feedback
@@ -69,7 +70,7 @@ def list_feedback(
     overdue: bool = False,
     q: str | None = None,
     limit: int = 100,
-    offset: int = 0,
+    offset: inputs.Offset = 0,
 ):
     """Return feedback of the areas you may see, newest first."""
     today = timezone.localdate()
@@ -93,7 +94,7 @@ def list_feedback(
 
 
 @router.get("/stats", auth=STAFF, summary="Feedback figures of an area and period")
-def feedback_stats(request, area: str, start: date, end: date):
+def feedback_stats(request, area: str, start: inputs.Date, end: inputs.Date):
     """Return received, handled on time and late, overdue, time to answer (see stats.summary)."""
     target = get_object_or_404(Area, path=area.strip("/") + "/")
     scope.require(request.user, Capability.VIEW, target)

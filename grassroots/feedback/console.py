@@ -22,6 +22,7 @@ from grassroots.accounts.models import User
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
 from grassroots.core import private_files
+from grassroots.core.spreadsheets import safe_row
 
 from . import abuse, actions, jurisdiction, stats
 from .forms import MultipleFileField, OfflineFeedbackForm
@@ -374,17 +375,19 @@ def _csv(summary, context) -> HttpResponse:
         rate = c.handled_rate
         hours = c.average_hours_to_answer
         writer.writerow(
-            [
-                label,
-                c.received,
-                c.handled_on_time,
-                c.handled_late,
-                c.open_in_time,
-                c.overdue_open,
-                c.closed_unanswered,
-                f"{rate * 100:.1f}" if rate is not None else "",
-                f"{hours:.1f}" if hours is not None else "",
-            ]
+            safe_row(
+                [
+                    label,
+                    c.received,
+                    c.handled_on_time,
+                    c.handled_late,
+                    c.open_in_time,
+                    c.overdue_open,
+                    c.closed_unanswered,
+                    f"{rate * 100:.1f}" if rate is not None else "",
+                    f"{hours:.1f}" if hours is not None else "",
+                ]
+            )
         )
 
     row(str(context["area"]), summary)

@@ -134,6 +134,7 @@ class FeedbackForm(AccessibleFormMixin, PlaceMixin, forms.Form):
     description = forms.CharField(
         label=_("Describe the problem"),
         help_text=_("What happened, since when, and what you would like done."),
+        max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": DESCRIPTION_MAX}),
         error_messages={"required": _("Describe the problem.")},
     )
@@ -254,7 +255,9 @@ class OfflineFeedbackForm(PlaceMixin, forms.Form):
     category = forms.ModelChoiceField(
         queryset=Category.objects.none(), label=_("Category")
     )
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea)
+    description = forms.CharField(
+        label=_("Description"), max_length=DESCRIPTION_MAX, widget=forms.Textarea
+    )
     commune = forms.ChoiceField(label=_("Commune or ward"), required=False)
     hamlet = forms.ChoiceField(label=_("Hamlet"), required=False)
     latitude = forms.FloatField(required=False, min_value=-90, max_value=90)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hmac
 import tomllib
-from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -28,7 +27,7 @@ from grassroots.accounts import scope
 from grassroots.accounts.api_auth import STAFF
 from grassroots.accounts.roles import Capability
 from grassroots.api import ApiError
-from grassroots.core import tabular
+from grassroots.core import inputs, tabular
 
 from . import acl, actions, credentials, live, plane, playables
 from .actions.provisioning import ALREADY_PROVISIONED
@@ -264,7 +263,7 @@ class ClusterIn(Schema):
     link: Literal["4g", "wifi", "wired"] = "4g"
     speaker_count: int = Field(default=2, ge=1, le=64)
     speaker_power_w: int = Field(default=30, ge=1, le=5000)
-    installed_on: date | None = None
+    installed_on: inputs.Date | None = None
 
 
 class CredentialsOut(Schema):

@@ -22,6 +22,7 @@ from grassroots.accounts.permissions import (
 )
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
+from grassroots.core.console import ActionFormMixin
 
 from . import actions, live
 from .forms import ClusterForm, StationForm
@@ -116,9 +117,11 @@ class _FormForUser:
             return self.form_invalid(form)
 
 
-class ClusterSaveMixin(_FormForUser):
-    def save_instance(self):
-        data = self.form.cleaned_data
+class ClusterSaveMixin(ActionFormMixin, _FormForUser):
+    """Save through ``save_cluster``; its refusals (a station of another commune) go on the form."""
+
+    def run_action(self, form):
+        data = form.cleaned_data
         existing = getattr(self, "object", None)
         existing = existing if existing is not None and existing.pk else None
         fields = {name: data.get(name) for name in actions.registry.CLUSTER_FIELDS}
@@ -232,9 +235,9 @@ class ClusterViewSet(ScopedModelViewSet):
 # Stations ----------------------------------------------------------------------
 
 
-class StationSaveMixin(_FormForUser):
-    def save_instance(self):
-        data = self.form.cleaned_data
+class StationSaveMixin(ActionFormMixin, _FormForUser):
+    def run_action(self, form):
+        data = form.cleaned_data
         existing = getattr(self, "object", None)
         existing = existing if existing is not None and existing.pk else None
         return actions.save_station(

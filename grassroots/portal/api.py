@@ -7,7 +7,6 @@ ETag: a client sending ``If-None-Match`` gets 304 when nothing changed.
 from __future__ import annotations
 
 import json
-from datetime import date
 from uuid import UUID
 
 from django.core.cache import cache
@@ -26,6 +25,7 @@ from grassroots.bulletins.schemas import (
     bulletin_out,
     page_links,
 )
+from grassroots.core import inputs
 
 from . import cache as portal_cache
 
@@ -53,8 +53,12 @@ class PublicFilters(Schema):
     q: str | None = Field(
         None, description="Words, with or without diacritics", max_length=200
     )
-    since: date | None = Field(None, description="Published on or after (YYYY-MM-DD)")
-    until: date | None = Field(None, description="Published on or before (YYYY-MM-DD)")
+    since: inputs.Date | None = Field(
+        None, description="Published on or after (YYYY-MM-DD)"
+    )
+    until: inputs.Date | None = Field(
+        None, description="Published on or before (YYYY-MM-DD)"
+    )
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(20, ge=1, le=100)
 

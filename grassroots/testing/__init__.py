@@ -118,3 +118,22 @@ def make_user(
     if role is not None and area is not None:
         account_actions.grant_role(None, user, role, area)
     return user
+
+
+def login_verified(client, user: User):
+    """Log ``user`` in on the test ``client`` with a confirmed, verified second factor.
+
+    Returns the TOTP device, so a test can reach what a fully logged-in staff
+    member reaches (the console and the staff API refuse an unverified session
+    of someone who has a device).
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return device

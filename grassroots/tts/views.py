@@ -23,6 +23,7 @@ from grassroots.accounts import scope
 from grassroots.accounts.audit import SignedInRequest
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
+from grassroots.core import inputs
 
 from . import actions, speech
 from .engines import get_engine
@@ -169,7 +170,9 @@ class VoiceView(_TitledMixin, WagtailAdminTemplateMixin, TemplateView):
         choices = self.provinces().order_by("name")
         wanted = request.GET.get("province", "")
         province = (
-            choices.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+            choices.filter(pk=inputs.object_id(wanted)).first()
+            if inputs.object_id(wanted) is not None
+            else None
         ) or choices.first()
         if province is None:
             raise PermissionDenied

@@ -86,3 +86,53 @@ def test_a_lost_trigger_is_reported_by_the_system_checks(db):
         suffix = " ON accounts_auditentry" if connection.vendor == "postgresql" else ""
         cursor.execute("DROP TRIGGER accounts_auditentry_no_update" + suffix)
     assert [e.id for e in audit_log_is_append_only(None)] == ["grassroots.E001"]
+
+
+def _refused(sql, params=()):
+    with (
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, list(params))
+
+
+def test_the_database_itself_refuses_to_delete_entries(tree):
+    entry = audit.record("test.action", None, tree.province)
+    _refused("DELETE FROM accounts_auditentry WHERE id = %s", [entry.pk])
+    _refused("DELETE FROM accounts_auditentry")
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has no TRUNCATE statement"
+)
+def test_postgresql_refuses_to_truncate_the_log(tree):
+    entry = audit.record("test.action", None, tree.province)
+    _refused("TRUNCATE accounts_auditentry")
+    _refused("TRUNCATE accounts_auditentry CASCADE")
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_still_empties_the_database_and_restores_the_guards(tree):
+    from django.core.management import call_command
+
+    from grassroots.accounts import audit_triggers
+
+    audit.record("test.action", None, tree.province)
+    before = set(audit_triggers.present(connection))
+    call_command("flush", interactive=False, verbosity=0)
+    assert not AuditEntry.objects.exists()
+    assert set(audit_triggers.present(connection)) == before
+    assert "accounts_auditentry_no_delete" in before
+
+
+def test_a_lost_delete_trigger_is_reported_by_the_system_checks(db):
+    from grassroots.accounts.checks import audit_log_is_append_only
+
+    assert audit_log_is_append_only(None) == []
+    with connection.cursor() as cursor:
+        suffix = " ON accounts_auditentry" if connection.vendor == "postgresql" else ""
+        cursor.execute("DROP TRIGGER accounts_auditentry_no_delete" + suffix)
+    assert [e.id for e in audit_log_is_append_only(None)] == ["grassroots.E001"]

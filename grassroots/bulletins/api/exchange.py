@@ -20,6 +20,7 @@ from ninja import Status as HttpStatus
 from grassroots.accounts import audit
 from grassroots.api import ApiError
 from grassroots.areas.models import Area
+from grassroots.core import inputs
 
 from .. import actions, files, public
 from ..models import Bulletin, Category, Channel, Level, Status
@@ -48,12 +49,12 @@ class BulletinIn(Schema):
     issuing_area: str = Field(max_length=120, description="Area path, e.g. 82")
     issuing_agency: str = Field("", max_length=255)
     source_reference: str = Field("", max_length=120)
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
+    valid_from: inputs.DateTime | None = None
+    valid_until: inputs.DateTime | None = None
     target_areas: list[str] = Field(default_factory=list, max_length=500)
     channels: list[Channel] = Field(default_factory=lambda: list(Channel))
     essential: bool = True
-    updated_at: datetime | None = Field(
+    updated_at: inputs.DateTime | None = Field(
         None, description="When the peer last changed it; older versions are refused"
     )
     attachments: list[AttachmentIn] = Field(
@@ -269,7 +270,7 @@ def _exchange_out(request, bulletin: Bulletin) -> dict:
 
 
 class PullFilters(Schema):
-    updated_since: datetime | None = Field(
+    updated_since: inputs.DateTime | None = Field(
         None, description="Only those changed since (ISO 8601); withdrawn ones included"
     )
     page: int = Field(1, ge=1, le=100_000)

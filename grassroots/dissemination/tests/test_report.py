@@ -167,3 +167,16 @@ def test_the_api_report_and_list(client, tree, scene):
     assert client.get("/api/v1/dissemination/bulletins/?limit=0").status_code == 422
     missing = client.get("/api/v1/dissemination/bulletins/987654")
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+def test_a_failure_reason_that_looks_like_a_formula_stays_text(client, tree, people):
+    """A device's reason is device-supplied text: never a formula in the file."""
+    bulletin = publish(people, tree.commune_a, title="Thông báo")
+    device = cluster(tree.hamlet_a1, code="A1-EVIL")
+    store(device, event(bulletin, "failed", reason='=HYPERLINK("http://x","y")'))
+    client.force_login(make_user("viewer", tree.commune_a))
+    response = client.get(f"/console/dissemination/{bulletin.pk}/xlsx/")
+    book = load_workbook(io.BytesIO(response.content))
+    cells = [c for row in book.worksheets[2].iter_rows() for c in row if c.column == 9]
+    evil = [c for c in cells if c.value == '=HYPERLINK("http://x","y")']
+    assert evil and all(c.data_type == "s" for c in evil)

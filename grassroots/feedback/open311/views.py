@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.accounts.audit import client_ip
 from grassroots.areas.models import Area
+from grassroots.core import inputs
 
 from .. import abuse, actions, codes, jurisdiction
 from ..models import Category, Channel, Feedback, Status
@@ -133,16 +134,57 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _post_data(request: HttpRequest) -> dict[str, str]:
+    """Return the fields of a JSON or form body; ValueError if it cannot be stored.
+
+    Open311 fields are flat strings, so JSON nested deeper than a few levels
+    is refused before parsing (Python's parser recurses and gives up at about
+    a thousand levels), and a lone UTF-16 surrogate (``\\ud800``), which JSON
+    allows but UTF-8 and the database do not, is refused too.
+    """
     if request.content_type == "application/json":
-        parsed = json.loads(request.body or b"{}")
+        body = request.body or b"{}"
+        if _too_deep(body):
+            raise ValueError("nested too deeply")
+        parsed = json.loads(body)
         if not isinstance(parsed, dict):
             raise ValueError("not an object")
-        return {k: str(v) if v is not None else "" for k, v in parsed.items()}
-    data = {k: str(v) for k, v in request.POST.items()}
+        data = {str(k): str(v) if v is not None else "" for k, v in parsed.items()}
+    else:
+        data = {k: str(v) for k, v in request.POST.items()}
     for key in ("api_key", "jurisdiction_id"):
         if key not in data and key in request.GET:
             data[key] = request.GET[key]
+    for key, value in data.items():
+        (key + value).encode("utf-8")  # UnicodeEncodeError: a lone surrogate
     return data
+
+
+MAX_DEPTH = 20
+
+
+def _too_deep(body: bytes) -> bool:
+    """Return True if the JSON opens more than ``MAX_DEPTH`` brackets at once (linear)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
 
 
 def _float(data: dict[str, str], key: str, low: float, high: float) -> float | None:
@@ -161,7 +203,7 @@ def _float(data: dict[str, str], key: str, low: float, high: float) -> float | N
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         data = _post_data(request)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeError, RecursionError):
         return render.error(
             fmt, 400, _("The request body is not valid JSON."), "malformed_json"
         )
@@ -285,12 +327,17 @@ def _place(province: Area, address_id: str) -> Area | None:
 def _parse_date(raw: str | None, key: str) -> datetime | None:
     if not raw:
         return None
-    value = parse_datetime(raw.strip().replace(" ", "+"))
+    message = _("%(key)s must be a W3C date-time, e.g. 2025-07-01T00:00:00+07:00.") % {
+        "key": key
+    }
+    try:
+        # Offsets of 24 h or more are well formed but invalid: ValueError.
+        value = parse_datetime(raw.strip()[:64].replace(" ", "+"))
+    except ValueError as exc:
+        raise ValidationError(message) from exc
     if value is None:
-        raise ValidationError(
-            _("%(key)s must be a W3C date-time, e.g. 2025-07-01T00:00:00+07:00.")
-            % {"key": key}
-        )
+        raise ValidationError(message)
+    inputs.check_year(value)
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value

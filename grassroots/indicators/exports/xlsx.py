@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from grassroots.core.spreadsheets import harden_workbook
+
 from .. import periods, reports
 from ..registry import Unit
 from . import STATUS_FILLS
@@ -159,6 +161,7 @@ def write(report: reports.Report) -> bytes:
 
     book.properties.title = report.title
     book.properties.creator = "grassroots"
+    harden_workbook(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

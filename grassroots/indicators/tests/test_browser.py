@@ -72,3 +72,27 @@ def test_a_province_viewer_reads_the_dashboard_and_exports_a_report(
     mobile.screenshot(path=os.path.join(artifacts_dir, "dashboard-phone.png"))
     context.close()
     phone.close()
+
+
+def test_an_area_name_with_html_does_not_run_on_the_dashboard_map(
+    browser, live_server, tree, roster, artifacts_dir
+):
+    evil = '<img src=x onerror="window.__xss=1">Xã Độc'
+    Area.objects.filter(pk=tree.commune_a.pk).update(
+        latitude=10.46, longitude=105.63, name=evil
+    )
+    Area.objects.filter(pk=tree.commune_b.pk).update(latitude=10.35, longitude=106.36)
+    make_user("viewer", tree.province, username="tinh.xss")
+    page = browser.new_page(viewport={"width": 1280, "height": 1200})
+    login(page, live_server, "tinh.xss")
+    page.goto(f"{live_server.url}/console/indicators/?from=01/01/2025&to=31/12/2025")
+    page.wait_for_selector("#gr-map .leaflet-tooltip")
+    for marker in page.locator("#gr-map .leaflet-interactive").all():
+        marker.click(force=True)
+        page.wait_for_timeout(50)
+    page.screenshot(path=os.path.join(artifacts_dir, "dashboard-map-xss.png"))
+    assert "<img" in " ".join(
+        page.locator("#gr-map .leaflet-tooltip").all_inner_texts()
+    )
+    assert page.locator("#gr-map img[src=x]").count() == 0
+    assert page.evaluate("() => window.__xss") is None

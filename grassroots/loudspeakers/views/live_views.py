@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
+from grassroots.core import inputs
 
 from .. import live
 from ..selectors import in_service
@@ -27,9 +28,9 @@ def _clusters(request: HttpRequest):
         request.user,
         Capability.VIEW,
     )
-    commune = request.GET.get("commune", "")
-    if commune.isdigit():
-        queryset = queryset.filter(station__commune_id=int(commune))
+    commune = inputs.object_id(request.GET.get("commune"))
+    if commune is not None:
+        queryset = queryset.filter(station__commune_id=commune)
     return queryset.order_by("code")
 
 
@@ -44,8 +45,10 @@ def map_view(request: HttpRequest) -> HttpResponse:
         .order_by("name")
     )
     commune = None
-    if request.GET.get("commune", "").isdigit():
-        commune = get_object_or_404(communes, pk=int(request.GET["commune"]))
+    if inputs.object_id(request.GET.get("commune")) is not None:
+        commune = get_object_or_404(
+            communes, pk=inputs.object_id(request.GET.get("commune"))
+        )
     return render(
         request,
         "loudspeakers/map.html",
@@ -71,9 +74,7 @@ def live_json(request: HttpRequest) -> JsonResponse:
     if not scope.can_anywhere(request.user, Capability.VIEW):
         raise PermissionDenied
     queryset = _clusters(request)
-    ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.isdigit()][
-        :MAX_IDS
-    ]
+    ids = inputs.id_list(request.GET.get("ids"), MAX_IDS)
     if ids:
         queryset = queryset.filter(pk__in=ids)
     now = timezone.now()

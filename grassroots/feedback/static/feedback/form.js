@@ -45,10 +45,16 @@
     L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "",
       referrerPolicy: "no-referrer" }).addTo(map);
   }
+  // Leaflet puts a string tooltip in as HTML: names go in as text, never markup.
+  function asText(value) {
+    var span = document.createElement("span");
+    span.textContent = value == null ? "" : String(value);
+    return span;
+  }
   var bounds = [];
   points.forEach(function (p) {
     L.circleMarker([p.lat, p.lon], { radius: 4, weight: 1, color: "#0b5ea8", fillOpacity: 0.6 })
-      .bindTooltip(p.name).addTo(map);
+      .bindTooltip(asText(p.name)).addTo(map);
     bounds.push([p.lat, p.lon]);
   });
   if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });

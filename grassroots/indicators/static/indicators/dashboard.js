@@ -82,11 +82,16 @@
       }
       marker.bindPopup(text);
       // With few units the names stay on the map, which then reads without tiles.
-      marker.bindTooltip(f.label, { permanent: unit && layer.features.length <= 25, direction: "right" });
+      // A string would be read as HTML: an area's name goes in as text.
+      var tip = document.createElement("span");
+      tip.textContent = f.label;
+      marker.bindTooltip(tip, { permanent: unit && layer.features.length <= 25, direction: "right" });
       group.addLayer(marker);
     });
     group.addTo(leaflet);
-    overlays[layer.label] = group;
+    var name = document.createElement("span");
+    name.textContent = layer.label;
+    overlays[name.outerHTML] = group;
   });
   if (map.layers.length > 1) window.L.control.layers(null, overlays).addTo(leaflet);
   if (points.length > 1) leaflet.fitBounds(points, { padding: [24, 24], maxZoom: 13 });
