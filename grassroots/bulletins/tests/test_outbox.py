@@ -143,8 +143,8 @@ def test_a_withdrawal_supersedes_a_publication_still_waiting(
 def test_a_lost_withdrawal_cannot_keep_a_bulletin_on_the_loudspeakers(
     tree,
     people,
-    outbox,
-    committed,  # noqa: F811
+    outbox,  # noqa: F811
+    committed,
 ):
     cluster = make_cluster(tree.hamlet_a1)
     with committed():

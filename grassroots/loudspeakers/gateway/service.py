@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import OperationalError, close_old_connections, connection
 
 from grassroots.accounts import audit
+from grassroots.core import health
 from grassroots_agent import protocol
 from grassroots_agent.protocol import Topics
 
@@ -314,7 +315,20 @@ class Gateway:
         self.republished += 1
         return True
 
+    def beat(self) -> None:
+        """Leave the heartbeat ``grassroots status`` and /metrics read (counters included)."""
+        health.beat(
+            "gateway",
+            instance=self.instance,
+            connected=self.connected.is_set(),
+            counts=dict(self.ingest.counts),
+            queue=self.queue.qsize(),
+            republished=self.republished,
+            rss_mb=round(rss_mb(), 1),
+        )
+
     def housekeeping(self) -> None:
+        self.beat()
         try:
             _reconnect_if_needed()
             with audit.acting_as(audit.Origin(source="gateway")):
