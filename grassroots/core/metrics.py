@@ -35,7 +35,12 @@ def allowed(request: HttpRequest) -> bool:
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ")
         return hmac.compare_digest(given.encode(), token.encode())
-    return request.META.get("REMOTE_ADDR") in LOOPBACK
+    # Through nginx every request comes from loopback: one it forwarded
+    # (X-Forwarded-For) came from outside.
+    return (
+        request.META.get("REMOTE_ADDR") in LOOPBACK
+        and "HTTP_X_FORWARDED_FOR" not in request.META
+    )
 
 
 def ack_latencies(since: timedelta = timedelta(hours=24)) -> list[float]:

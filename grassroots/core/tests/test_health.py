@@ -41,6 +41,8 @@ def test_metrics_need_the_token_or_loopback(client, settings, tree, run_dir):
     settings.GRASSROOTS_METRICS_TOKEN = ""
     assert client.get("/metrics", REMOTE_ADDR="10.0.0.9").status_code == 403
     assert client.get("/metrics").status_code == 200  # the test client is 127.0.0.1
+    proxied = client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert proxied.status_code == 403, "through nginx it comes from outside"
     settings.GRASSROOTS_METRICS_TOKEN = "s3cret-token"
     assert client.get("/metrics").status_code == 403
     wrong = client.get("/metrics", headers={"Authorization": "Bearer nope"})
