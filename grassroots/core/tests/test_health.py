@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from grassroots.core import health
 from grassroots.loudspeakers.models import ClusterStatus
@@ -79,7 +80,8 @@ def test_a_dead_process_heartbeat_is_reported_down(run_dir):
     record = health.read_beat("gateway")
     record["pid"] = 2**22 + 12345  # no such process
     (run_dir / "gateway.json").write_text(__import__("json").dumps(record))
-    check = health.check_beat("gateway")
+    with translation.override("en"):
+        check = health.check_beat("gateway")
     assert not check.ok and "gone" in check.detail
     assert not health.check_beat("worker").ok
 
@@ -115,7 +117,7 @@ def test_status_says_in_one_line_each_what_is_down_even_without_a_database(tmp_p
         text=True,
         timeout=60,
     )
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 50  # a busy machine; 4 s when idle
     lines = done.stdout.strip().splitlines()
     assert done.returncode == 1, done.stderr
     names = [line.split()[1] for line in lines]
