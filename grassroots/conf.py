@@ -181,6 +181,12 @@ class Config:
     broker_hook_token: str = field(
         default="", metadata={"env": "GRASSROOTS_BROKER_HOOK_TOKEN"}
     )
+    #: A bearer token Prometheus sends to /metrics; without one, loopback only.
+    metrics_token: str = field(default="", metadata={"env": "GRASSROOTS_METRICS_TOKEN"})
+    #: A device whose clock is further off than this raises an alarm.
+    clock_offset_alarm_s: int = field(
+        default=5, metadata={"env": "GRASSROOTS_CLOCK_OFFSET_ALARM_S"}
+    )
     gateway_share_group: str = field(
         default="", metadata={"env": "GRASSROOTS_GATEWAY_SHARE_GROUP"}
     )

@@ -7,11 +7,13 @@ from wagtail.documents import urls as wagtaildocs_urls
 from grassroots.accounts import views as accounts_views
 from grassroots.api import api
 from grassroots.bulletins import attachments as bulletin_attachments
+from grassroots.core import metrics as core_metrics
 from grassroots.core import private_files
 from grassroots.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.health, name="health"),
+    path("metrics", core_metrics.metrics, name="metrics"),
     path("console/2fa/", include("grassroots.accounts.urls")),
     path("console/files/<path:name>", private_files.serve, name="private_file"),
     # Before Wagtail's own: its site history is not scoped by area.

@@ -178,7 +178,14 @@ class Compiled:
 
 
 def active_schedules(start: datetime.datetime, end: datetime.datetime):
-    """Return the schedules that may air between ``start`` and ``end``."""
+    """Return the schedules that may air between ``start`` and ``end``.
+
+    An item read from a bulletin airs only while that bulletin is on the air
+    (published, valid, on the loudspeakers) at ``start``: whatever channel
+    events were lost, a withdrawn or expired bulletin is never compiled.
+    """
+    from grassroots.bulletins.models import Bulletin
+
     zone = rules.local_zone()
     first_day = start.astimezone(zone).date()
     last_day = end.astimezone(zone).date()
@@ -187,7 +194,11 @@ def active_schedules(start: datetime.datetime, end: datetime.datetime):
             is_active=True, item__is_active=True, starts_on__lte=last_day
         )
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first_day))
-        .select_related("item", "item__audio")
+        .filter(
+            Q(item__bulletin__isnull=True)
+            | Q(item__bulletin__in=Bulletin.objects.on_air(start).values("pk"))
+        )
+        .select_related("item", "item__audio", "item__bulletin")
     )
 
 
@@ -211,6 +222,10 @@ def prepare(
         item = schedule.item
         tolerance = datetime.timedelta(minutes=schedule.window_minutes)
         when = rules.occurrences(schedule, start - tolerance, end)
+        bulletin = item.bulletin if item.bulletin_id else None
+        if bulletin is not None and bulletin.valid_until is not None:
+            # Nothing of a bulletin airs after its validity ends.
+            when = [moment for moment in when if moment < bulletin.valid_until]
         if not when:
             continue
         origin_ref = schedule.pk

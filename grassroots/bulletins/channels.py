@@ -10,12 +10,24 @@ handler, usually in its app's ``AppConfig.ready()``::
 
     channels.register("loudspeakers", on_bulletin)
 
-The bulletin actions call :func:`dispatch` inside their transaction; the
-handlers run after it commits (``transaction.on_commit``), once per event,
-with ids only. A handler that raises is logged and does not stop the others.
-Handlers must be quick: they run in the process that made the change (the web
-request of the approver, or the worker). Emergencies are the exception that
-justifies acting at once (publish to devices straight from the handler).
+The bulletin actions call :func:`dispatch` inside their transaction: it
+writes the event to the outbox (``ChannelDelivery``) in that same
+transaction, so an event exists exactly when its change was committed. After
+the commit the worker delivers it (a job queued at once, and a sweep every
+minute for whatever that job missed), calling each handler of the event's
+channels once, with ids only; emergencies are delivered at once in the
+process that made the change, without waiting for the worker. A handler that
+raises is called again later (5, 10, 20 … s, up to ``MAX_ATTEMPTS`` times);
+the others are not held up and not called twice. Past the limit the event is
+``failed``: the console's home page shows it to administrators. So handlers
+must be idempotent (a delivery that crashed half-way comes again) and quick
+(load by id, queue slow work as a huey job).
+
+A withdrawal or an expiry supersedes the events of that bulletin still
+waiting for the same channels: nothing is put on the air to be taken off
+again. And the loudspeakers' schedule compiler airs only bulletins public
+now, so even an event that never arrives cannot keep a withdrawn bulletin
+on the air.
 
 Events:
 
@@ -34,13 +46,20 @@ goes to the loudspeakers and boards.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from .models import Channel  # noqa: F401 - re-exported for handlers
+
+if TYPE_CHECKING:
+    from .models import ChannelDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -91,21 +110,164 @@ def handlers_for(channel: str) -> list[Handler]:
     return list(_handlers.get(channel, []))
 
 
-def dispatch(event: ChannelEvent, channels: Iterable[str]) -> None:
-    """Call the handlers of ``channels`` with ``event`` once the transaction commits."""
-    wanted = tuple(dict.fromkeys(channels))
+#: Deliveries tried before an event is shown to administrators as failed.
+MAX_ATTEMPTS = 8
+RETRY_FIRST_S = 5.0
+RETRY_MAX_S = 3600.0
+#: A delivery taken by a process that died is taken again after this.
+CLAIM_S = 300.0
 
-    def run() -> None:
-        for channel in wanted:
+
+def _key(handler: Handler) -> str:
+    """Name a handler the same way in every process (functions defined at module level)."""
+    name = getattr(handler, "__qualname__", None)
+    if name is None or "<locals>" in name or "<lambda>" in name:
+        name = f"{type(handler).__qualname__}@{id(handler):x}"
+    return f"{getattr(handler, '__module__', '')}.{name}"
+
+
+def dispatch(event: ChannelEvent, channels: Iterable[str]) -> ChannelDelivery:
+    """Write ``event`` to the outbox for ``channels``; deliver it after the commit."""
+    from .models import ChannelDelivery, DeliveryState
+
+    wanted = list(dict.fromkeys(str(c) for c in channels))
+    if event.event in (Event.WITHDRAWN, Event.EXPIRED):
+        waiting = ChannelDelivery.objects.filter(
+            bulletin_id=event.bulletin_id, state=DeliveryState.PENDING
+        )
+        superseded = [row.pk for row in waiting if set(row.deliver_to) <= set(wanted)]
+        if superseded:
+            ChannelDelivery.objects.filter(pk__in=superseded).update(
+                state=DeliveryState.SUPERSEDED
+            )
+    row = ChannelDelivery.objects.create(
+        bulletin_id=event.bulletin_id,
+        event=event.event,
+        level=event.level,
+        commune_ids=list(event.commune_ids),
+        target_area_ids=list(event.target_area_ids),
+        revision_id=event.revision_id,
+        channels=list(event.channels),
+        deliver_to=wanted,
+    )
+    urgent = event.level == "emergency"
+    transaction.on_commit(lambda: _after_commit(row.pk, urgent=urgent))
+    return row
+
+
+def _after_commit(pk: int, *, urgent: bool) -> None:
+    if urgent:
+        # Emergencies do not wait for the worker's queue.
+        deliver([pk])
+        return
+    from . import tasks
+
+    try:
+        tasks.deliver_channel_events([pk])
+    except Exception:  # noqa: BLE001 - the queue being down must not fail the request
+        logger.exception(
+            "channel event %s not queued; the minute sweep will take it", pk
+        )
+
+
+def event_of(row: ChannelDelivery) -> ChannelEvent:
+    return ChannelEvent(
+        event=row.event,
+        bulletin_id=row.bulletin_id,
+        level=row.level,
+        commune_ids=tuple(row.commune_ids),
+        target_area_ids=tuple(row.target_area_ids),
+        revision_id=row.revision_id,
+        channels=tuple(row.channels),
+    )
+
+
+def _claim(pk: int, now: datetime.datetime) -> bool:
+    from .models import ChannelDelivery, DeliveryState
+
+    return bool(
+        ChannelDelivery.objects.filter(pk=pk, state=DeliveryState.PENDING)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(
+            claimed_until=now + datetime.timedelta(seconds=CLAIM_S),
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def due(now: datetime.datetime | None = None):
+    """Return the deliveries waiting whose time has come."""
+    from .models import ChannelDelivery, DeliveryState
+
+    now = now or timezone.now()
+    return (
+        ChannelDelivery.objects.filter(state=DeliveryState.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    )
+
+
+def deliver(ids: Iterable[int] | None = None, *, limit: int = 500) -> int:
+    """Deliver the given outbox rows (or every one due); return how many were delivered.
+
+    Each row is claimed first, so two workers never deliver it at once.
+    """
+    from .models import ChannelDelivery, DeliveryState
+
+    now = timezone.now()
+    rows = due(now) if ids is None else ChannelDelivery.objects.filter(pk__in=ids)
+    delivered = 0
+    for pk in list(rows.order_by("pk").values_list("pk", flat=True)[:limit]):
+        if not _claim(pk, now):
+            continue
+        row = ChannelDelivery.objects.get(pk=pk)
+        event = event_of(row)
+        done = list(row.done)
+        errors: list[str] = []
+        seen: set[str] = set()
+        for channel in row.deliver_to:
             for handler in handlers_for(channel):
+                key = _key(handler)
+                if key in seen or key in done:
+                    continue
+                seen.add(key)
                 try:
-                    handler(event)
-                except Exception:  # noqa: BLE001 - one channel must not block the others
+                    with transaction.atomic():
+                        handler(event)
+                except Exception as exc:  # noqa: BLE001 - one handler must not block the others
                     logger.exception(
-                        "Channel %s failed on %s of bulletin %s",
+                        "Channel %s failed on %s of bulletin %s (attempt %d)",
                         channel,
                         event.event,
                         event.bulletin_id,
+                        row.attempts,
                     )
-
-    transaction.on_commit(run)
+                    errors.append(f"{key}: {exc!r}"[:500])
+                else:
+                    done.append(key)
+        finished = timezone.now()
+        update: dict = {"done": done, "claimed_until": None}
+        if not errors:
+            update |= {
+                "state": DeliveryState.DELIVERED,
+                "delivered_at": finished,
+                "last_error": "",
+            }
+            delivered += 1
+        elif row.attempts >= MAX_ATTEMPTS:
+            update |= {"state": DeliveryState.FAILED, "last_error": "\n".join(errors)}
+            logger.error(
+                "Channel event %s (%s of bulletin %s) failed %d times; given up",
+                row.pk,
+                row.event,
+                row.bulletin_id,
+                row.attempts,
+            )
+        else:
+            wait = min(RETRY_FIRST_S * 2 ** (row.attempts - 1), RETRY_MAX_S)
+            update |= {
+                "next_attempt_at": finished + datetime.timedelta(seconds=wait),
+                "last_error": "\n".join(errors),
+            }
+        ChannelDelivery.objects.filter(pk=row.pk).update(**update)
+    return delivered

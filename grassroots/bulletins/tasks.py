@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from . import actions
 
@@ -24,3 +24,22 @@ def tick() -> None:
     published = actions.publish_due()
     if expired or published:
         logger.info("Bulletins: %s expired, %s published", expired, published)
+
+
+@db_task(priority=90)
+def deliver_channel_events(ids: list[int]) -> int:
+    """Deliver channel events written by a change that just committed."""
+    from . import channels
+
+    return channels.deliver(ids)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_channel_events() -> int:
+    """Deliver the channel events due again, or missed (a queue lost, a worker killed)."""
+    from . import channels
+
+    delivered = channels.deliver()
+    if delivered:
+        logger.info("Channel events: %s delivered by the sweep", delivered)
+    return delivered

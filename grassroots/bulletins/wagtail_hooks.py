@@ -1,7 +1,12 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
+from grassroots.accounts import scope
 from grassroots.accounts.permissions import ScopedPermissionPolicy
 from grassroots.accounts.roles import Capability
 
@@ -14,7 +19,14 @@ from .console.policies import (
     ProvinceSettingPolicy,
     ReadOnlyScopedPolicy,
 )
-from .models import Bulletin, Category, InboxItem, PeerSystem
+from .models import (
+    Bulletin,
+    Category,
+    ChannelDelivery,
+    DeliveryState,
+    InboxItem,
+    PeerSystem,
+)
 
 
 class PeerPolicy(ScopedPermissionPolicy):
@@ -80,3 +92,51 @@ def no_saving_under_review(menu_items, request, context):
         kept = [i for i in menu_items if i.name != "action-save"]
         kept.sort(key=lambda i: 0 if i.name == "approve" else 1)
         menu_items[:] = kept
+
+
+EVENT_LABELS = {
+    "published": _("published"),
+    "updated": _("updated"),
+    "withdrawn": _("withdrawn"),
+    "expired": _("expired"),
+    "adopted": _("adopted by a commune"),
+}
+
+
+class ChannelFailuresPanel(Component):
+    """On administrators' home page: channel events given up after every retry.
+
+    A withdrawal that never reached the boards, a publication the
+    loudspeakers never heard of: the administrator must know and act.
+    """
+
+    name = "bulletin_channel_failures"
+    template_name = "bulletins/console/home_channel_failures.html"
+    order = 30
+
+    def __init__(self, failed):
+        self.failed = failed
+
+    @classmethod
+    def build(cls, request) -> ChannelFailuresPanel | None:
+        failed = scope.scope(
+            ChannelDelivery.objects.filter(state=DeliveryState.FAILED),
+            request.user,
+            Capability.MANAGE_USERS,
+            path_field="bulletin__issuing_area__path",
+        )
+        return cls(failed) if failed.exists() else None
+
+    def get_context_data(self, parent_context=None):
+        rows = list(self.failed.select_related("bulletin").order_by("-pk")[:10])
+        for row in rows:
+            row.event_label = EVENT_LABELS.get(row.event, row.event)
+        return {"count": self.failed.count(), "rows": rows}
+
+
+@hooks.register("construct_homepage_panels")
+def add_channel_failures_panel(request, panels):
+    if scope.can_anywhere(request.user, Capability.MANAGE_USERS):
+        panel = ChannelFailuresPanel.build(request)
+        if panel is not None:
+            panels.append(panel)

@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 
 
 @hooks.register("construct_main_menu")
@@ -13,3 +16,31 @@ def console_css():
     from django.utils.html import format_html
 
     return format_html('<link rel="stylesheet" href="{}">', static("core/console.css"))
+
+
+class DownPanel(Component):
+    """On administrators' home page, first: the parts of the installation that are down."""
+
+    name = "installation_down"
+    template_name = "core/home_down.html"
+    order = 10
+
+    def __init__(self, down):
+        self.down = down
+
+    def get_context_data(self, parent_context=None):
+        return {"down": self.down}
+
+
+@hooks.register("construct_homepage_panels")
+def add_down_panel(request, panels):
+    from grassroots.accounts import scope
+    from grassroots.accounts.roles import Capability
+
+    from . import health
+
+    if not scope.can_anywhere(request.user, Capability.MANAGE_USERS):
+        return
+    down = [check for check in health.status(web=False) if not check.ok]
+    if down:
+        panels.append(DownPanel(down))

@@ -42,14 +42,15 @@ class EmergenciesConfig(AppConfig):
 
     def ready(self):
         from grassroots.bulletins import channels
-        from grassroots.loudspeakers.signals import signing_keys_changed
+        from grassroots.loudspeakers.signals import retained_lost, signing_keys_changed
 
         from . import coverage  # noqa: F401 - registers the report's sent source
-        from .channel import on_bulletin, on_signing_keys_changed
+        from .channel import on_bulletin, on_retained_lost, on_signing_keys_changed
 
         signing_keys_changed.connect(
             on_signing_keys_changed, dispatch_uid="emergencies-reseal"
         )
+        retained_lost.connect(on_retained_lost, dispatch_uid="emergencies-republish")
 
         # Every channel: an update that takes a bulletin off the loudspeakers
         # is dispatched to its remaining channels only, and must still cancel.

@@ -18,6 +18,7 @@ import logging
 from collections import deque
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from grassroots.accounts import audit
 from grassroots.areas.models import Area
@@ -97,3 +98,9 @@ def on_signing_keys_changed(sender: object, **kwargs: object) -> None:
     """Seal every emergency list again once the old signing key is gone."""
     with audit.acting_as(SYSTEM):
         actions.republish_all_lists()
+
+
+def on_retained_lost(sender: object, **kwargs: object) -> int:
+    """Put every emergency topic's list back on a broker that may have lost it."""
+    with audit.acting_as(SYSTEM), transaction.atomic():
+        return actions.republish_all_lists()

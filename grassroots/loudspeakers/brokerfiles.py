@@ -209,7 +209,7 @@ def mosquitto_conf(directory: Path) -> str:
         f"pid_file {directory / PID}",
         "persistence true",
         f"persistence_location {directory}/",
-        "autosave_interval 300",
+        "autosave_interval 30",
         f"max_packet_size {MAX_PACKET_BYTES}",
         "max_keepalive 300",
         "max_queued_messages 100000",

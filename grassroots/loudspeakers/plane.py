@@ -100,7 +100,7 @@ class MqttPlane:
         if parsed.scheme in ("mqtts", "ssl"):
             self.client.tls_set()
         self.client.max_queued_messages_set(MAX_QUEUED)
-        self.client.reconnect_delay_set(1, 30)
+        self.client.reconnect_delay_set(1, 5)
         self.client.on_connect = self._on_connect
         self.client.connect_async(
             parsed.hostname or "127.0.0.1",

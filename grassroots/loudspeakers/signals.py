@@ -12,3 +12,8 @@ play_events_arriving = Signal()
 #: old signing key is gone: retained messages sealed with it must be published
 #: again (the emergencies app does so for its lists).
 signing_keys_changed = Signal()
+
+#: Sent by ``retained.republish_all`` (outside any transaction) when the gateway
+#: (re)connects to a broker that may have lost its retained messages. A receiver
+#: publishes again what it keeps on the broker and returns how many topics.
+retained_lost = Signal()

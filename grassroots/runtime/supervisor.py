@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from .processes import Process
 
@@ -28,9 +30,17 @@ COLOURS = ("36", "33", "35", "32", "34", "31", "96", "93")
 
 
 class Supervisor:
-    def __init__(self, processes: list[Process], write: Callable[[str], None] = print):
+    def __init__(
+        self,
+        processes: list[Process],
+        write: Callable[[str], None] = print,
+        state_file: Path | None = None,
+    ):
         self.processes = processes
         self.write = write
+        #: Where each child's state is written (``grassroots status``, the console).
+        self.state_file = state_file
+        self.states: dict[str, dict] = {}
         self.children: dict[str, asyncio.subprocess.Process] = {}
         self.stopping = asyncio.Event()
         self.width = max((len(p.name) for p in processes), default=4)
@@ -41,6 +51,23 @@ class Supervisor:
         if self.tty:
             return f"\033[{COLOURS[index % len(COLOURS)]}m{label} |\033[0m"
         return f"{label} |"
+
+    def _record(self, name: str, **state) -> None:
+        entry = self.states.setdefault(name, {"restarts": 0})
+        entry.update(state, at=time.time())
+        if self.state_file is None:
+            return
+        try:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.state_file.with_suffix(".tmp")
+            tmp.write_text(
+                json.dumps(
+                    {"pid": os.getpid(), "at": time.time(), "children": self.states}
+                )
+            )
+            os.replace(tmp, self.state_file)
+        except OSError as exc:
+            logger.warning("supervisor state not written: %s", exc)
 
     async def _pump(self, index: int, name: str, stream: asyncio.StreamReader) -> None:
         prefix = self._prefix(index, name)
@@ -61,13 +88,21 @@ class Supervisor:
                 start_new_session=True,
             )
             self.children[process.name] = child
+            self._record(process.name, state="running", pid=child.pid, code=None)
             assert child.stdout is not None  # noqa: S101 - set by PIPE above
             await self._pump(index, process.name, child.stdout)
             code = await child.wait()
             if self.stopping.is_set():
+                self._record(process.name, state="stopped", code=code)
                 return
             ran = time.monotonic() - started
             delay = 1.0 if ran > STABLE_AFTER_S else min(delay * 2, RESTART_DELAY_MAX_S)
+            self._record(
+                process.name,
+                state="restarting",
+                code=code,
+                restarts=self.states[process.name]["restarts"] + 1,
+            )
             self.write(
                 f"{self._prefix(index, process.name)} exited with code {code}; restarting in {delay:.0f} s"
             )

@@ -342,6 +342,10 @@ GRASSROOTS_BROKER_RELOAD_COMMAND = CONFIG.broker_reload_command
 # The Ed25519 keys that seal every message to devices (generated on first use).
 GRASSROOTS_SIGNING_KEYS_DIR = CONFIG.signing_keys_dir or DATA_DIR / "signing"
 GRASSROOTS_BROKER_HOOK_TOKEN = CONFIG.broker_hook_token
+GRASSROOTS_METRICS_TOKEN = CONFIG.metrics_token
+GRASSROOTS_CLOCK_OFFSET_ALARM_S = CONFIG.clock_offset_alarm_s
+# Where long-running processes leave their heartbeat (grassroots status, /metrics).
+GRASSROOTS_RUN_DIR = DATA_DIR / "run"
 GRASSROOTS_GATEWAY_SHARE_GROUP = CONFIG.gateway_share_group
 # The broker address written into device configurations (as devices reach it):
 # the private broker's device listener (TLS when it has a certificate), or MQTT_URL.

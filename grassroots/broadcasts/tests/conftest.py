@@ -37,13 +37,29 @@ def fake_engine(settings):
 
 @pytest.fixture
 def bulletin_factory(tree):
-    """Return a function making a draft bulletin of an area (no channel events)."""
+    """Return a function making a bulletin of an area on the air (no channel events).
+
+    Published in the rows only: the compiler airs bulletins on the air now,
+    and these tests schedule the programme item themselves.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    from grassroots.bulletins.models import Bulletin, Status
     from grassroots.bulletins.tests.builders import make_bulletin
     from grassroots.testing import make_user
 
     editor = make_user("editor", tree.province, username="b_writer")
 
     def build(area, **kwargs):
-        return make_bulletin(editor, area, **kwargs)
+        bulletin = make_bulletin(editor, area, **kwargs)
+        Bulletin.objects.filter(pk=bulletin.pk).update(
+            status=Status.PUBLISHED,
+            live=True,
+            valid_from=timezone.now() - datetime.timedelta(hours=1),
+        )
+        bulletin.refresh_from_db()
+        return bulletin
 
     return build

@@ -3,6 +3,7 @@ from .bulletin import Bulletin, Channel, Level, Status
 from .category import Category
 from .exchange import ApiKey, PeerSystem
 from .inbox import InboxItem, InboxState
+from .outbox import ChannelDelivery, DeliveryState
 from .tasks import AreaApprovalTask
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "Bulletin",
     "Category",
     "Channel",
+    "ChannelDelivery",
+    "DeliveryState",
     "InboxItem",
     "InboxState",
     "Level",

@@ -65,6 +65,20 @@ class BulletinQuerySet(models.QuerySet["Bulletin"]):
             status=Status.PUBLISHED, live=True, on_portal=True, valid_from__lte=now
         ).filter(models.Q(valid_until__isnull=True) | models.Q(valid_until__gt=now))
 
+    def on_air(self, now=None) -> BulletinQuerySet:
+        """Return bulletins the loudspeakers may read right now (published, valid, on them).
+
+        The schedule compiler reads through this, whatever channel events
+        arrived: a withdrawn or expired bulletin is never compiled again.
+        """
+        now = now or timezone.now()
+        return self.filter(
+            status=Status.PUBLISHED,
+            live=True,
+            on_loudspeakers=True,
+            valid_from__lte=now,
+        ).filter(models.Q(valid_until__isnull=True) | models.Q(valid_until__gt=now))
+
 
 class Bulletin(
     WorkflowMixin,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -167,12 +168,63 @@ def _apply(
     if online:
         status.last_seen_at = received
         status.offline_reason = ""
+        previous = status.clock_offset_ms
         for name in COPIED:
             if name in message:
                 setattr(status, name, message[name])
+        _check_clock(status, message, received, previous, logs)
     else:
         status.offline_reason = (message.get("reason") or "will")[:20]
         status.playing = None
+
+
+def clock_offset_ms(message: dict[str, Any], received: datetime) -> float | None:
+    """Return how far the device's clock is ahead of ours (negative: behind), in ms.
+
+    The device's own estimate (``clock_offset_ms``, from the server's stamps)
+    when it sends one; else its ``ts`` against our time of receipt, which is
+    only fair for a state sent just now (a retained or queued one is not).
+    """
+    if message.get("clock_offset_ms") is not None:
+        return float(message["clock_offset_ms"])
+    try:
+        moment = datetime.fromisoformat(message["ts"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return round((moment - received).total_seconds() * 1000, 1)
+
+
+def _check_clock(
+    status: ClusterStatus,
+    message: dict[str, Any],
+    received: datetime,
+    previous: float | None,
+    logs: list[ClusterLog],
+) -> None:
+    """Keep the clock offset; raise an alarm when it goes past the limit.
+
+    Schedules play by the device's clock: one minutes off airs everything
+    minutes off. One alarm each time the offset crosses the limit.
+    """
+    offset = clock_offset_ms(message, received)
+    if offset is None:
+        return
+    status.clock_offset_ms = offset
+    limit = settings.GRASSROOTS_CLOCK_OFFSET_ALARM_S * 1000
+    if abs(offset) <= limit or (previous is not None and abs(previous) > limit):
+        return
+    logs.append(
+        ClusterLog(
+            cluster_id=status.cluster_id,
+            at=received,
+            kind=LogKind.ALARM,
+            message=(
+                _("Clock off by %(s).1f s: schedules play at the wrong time")
+                % {"s": offset / 1000}
+            )[:255],
+            data={"severity": "warning", "code": "clock_skew", "offset_ms": offset},
+        )
+    )
 
 
 @transaction.atomic

@@ -4,8 +4,12 @@ One paho-mqtt network thread receives and checks messages into a bounded
 queue; the main thread takes whatever arrived in the last half second and
 writes it in one transaction, then sends receipts for the stored events.
 Paho reconnects by itself when the broker restarts; the session is
-persistent so the broker keeps messages for a gateway that restarts. Several
-gateways share the load with a shared subscription (``$share/GROUP/…``).
+persistent so the broker keeps messages for a gateway that restarts. Every
+time it (re)connects, the gateway puts every retained schedule, configuration
+and emergency list back on the broker (``retained.republish_all``): a broker
+killed between two saves of its store, or another broker node, may have lost
+them. Several gateways share the load with a shared subscription
+(``$share/GROUP/…``).
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ from django.conf import settings
 from django.db import OperationalError, close_old_connections, connection
 
 from grassroots.accounts import audit
+from grassroots.core import health
 from grassroots_agent import protocol
 from grassroots_agent.protocol import Topics
 
-from .. import credentials, signing
+from .. import credentials, retained, signing
 from ..actions import reports
 from .ingest import BACKLOG_GRACE_S, UNKNOWN_RECHECK_S, Ingest, Report
 from .pacing import ReceiptPacer
@@ -46,6 +51,9 @@ WRITE_RETRIES = 5
 RESEND_SCHEDULE_S = 300.0
 #: A misbehaving device raises an alarm at once, then one summary this often.
 DROP_ALARM_EVERY_S = 600.0
+#: Longest wait between two reconnection attempts: a broker back from a
+#: restart is seen (and its retained messages put back) within seconds.
+RECONNECT_MAX_S = 5
 
 
 def rss_mb() -> float:
@@ -105,6 +113,9 @@ class Gateway:
         self._dropped: dict[int, Counter[str]] = {}
         self.ingest = Ingest(self.topics, reports.known_devices)
         self.connected = threading.Event()
+        #: Set on every connection: the main thread republishes retained messages.
+        self.republish_due = threading.Event()
+        self.republished = 0
         self.stop_event = threading.Event()
         self.client: Any = None
         self.pacer = ReceiptPacer()
@@ -134,7 +145,7 @@ class Gateway:
         )
         if self.url.scheme in ("mqtts", "ssl"):
             client.tls_set()
-        client.reconnect_delay_set(1, 30)
+        client.reconnect_delay_set(1, RECONNECT_MAX_S)
         client.max_queued_messages_set(QUEUE_SIZE)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
@@ -160,6 +171,7 @@ class Gateway:
             self.url.port,
             ", ".join(self.filters()),
         )
+        self.republish_due.set()
         self.connected.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
@@ -288,7 +300,35 @@ class Gateway:
             del self._dropped[pk]
         return due
 
+    def republish_if_due(self) -> bool:
+        """Put retained messages back after a (re)connection; retried until it works."""
+        if not self.republish_due.is_set():
+            return False
+        self.republish_due.clear()
+        try:
+            _reconnect_if_needed()
+            retained.republish_all()
+        except OperationalError as exc:
+            logger.warning("could not republish retained messages yet: %s", exc)
+            self.republish_due.set()
+            return False
+        self.republished += 1
+        return True
+
+    def beat(self) -> None:
+        """Leave the heartbeat ``grassroots status`` and /metrics read (counters included)."""
+        health.beat(
+            "gateway",
+            instance=self.instance,
+            connected=self.connected.is_set(),
+            counts=dict(self.ingest.counts),
+            queue=self.queue.qsize(),
+            republished=self.republished,
+            rss_mb=round(rss_mb(), 1),
+        )
+
     def housekeeping(self) -> None:
+        self.beat()
         try:
             _reconnect_if_needed()
             with audit.acting_as(audit.Origin(source="gateway")):
@@ -321,6 +361,7 @@ class Gateway:
         written = 0
         try:
             while not self.stop_event.is_set():
+                self.republish_if_due()
                 items = self._take()
                 if any(_is_urgent(item) for item in items):
                     self.pacer.urgent()

@@ -155,6 +155,7 @@ class ClusterDetailView(generic.InspectView):
                 "version", "items", "created_at", "valid_from", "valid_until"
             )[:5],
             states=[s for s in ClusterState if s != cluster.state],
+            clock_off=_clock_off(getattr(cluster, "status", None)),
             position=cluster.position,
             tiles_url=settings.GRASSROOTS_MAP_TILES_URL,
             tiles_attribution=settings.GRASSROOTS_MAP_TILES_ATTRIBUTION,
@@ -299,3 +300,12 @@ def urlpatterns():
             "area/<int:area_pk>/command/<str:name>/", area_command, name="area_command"
         ),
     ]
+
+
+def _clock_off(status) -> bool:
+    """Return True when the device's clock is further off than the alarm limit."""
+    offset = getattr(status, "clock_offset_ms", None)
+    return (
+        offset is not None
+        and abs(offset) > settings.GRASSROOTS_CLOCK_OFFSET_ALARM_S * 1000
+    )

@@ -14,9 +14,9 @@ STUBBORN = (
 )
 
 
-def run_for(processes, seconds):
+def run_for(processes, seconds, state_file=None):
     lines: list[str] = []
-    supervisor = Supervisor(processes, write=lines.append)
+    supervisor = Supervisor(processes, write=lines.append, state_file=state_file)
 
     async def main():
         task = asyncio.create_task(supervisor.run())
@@ -55,3 +55,50 @@ def test_a_process_that_ignores_sigterm_is_killed_after_its_timeout():
     )
     assert any("killing it" in line for line in lines)
     assert supervisor.children["stubborn"].returncode == -signal.SIGKILL
+
+
+def test_what_crashed_is_written_down_for_grassroots_status_and_the_console(
+    tmp_path, settings
+):
+    import json
+
+    from grassroots.core import health
+
+    state = tmp_path / "run" / "supervisor.json"
+    seen = {}
+
+    def watch():
+        # Read while the supervisor runs: a crashing gateway, a running web.
+        import time
+
+        deadline = time.monotonic() + 5.5
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            if not state.exists():
+                continue
+            seen.update(json.loads(state.read_text()))
+            if seen["children"].get("gateway", {}).get("restarts", 0) >= 1:
+                break
+        settings.GRASSROOTS_RUN_DIR = tmp_path / "run"
+        seen["checks"] = {c.name: c.ok for c in health.check_supervised()}
+
+    import threading
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    run_for(
+        [
+            Process("web", [sys.executable, "-c", TICKER]),
+            Process("gateway", [sys.executable, "-c", CRASHER]),
+        ],
+        6,
+        state_file=state,
+    )
+    watcher.join()
+    children = seen["children"]
+    assert children["web"]["state"] == "running"
+    assert children["gateway"]["restarts"] >= 1
+    assert seen["checks"]["run:web"] is True
+    assert seen["checks"]["run:gateway"] is False
+    final = json.loads(state.read_text())["children"]
+    assert final["web"]["state"] == "stopped"

@@ -1,5 +1,6 @@
 import time
 import urllib.request
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -34,7 +35,9 @@ class Command(BaseCommand):
         ):
             raise CommandError(brokerfiles.MISSING_MOSQUITTO)
         supervisor = Supervisor(
-            processes(simulate_devices=devices), write=self.stdout.write
+            processes(simulate_devices=devices),
+            write=self.stdout.write,
+            state_file=Path(settings.GRASSROOTS_RUN_DIR) / "supervisor.json",
         )
         import asyncio
 
