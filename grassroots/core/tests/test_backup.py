@@ -61,7 +61,7 @@ def _pg_counts(url: str, tables) -> dict[str, int]:
 
     with psycopg.connect(url) as conn:
         return {
-            t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]  # noqa: S608 - names from the catalogue
+            t: _first(conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone())  # noqa: S608 - names from the catalogue
             for t in tables
         }
 
@@ -128,3 +128,8 @@ def test_the_demo_round_trips_through_backup_and_restore(installation):
     finally:
         if connection.vendor == "postgresql":
             _pg_recreate(name, drop_only=True)
+
+
+def _first(row: tuple | None) -> int:
+    assert row is not None
+    return int(row[0])

@@ -16,6 +16,7 @@ import os
 import signal
 import time
 from collections import Counter
+from multiprocessing.process import BaseProcess
 
 import pytest
 from django.db import connections
@@ -53,17 +54,18 @@ def _gateway_main() -> None:
 
 class GatewayProcess:
     def __init__(self) -> None:
-        self.process: multiprocessing.Process | None = None
+        self.process: BaseProcess | None = None
 
     def start(self) -> None:
         connections.close_all()
-        self.process = multiprocessing.get_context("fork").Process(
+        process = multiprocessing.get_context("fork").Process(
             target=_gateway_main, daemon=True
         )
-        self.process.start()
+        process.start()
+        self.process = process
 
     def kill9(self) -> None:
-        assert self.process is not None
+        assert self.process is not None and self.process.pid is not None
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.join(5)
 
