@@ -31,7 +31,11 @@ def register_import_url():
 
 
 class OfflineAlertsPanel(Component):
-    """On the console's home page: the clusters offline for too long, in the user's area."""
+    """On the console's home page: the clusters offline in the user's area, and why.
+
+    Every offline cluster is listed (the list page says the same), those
+    offline for longer than the alert delay first and marked.
+    """
 
     name = "loudspeaker_alerts"
     template_name = "loudspeakers/home_alerts.html"
@@ -42,13 +46,16 @@ class OfflineAlertsPanel(Component):
 
     def get_context_data(self, parent_context=None):
         clusters = scope.scope(
-            Cluster.objects.filter(live.status_filter(live.ALERT)), self.request.user
+            Cluster.objects.filter(live.status_filter(live.OFFLINE)), self.request.user
         ).exclude(state=ClusterState.RETIRED)
         count = clusters.count()
+        alerts = clusters.filter(live.status_filter(live.ALERT)).count()
         return {
             "count": count,
+            "alerts": alerts,
             "clusters": live.rows(clusters.order_by("status__since")[:10]),
-            "all_url": reverse("loudspeakers_clusters:index") + f"?status={live.ALERT}",
+            "all_url": reverse("loudspeakers_clusters:index")
+            + f"?status={live.OFFLINE}",
             "minutes": live.alert_after().total_seconds() // 60,
         }
 
