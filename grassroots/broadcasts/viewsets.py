@@ -202,7 +202,9 @@ def describe_rule(schedule: ProgrammeSchedule) -> str:
         days = ", ".join(str(names[str(d)]) for d in schedule.weekday_list)
         return f"{schedule.get_rule_display()}: {days} · {at}"
     if schedule.rule == Rule.RRULE:
-        return f"{schedule.rrule} · {at}"
+        from .rules import describe_rrule
+
+        return f"{describe_rrule(schedule.rrule)} · {at}"
     return f"{schedule.get_rule_display()} · {at}"
 
 

@@ -168,8 +168,9 @@ def _airings_today(user) -> Todo | None:
     start = datetime.datetime.combine(today, datetime.time(), tzinfo=local_zone())
     end = start + datetime.timedelta(days=1)
     schedules = scope.scope(
-        ProgrammeSchedule.objects.filter(is_active=True, starts_on__lte=today)
-        .exclude(ends_on__lt=today),
+        ProgrammeSchedule.objects.filter(is_active=True, starts_on__lte=today).exclude(
+            ends_on__lt=today
+        ),
         user,
     )[:200]
     count = sum(len(occurrences(s, start, end)) for s in schedules)
@@ -221,21 +222,15 @@ def actions(user) -> list[Action]:
             )
         )
     if scope.can_anywhere(user, C.OPERATE_BROADCASTS):
-        out.append(
-            Action(_("Play or schedule"), reverse("broadcasts_items:index"))
-        )
+        out.append(Action(_("Play or schedule"), reverse("broadcasts_items:index")))
     if scope.can_anywhere(user, C.BROADCAST_EMERGENCY):
         out.append(
-            Action(
-                _("Emergency broadcast"), reverse("emergencies_start"), danger=True
-            )
+            Action(_("Emergency broadcast"), reverse("emergencies_start"), danger=True)
         )
     if scope.can_anywhere(user, C.HANDLE_FEEDBACK):
         out.append(Action(_("Answer feedback"), reverse("feedback_console:index")))
     if scope.can_anywhere(user, C.VIEW):
-        out.append(
-            Action(_("Loudspeakers"), reverse("loudspeakers_clusters:index"))
-        )
+        out.append(Action(_("Loudspeakers"), reverse("loudspeakers_clusters:index")))
     if scope.can_anywhere(user, C.MANAGE_AREAS):
         out.append(Action(_("Add a hamlet"), reverse("areas:add")))
     if scope.can_anywhere(user, C.EXPORT_REPORTS):

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
@@ -275,7 +276,7 @@ class CalendarViewSet(ScopedModelViewSet):
         Column(
             "date",
             label=_("date"),
-            accessor=lambda d: d.date.strftime("%d/%m/%Y (%a)"),
+            accessor=lambda d: date_format(d.date, "d/m/Y (l)"),
             sort_key="date",
         ),
         "name",
