@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +17,7 @@ from grassroots.accounts.permissions import (
     ScopedObjectMixin,
 )
 from grassroots.accounts.roles import Capability
+from grassroots.core.console import ActionFormMixin, FormForUserMixin
 
 from . import actions
 from .models import HAMLET_KINDS, Area, Kind, Level
@@ -47,28 +47,24 @@ class HamletForm(forms.ModelForm):
             self.fields["commune"].disabled = True
 
 
-class _HamletSaveMixin:
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "for_user": self.request.user}  # type: ignore[misc]
+class _HamletSaveMixin(FormForUserMixin, ActionFormMixin):
+    """Save through ``actions.save_hamlet``: a code in use is shown on the code field."""
 
-    def save_instance(self):
-        data = self.form.cleaned_data  # type: ignore[attr-defined]
+    def run_action(self, form):
+        data = form.cleaned_data
         hamlet = getattr(self, "object", None)
-        try:
-            return actions.save_hamlet(
-                self.request.user,  # type: ignore[attr-defined]
-                commune=data["commune"]
-                if hamlet is None or hamlet.pk is None
-                else hamlet.parent,
-                code=data["code"],
-                name=data["name"],
-                kind=data["kind"],
-                latitude=data.get("latitude"),
-                longitude=data.get("longitude"),
-                hamlet=hamlet if hamlet is not None and hamlet.pk else None,
-            )
-        except ValidationError as exc:
-            raise PermissionDenied(" ".join(exc.messages)) from exc
+        return actions.save_hamlet(
+            self.request.user,  # type: ignore[attr-defined]
+            commune=data["commune"]
+            if hamlet is None or hamlet.pk is None
+            else hamlet.parent,
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            hamlet=hamlet if hamlet is not None and hamlet.pk else None,
+        )
 
 
 class AreaIndexView(ScopedIndexMixin, generic.IndexView):

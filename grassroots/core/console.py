@@ -55,6 +55,33 @@ class ActionFormMixin:
         return self.save_action()  # type: ignore[attr-defined]
 
 
+class ActionErrorsMixin:
+    """For views whose save runs Wagtail's own steps (revisions, workflows) around an action.
+
+    The whole save is one transaction; an action's ``ValidationError`` or
+    ``PermissionDenied`` rolls it back and comes back on the form, field by
+    field, with what the user typed kept (never Wagtail's "no permission" page).
+    """
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)  # type: ignore[misc]
+        except (ValidationError, PermissionDenied) as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+
+
+class ModelActionFormMixin(ActionFormMixin):
+    """Save a model form's unsaved instance through ``domain_save(user, instance)``."""
+
+    domain_save = None
+
+    def run_action(self, form):
+        instance = form.save(commit=False)
+        return type(self).domain_save(self.request.user, instance)  # type: ignore[attr-defined, misc]
+
+
 class ActionDeleteMixin:
     """Delete through an action; a refusal is shown as a message."""
 

@@ -162,7 +162,7 @@ def _emergency_on_air(user) -> list[Todo]:
 
 def _airings_today(user) -> Todo | None:
     from grassroots.broadcasts.models import ProgrammeSchedule
-    from grassroots.broadcasts.rules import occurrences, local_zone
+    from grassroots.broadcasts.rules import local_zone, occurrences
 
     today = timezone.localdate()
     start = datetime.datetime.combine(today, datetime.time(), tzinfo=local_zone())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from grassroots.accounts import scope
 from grassroots.accounts.permissions import ScopedIndexMixin, ScopedModelViewSet
 from grassroots.accounts.roles import Capability
+from grassroots.core.console import ModelActionFormMixin
 
 from . import actions, console
 from .actions.settings import can_manage_settings
@@ -197,15 +197,7 @@ class FeedbackViewSet(ScopedModelViewSet):
 # Settings -----------------------------------------------------------------------
 
 
-class _ActionSaveMixin:
-    domain_save = None
-
-    def save_instance(self):
-        instance = self.form.save(commit=False)  # type: ignore[attr-defined]
-        try:
-            return type(self).domain_save(self.request.user, instance)  # type: ignore[attr-defined, misc]
-        except ValidationError as exc:
-            raise PermissionDenied(" ".join(exc.messages)) from exc
+_ActionSaveMixin = ModelActionFormMixin
 
 
 class CategoryCreateView(_ActionSaveMixin, generic.CreateView):

@@ -29,6 +29,7 @@ from wagtail.snippets.views import snippets as snippet_views
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
+from grassroots.core.console import ActionErrorsMixin
 
 from .. import actions, rules, search
 from ..models import Bulletin, Category, Status
@@ -141,20 +142,8 @@ class BulletinIndexView(scoped(snippet_views.IndexView)):
         return buttons
 
 
-class _ActionErrorsMixin:
-    """Turn a refusal from our actions into a message on the form, never a 500."""
-
-    def save_instance(self):
-        try:
-            return super().save_instance()  # type: ignore[misc]
-        except ValidationError as exc:
-            form = self.form  # type: ignore[attr-defined]
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
-            raise PermissionDenied(" ".join(exc.messages)) from exc
+class _ActionErrorsMixin(ActionErrorsMixin):
+    """Turn a refusal from our actions into errors on the form, never a 500."""
 
     def _run(self, action, *args):
         try:
