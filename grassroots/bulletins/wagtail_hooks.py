@@ -1,5 +1,7 @@
+from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.action_menu import SubmitForModerationMenuItem
 from wagtail.snippets.models import register_snippet
 
 from grassroots.accounts.permissions import ScopedPermissionPolicy
@@ -80,3 +82,17 @@ def no_saving_under_review(menu_items, request, context):
         kept = [i for i in menu_items if i.name != "action-save"]
         kept.sort(key=lambda i: 0 if i.name == "approve" else 1)
         menu_items[:] = kept
+    elif context.get("model") is Bulletin or isinstance(instance, Bulletin):
+        # Writing ends with "send for approval": the main button, not hidden
+        # under "save draft", and said in two words, not the workflow's name.
+        for item in menu_items:
+            if item.name == "action-submit":
+                item.__class__ = SendForApprovalMenuItem
+        menu_items.sort(key=lambda i: 0 if i.name == "action-submit" else 1)
+
+
+class SendForApprovalMenuItem(SubmitForModerationMenuItem):
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["label"] = _("Send for approval")
+        return context

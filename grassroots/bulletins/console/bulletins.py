@@ -90,6 +90,16 @@ class BulletinFilterSet(WagtailFilterSet):
 class BulletinIndexView(scoped(snippet_views.IndexView)):
     default_ordering = "-updated_at"
 
+    def get_edit_url(self, instance):
+        """A bulletin awaiting approval opens where a reviewer approves it: one tap."""
+        url = super().get_edit_url(instance)
+        if url is None and instance.status == Status.SUBMITTED:
+            if self.permission_policy.user_has_permission_for_instance(
+                self.request.user, "review", instance
+            ):
+                return reverse(self.edit_url_name, args=[instance.pk])
+        return url
+
     @cached_property
     def list_display(self):
         # Our own status column replaces Wagtail's live/draft one.
@@ -143,7 +153,28 @@ class BulletinIndexView(scoped(snippet_views.IndexView)):
 
 
 class _ActionErrorsMixin(ActionErrorsMixin):
-    """Turn a refusal from our actions into errors on the form, never a 500."""
+    """Turn a refusal from our actions into errors on the form, never a 500.
+
+    Confirmations say what happened to which bulletin ("Đã duyệt bản tin …").
+    """
+
+    def get_success_message(self, instance=None):
+        bulletin = instance or self.object  # type: ignore[attr-defined]
+        action = getattr(self, "action", "")
+        if action == "workflow-action":
+            done = {
+                "approve": _("Bulletin “%(title)s” approved."),
+                "reject": _("Bulletin “%(title)s” returned for changes."),
+            }.get(getattr(self, "workflow_action", ""))
+            if done:
+                return done % {"title": bulletin.title}
+        if action in ("submit", "restart-workflow"):
+            return _("Bulletin “%(title)s” sent for approval.") % {
+                "title": bulletin.title
+            }
+        if action in ("create", "edit"):
+            return _("Draft “%(title)s” saved.") % {"title": bulletin.title}
+        return super().get_success_message(instance)  # type: ignore[misc]
 
     def _run(self, action, *args):
         try:
