@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -299,6 +300,33 @@ class ProgrammeScheduleViewSet(ScopedModelViewSet):
     list_filter = ["rule", "priority", "is_active"]
     search_fields = ["item__title", "area__name"]
     list_per_page = 50
+    # On a phone: what, when (a preset), where; everything else under "Tùy chỉnh".
+    panels = [
+        FieldPanel("item"),
+        FieldPanel("when"),
+        FieldPanel("area"),
+        FieldPanel("target_areas"),
+        FieldPanel("confirm_clashes"),
+        MultiFieldPanel(
+            [
+                FieldPanel("rule"),
+                FieldPanel("starts_on"),
+                FieldPanel("at"),
+                FieldPanel("ends_on"),
+                FieldPanel("weekdays"),
+                FieldPanel("rrule"),
+                FieldPanel("target_groups"),
+                FieldPanel("priority"),
+                FieldPanel("order"),
+                FieldPanel("window_minutes"),
+                FieldPanel("repeat"),
+                FieldPanel("gap_s"),
+                FieldPanel("is_active"),
+            ],
+            heading=_("Custom"),
+            classname="collapsed",
+        ),
+    ]
 
     def get_form_class(self, for_update=False):
         return forms.ProgrammeScheduleForm
