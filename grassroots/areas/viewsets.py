@@ -45,6 +45,11 @@ class HamletForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["commune"].initial = self.instance.parent_id
             self.fields["commune"].disabled = True
+        else:
+            communes = list(self.fields["commune"].queryset[:2])
+            if len(communes) == 1:
+                # The administrator's only commune is chosen already.
+                self.fields["commune"].initial = communes[0].pk
 
 
 class _HamletSaveMixin(FormForUserMixin, ActionFormMixin):

@@ -37,14 +37,21 @@ class Action:
 def _bulletins_to_approve(user) -> Todo | None:
     from grassroots.bulletins.models import Bulletin, Status
 
-    count = scope.scope(
-        Bulletin.objects.filter(status=Status.SUBMITTED),
+    waiting = scope.scope(
+        Bulletin.objects.filter(status=Status.SUBMITTED).exclude(author=user),
         user,
         C.APPROVE_BULLETINS,
         path_field="issuing_area__path",
-    ).count()
+    )
+    count = waiting.count()
     if not count:
         return None
+    # One waiting: straight to where it is approved.
+    url = (
+        reverse("bulletins_bulletin:edit", args=[waiting.get().pk])
+        if count == 1
+        else reverse("bulletins_bulletin:list") + "?status=submitted"
+    )
     return Todo(
         ngettext(
             "%(n)s bulletin awaits your approval",
@@ -52,7 +59,7 @@ def _bulletins_to_approve(user) -> Todo | None:
             count,
         )
         % {"n": count},
-        reverse("bulletins_bulletin:list") + "?status=submitted",
+        url,
         urgent=True,
     )
 
@@ -222,7 +229,8 @@ def actions(user) -> list[Action]:
             )
         )
     if scope.can_anywhere(user, C.OPERATE_BROADCASTS):
-        out.append(Action(_("Play or schedule"), reverse("broadcasts_items:index")))
+        out.append(Action(_("Play now"), reverse("broadcasts_items:index")))
+        out.append(Action(_("Schedule an airing"), reverse("broadcasts_schedules:add")))
     if scope.can_anywhere(user, C.BROADCAST_EMERGENCY):
         out.append(
             Action(_("Emergency broadcast"), reverse("emergencies_start"), danger=True)
