@@ -34,7 +34,6 @@ NOT_YET_SPLIT = {
     "issued by",
     "message",
     "finished",
-    "Listen",
     "Nothing was imported. Fix the rows below and upload the file again.",
 }
 
