@@ -46,7 +46,7 @@ OVERFLOW_JS = """() => {
   const W = document.documentElement.clientWidth, out = [];
   if (document.scrollingElement.scrollWidth > W) out.push('document ' + document.scrollingElement.scrollWidth);
   for (const el of document.querySelectorAll('body *')) {
-    if (el.closest('.leaflet-container, .w-breadcrumbs, [data-w-breadcrumbs-target], nav[aria-label]')) continue;
+    if (el.closest('.leaflet-container, .w-breadcrumbs, [data-w-breadcrumbs-target], nav[aria-label], details:not([open])')) continue;
     const r = el.getBoundingClientRect();
     if (!r.width || r.right <= W + 1) continue;
     const cs = getComputedStyle(el);
@@ -317,3 +317,34 @@ def test_staff_lists_and_forms_fit_the_phone_in_plain_words(
         phone.page.goto(live_server.url + url)
         phone.check(url.strip("/").replace("/", "-"))
     phone.context.close()
+
+
+def test_a_citizens_feedback_is_answered_from_the_home_page(
+    browser, live_server, tree, artifacts_dir, settings
+):
+    from grassroots.feedback.models import CalendarDay, Category, Feedback
+    from grassroots.feedback.seed import seed_calendar, seed_categories
+    from grassroots.feedback.tests.builders import submit
+
+    if not Category.objects.exists():
+        seed_categories(Category)
+        seed_calendar(CalendarDay)
+    settings.GRASSROOTS_FEEDBACK_JURISDICTION = tree.province.code
+    item = submit(tree, citizen_name="Nguyễn Văn Tư", phone="0912345678", consent=True)
+    Feedback.objects.filter(pk=item.pk).update(
+        due_date=timezone.localdate() + datetime.timedelta(days=1)
+    )
+    handler = make_user("feedback_handler", tree.commune_a)
+    phone = Phone(browser, live_server, artifacts_dir, handler, "feedback")
+    page = phone.page
+    assert "đến hạn trong hai ngày tới" in page.inner_text(".gr-todos")
+    phone.tap(".gr-todos a")
+    phone.check()
+    phone.tap(f"a:has-text('{item.display_code}')")
+    phone.check()
+    page.fill("#id_answer-text", "UBND xã đã cho vá ổ gà trước chợ. Cảm ơn bà con.")
+    page.click("form:has(#id_answer-text) button[type=submit]")
+    page.wait_for_selector(".messages")
+    item.refresh_from_db()
+    assert item.status == "answered"
+    phone.done()
