@@ -45,6 +45,8 @@ def test_an_operator_schedules_on_a_phone_and_finds_it_in_the_calendar(
     page.goto(f"{live_server.url}/console/broadcasts/schedules/new/")
     page.select_option("#id_item", str(item.pk))
     page.select_option("#id_area", str(tree.commune_a.pk))
+    # A date of one's own: "Tùy chỉnh" unfolds the date, time and repetition.
+    page.check("input[name=when][value=custom]")
     page.select_option("#id_rule", "once")
     page.fill("#id_starts_on", tomorrow.strftime("%d/%m/%Y"))
     page.fill("#id_at", "06:00")

@@ -46,7 +46,7 @@ OVERFLOW_JS = """() => {
   const W = document.documentElement.clientWidth, out = [];
   if (document.scrollingElement.scrollWidth > W) out.push('document ' + document.scrollingElement.scrollWidth);
   for (const el of document.querySelectorAll('body *')) {
-    if (el.closest('.leaflet-container, .w-breadcrumbs, [data-w-breadcrumbs-target], nav[aria-label], details:not([open])')) continue;
+    if (el.closest('.leaflet-container, .w-breadcrumbs, [data-w-breadcrumbs-target], nav[aria-label], details:not([open]), .w-minimap')) continue;
     const r = el.getBoundingClientRect();
     if (!r.width || r.right <= W + 1) continue;
     const cs = getComputedStyle(el);

@@ -19,11 +19,22 @@
         .then(function (html) { out.innerHTML = html; })
         .catch(function () {});
     }
+    function openCustom() {
+      // "Tùy chỉnh" chosen: unfold the panel holding the date, time and repetition.
+      var chosen = form.querySelector("input[name=when]:checked");
+      if (!chosen || chosen.value !== "custom") return;
+      var rule = document.getElementById("id_rule");
+      var panel = rule && rule.closest("section.w-panel, .w-panel");
+      var toggle = panel && panel.querySelector("[aria-expanded=false]");
+      if (toggle) toggle.click();
+    }
     form.addEventListener("change", function (e) {
       if (e.target === box) return;
+      if (e.target.name === "when") openCustom();
       clearTimeout(timer);
       timer = setTimeout(check, 250);
     });
+    openCustom();
     check();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
