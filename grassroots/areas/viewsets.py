@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +17,7 @@ from grassroots.accounts.permissions import (
     ScopedObjectMixin,
 )
 from grassroots.accounts.roles import Capability
+from grassroots.core.console import ActionFormMixin, FormForUserMixin
 
 from . import actions
 from .models import HAMLET_KINDS, Area, Kind, Level
@@ -45,30 +45,31 @@ class HamletForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["commune"].initial = self.instance.parent_id
             self.fields["commune"].disabled = True
+        else:
+            communes = list(self.fields["commune"].queryset[:2])
+            if len(communes) == 1:
+                # The administrator's only commune is chosen already.
+                self.fields["commune"].initial = communes[0].pk
 
 
-class _HamletSaveMixin:
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "for_user": self.request.user}
+class _HamletSaveMixin(FormForUserMixin, ActionFormMixin):
+    """Save through ``actions.save_hamlet``: a code in use is shown on the code field."""
 
-    def save_instance(self):
-        data = self.form.cleaned_data
+    def run_action(self, form):
+        data = form.cleaned_data
         hamlet = getattr(self, "object", None)
-        try:
-            return actions.save_hamlet(
-                self.request.user,
-                commune=data["commune"]
-                if hamlet is None or hamlet.pk is None
-                else hamlet.parent,
-                code=data["code"],
-                name=data["name"],
-                kind=data["kind"],
-                latitude=data.get("latitude"),
-                longitude=data.get("longitude"),
-                hamlet=hamlet if hamlet is not None and hamlet.pk else None,
-            )
-        except ValidationError as exc:
-            raise PermissionDenied(" ".join(exc.messages)) from exc
+        return actions.save_hamlet(
+            self.request.user,
+            commune=data["commune"]
+            if hamlet is None or hamlet.pk is None
+            else hamlet.parent,
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            hamlet=hamlet if hamlet is not None and hamlet.pk else None,
+        )
 
 
 class AreaIndexView(ScopedIndexMixin, generic.IndexView):

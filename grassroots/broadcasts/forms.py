@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminTimeInput
@@ -14,7 +17,7 @@ from grassroots.areas.models import Area, Level
 from grassroots.loudspeakers.models import Cluster
 from grassroots.loudspeakers.selectors import in_service
 
-from .models import ClusterGroup, Priority, ProgrammeItem, ProgrammeSchedule
+from .models import ClusterGroup, Priority, ProgrammeItem, ProgrammeSchedule, Rule
 
 DATE_FORMAT = "%d/%m/%Y"
 WEEKDAYS = [
@@ -26,6 +29,55 @@ WEEKDAYS = [
     ("5", _("Saturday")),
     ("6", _("Sunday")),
 ]
+
+
+CUSTOM = "custom"
+#: When the commune has no programme yet: morning, noon and evening airings.
+DEFAULT_SLOTS = (datetime.time(6, 0), datetime.time(11, 0), datetime.time(17, 0))
+
+
+def commune_slots(user, limit: int = 3) -> list[datetime.time]:
+    """Return the times the user's communes air most often (their usual slots)."""
+    from django.db.models import Count
+
+    times = (
+        scope.scope(
+            ProgrammeSchedule.objects.filter(
+                is_active=True,
+                rule__in=(Rule.ONCE, Rule.DAILY, Rule.WEEKLY),
+                at__gte=datetime.time(5, 0),
+                at__lte=datetime.time(21, 0),
+            ),
+            user,
+            Capability.OPERATE_BROADCASTS,
+        )
+        .values("at")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "at")[:limit]
+    )
+    found = {row["at"] for row in times}
+    for slot in DEFAULT_SLOTS:
+        if len(found) >= limit:
+            break
+        found.add(slot)
+    return sorted(found)
+
+
+def presets(user, now: datetime.datetime | None = None) -> dict[str, tuple]:
+    """Return "Today 17:00", "Tomorrow 06:00"-style choices: key → (label, day, time)."""
+    now = timezone.localtime(now)
+    today = now.date()
+    out: dict[str, tuple] = {}
+    for day, word in (
+        (today, _("Today")),
+        (today + datetime.timedelta(days=1), _("Tomorrow")),
+    ):
+        for at in commune_slots(user):
+            if day == today and at <= (now + datetime.timedelta(minutes=5)).time():
+                continue
+            key = f"{day:%Y%m%d}-{at:%H%M}"
+            out[key] = (f"{word} {at:%H:%M}", day, at)
+    return out
 
 
 def operated_areas(user, levels=(Level.PROVINCE, Level.COMMUNE, Level.HAMLET)):
@@ -141,6 +193,14 @@ class ProgrammeScheduleForm(WagtailAdminModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     priority = forms.ChoiceField(label=_("priority level"), choices=Priority.choices)
+    when = forms.ChoiceField(
+        label=_("when"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The commune's usual airing times; “Custom” for a date, a time or a repetition."
+        ),
+    )
     confirm_clashes = forms.BooleanField(
         label=_("I have checked the clashes and the order"),
         required=False,
@@ -149,6 +209,9 @@ class ProgrammeScheduleForm(WagtailAdminModelForm):
             "first, then the lower order number."
         ),
     )
+
+    class Media:
+        js = ["broadcasts/schedule_form.js"]
 
     class Meta:
         model = ProgrammeSchedule
@@ -200,6 +263,44 @@ class ProgrammeScheduleForm(WagtailAdminModelForm):
         self.fields["item"].queryset = items.order_by("title")
         if self.instance and self.instance.pk:
             self.initial["weekdays"] = [str(d) for d in self.instance.weekday_list]
+        from django.urls import reverse
+
+        self.fields["confirm_clashes"].widget.attrs["data-clashes-url"] = reverse(
+            "broadcasts_schedule_clashes"
+        )
+        self._presets = presets(for_user) if not self.instance.pk else {}
+        self.fields["when"].choices = [
+            (key, label) for key, (label, _day, _at) in self._presets.items()
+        ] + [(CUSTOM, _("Custom"))]
+        self.initial.setdefault(
+            "when", next(iter(self._presets), CUSTOM) if self._presets else CUSTOM
+        )
+        if self._presets:
+            # A preset fills the date, time and "once": they are asked only for "Custom".
+            for name in ("starts_on", "at", "rule"):
+                self.fields[name].required = False
+        # The operator's only area is chosen already.
+        owning = list(self.fields["area"].queryset[:2])
+        if len(owning) == 1:
+            self.initial.setdefault("area", owning[0].pk)
+            if not self.instance.pk:
+                self.initial.setdefault("target_areas", [owning[0].pk])
+
+    def clean(self):
+        data = super().clean()
+        preset = self._presets.get(data.get("when") or CUSTOM)
+        if preset is not None:
+            _label, day, at = preset
+            data["starts_on"], data["at"], data["rule"] = day, at, Rule.ONCE
+            self.instance.starts_on, self.instance.at = day, at
+            self.instance.rule = Rule.ONCE
+            for name in ("starts_on", "at", "rule"):
+                self.errors.pop(name, None)
+        else:
+            for name in ("starts_on", "at", "rule"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("This field is required."))
+        return data
 
     def clean_weekdays(self):
         return ",".join(self.cleaned_data.get("weekdays") or [])

@@ -98,3 +98,74 @@ def overlap(
     a_end = a_start + max(a_length, minute)
     b_end = b_start + max(b_length, minute)
     return a_start < b_end and b_start < a_end
+
+
+_FREQ = {
+    "MINUTELY": ("every minute", "every %(n)s minutes"),
+    "HOURLY": ("every hour", "every %(n)s hours"),
+    "DAILY": ("every day", "every %(n)s days"),
+    "WEEKLY": ("every week", "every %(n)s weeks"),
+    "MONTHLY": ("every month", "every %(n)s months"),
+    "YEARLY": ("every year", "every %(n)s years"),
+}
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def describe_rrule(text: str) -> str:
+    """Say a recurrence rule in plain words: staff never read ``FREQ=...``.
+
+    Covers what the console offers (frequency, interval, days, hours,
+    minutes, count, end date); anything else is summed up as "custom".
+    """
+    from .forms import WEEKDAYS
+
+    body = (text or "").strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[6:]
+    parts: dict[str, str] = {}
+    for piece in body.split(";"):
+        key, _sep, value = piece.partition("=")
+        parts[key.strip().upper()] = value.strip().upper()
+    freq = _FREQ.get(parts.get("FREQ", ""))
+    if freq is None:
+        return _("custom repetition")
+    try:
+        interval = int(parts.get("INTERVAL") or 1)
+    except ValueError:
+        interval = 1
+    words = [_(freq[0]) if interval == 1 else _(freq[1]) % {"n": interval}]
+    names = dict(WEEKDAYS)
+    if parts.get("BYDAY"):
+        days = [
+            str(names[str(_DAYS.index(d[-2:]))])
+            for d in parts["BYDAY"].split(",")
+            if d[-2:] in _DAYS
+        ]
+        if days:
+            words.append(_("on %(days)s") % {"days": ", ".join(days)})
+    if parts.get("BYHOUR"):
+        words.append(
+            _("at hour %(hours)s") % {"hours": parts["BYHOUR"].replace(",", ", ")}
+        )
+    if parts.get("BYMINUTE"):
+        words.append(
+            _("at minute %(minutes)s")
+            % {"minutes": parts["BYMINUTE"].replace(",", ", ")}
+        )
+    if parts.get("COUNT"):
+        words.append(_("%(n)s times") % {"n": parts["COUNT"]})
+    known = {
+        "FREQ",
+        "INTERVAL",
+        "BYDAY",
+        "BYHOUR",
+        "BYMINUTE",
+        "COUNT",
+        "UNTIL",
+        "WKST",
+        "",
+    }
+    if set(parts) - known:
+        words.append(_("with other conditions"))
+    text_out = ", ".join(words)
+    return text_out[:1].upper() + text_out[1:]

@@ -184,3 +184,46 @@ def calendar(request):
             "date_text": day.strftime(DATE_FORMAT),
         },
     )
+
+
+def schedule_clashes(request):
+    """While the operator chooses: the airings the schedule being written would clash with.
+
+    Called by the schedule form as fields change, with the form's fields as
+    query parameters; answers a small piece of HTML, so that seeing a clash
+    and ticking "I have checked" happen before the one submission.
+    """
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    from .forms import ProgrammeScheduleForm
+
+    if not scope.can_anywhere(request.user, Capability.OPERATE_BROADCASTS):
+        raise PermissionDenied
+    form = ProgrammeScheduleForm(data=request.GET, for_user=request.user)
+    form.is_valid()  # fills cleaned_data and the instance with what is valid
+    data = getattr(form, "cleaned_data", {}) or {}
+    schedule = form.instance
+    ready = (
+        data.get("item")
+        and schedule.starts_on
+        and schedule.at
+        and schedule.rule
+        and (data.get("target_areas") or data.get("target_groups"))
+    )
+    if not ready:
+        return HttpResponse("")
+    try:
+        clashes = actions.find_clashes(
+            schedule, data.get("target_areas") or [], data.get("target_groups") or []
+        )
+    except (ValueError, TypeError, ValidationError):
+        # A half-typed recurrence rule: the form says what is wrong on submit.
+        return HttpResponse("")
+    return HttpResponse(
+        render_to_string(
+            "broadcasts/_clashes.html",
+            {"clashes": [c.description for c in clashes[:5]]},
+            request=request,
+        )
+    )

@@ -28,6 +28,11 @@ def register_urls():
             name="broadcasts_play_now",
         ),
         path(
+            "broadcasts/schedules/clashes/",
+            views.schedule_clashes,
+            name="broadcasts_schedule_clashes",
+        ),
+        path(
             "broadcasts/schedules/<int:pk>/toggle/",
             views.toggle_schedule,
             name="broadcasts_schedule_toggle",

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.action_menu import SubmitForModerationMenuItem
 from wagtail.snippets.models import register_snippet
 
 from grassroots.accounts import scope
@@ -92,6 +93,13 @@ def no_saving_under_review(menu_items, request, context):
         kept = [i for i in menu_items if i.name != "action-save"]
         kept.sort(key=lambda i: 0 if i.name == "approve" else 1)
         menu_items[:] = kept
+    elif context.get("model") is Bulletin or isinstance(instance, Bulletin):
+        # Writing ends with "send for approval": the main button, not hidden
+        # under "save draft", and said in two words, not the workflow's name.
+        for item in menu_items:
+            if item.name == "action-submit":
+                item.__class__ = SendForApprovalMenuItem
+        menu_items.sort(key=lambda i: 0 if i.name == "action-submit" else 1)
 
 
 EVENT_LABELS = {
@@ -140,3 +148,10 @@ def add_channel_failures_panel(request, panels):
         panel = ChannelFailuresPanel.build(request)
         if panel is not None:
             panels.append(panel)
+
+
+class SendForApprovalMenuItem(SubmitForModerationMenuItem):
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["label"] = _("Send for approval")
+        return context

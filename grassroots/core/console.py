@@ -8,6 +8,9 @@ to the user's scope.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -53,6 +56,36 @@ class ActionFormMixin:
             self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
         return self.save_action()
+
+
+class ActionErrorsMixin:
+    """For views whose save runs Wagtail's own steps (revisions, workflows) around an action.
+
+    The whole save is one transaction; an action's ``ValidationError`` or
+    ``PermissionDenied`` rolls it back and comes back on the form, field by
+    field, with what the user typed kept (never Wagtail's "no permission" page).
+    """
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except (ValidationError, PermissionDenied) as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+
+
+class ModelActionFormMixin(ActionFormMixin):
+    """Save a model form's unsaved instance through ``domain_save(user, instance)``."""
+
+    domain_save: Callable[[Any, Any], Any] | None = None
+
+    def run_action(self, form):
+        instance = form.save(commit=False)
+        save = type(self).domain_save
+        if save is None:
+            raise NotImplementedError("set domain_save")
+        return save(self.request.user, instance)
 
 
 class ActionDeleteMixin:

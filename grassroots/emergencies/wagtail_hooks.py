@@ -47,8 +47,10 @@ def register_urls():
 
 
 class EmergencyMenuItem(MenuItem):
+    """Only for those who may broadcast one: others see an emergency on their home page."""
+
     def is_shown(self, request):
-        return scope.can_anywhere(request.user, Capability.VIEW)
+        return scope.can_anywhere(request.user, Capability.BROADCAST_EMERGENCY)
 
 
 @hooks.register("register_admin_menu_item")

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import django_filters
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
@@ -21,6 +18,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from grassroots.accounts import scope
 from grassroots.accounts.permissions import ScopedIndexMixin, ScopedModelViewSet
 from grassroots.accounts.roles import Capability
+from grassroots.core.console import ModelActionFormMixin
 
 from . import actions, console
 from .actions.settings import can_manage_settings
@@ -199,18 +197,7 @@ class FeedbackViewSet(ScopedModelViewSet):
 # Settings -----------------------------------------------------------------------
 
 
-class _ActionSaveMixin:
-    domain_save: Callable[[Any, Any], Any] | None = None
-
-    def save_instance(self):
-        instance = self.form.save(commit=False)
-        try:
-            save = type(self).domain_save
-            if save is None:
-                raise NotImplementedError("set domain_save")
-            return save(self.request.user, instance)
-        except ValidationError as exc:
-            raise PermissionDenied(" ".join(exc.messages)) from exc
+_ActionSaveMixin = ModelActionFormMixin
 
 
 class CategoryCreateView(_ActionSaveMixin, generic.CreateView):
@@ -281,7 +268,7 @@ class CalendarViewSet(ScopedModelViewSet):
         Column(
             "date",
             label=_("date"),
-            accessor=lambda d: d.date.strftime("%d/%m/%Y (%a)"),
+            accessor=lambda d: date_format(d.date, "d/m/Y (l)"),
             sort_key="date",
         ),
         "name",

@@ -112,6 +112,15 @@ def describe(r: dict[str, Any], now: datetime, cutoff: datetime) -> dict[str, An
             "time": local(since),
             "ago": timesince(since, now, depth=1),
         }
+    reason = r.get("status__offline_reason") or ""
+    reason_text = {
+        "": "",
+        "will": _("connection lost suddenly (power or network cut)"),
+        "shutdown": _("switched off properly"),
+        "silent": _("stopped reporting"),
+    }.get(reason, _("connection lost suddenly (power or network cut)"))
+    if online or since is None:
+        reason_text = ""
     sent, held = r["schedule_version"], r["status__schedule_version"]
     if sent is None:
         sync, sync_text = None, _("No schedule sent")
@@ -141,6 +150,7 @@ def describe(r: dict[str, Any], now: datetime, cutoff: datetime) -> dict[str, An
         "lon": lon,
         "status": status,
         "status_text": text,
+        "reason_text": reason_text,
         "since": since.isoformat() if since else None,
         "last_seen": local(r["status__last_seen_at"]),
         "playing": (playing or {}).get("title") or (playing or {}).get("item"),

@@ -32,7 +32,11 @@ def register_import_url():
 
 
 class OfflineAlertsPanel(Component):
-    """On the console's home page: the clusters offline for too long, in the user's area."""
+    """On the console's home page: the clusters offline in the user's area, and why.
+
+    Every offline cluster is listed (the list page says the same), those
+    offline for longer than the alert delay first and marked.
+    """
 
     name = "loudspeaker_alerts"
     template_name = "loudspeakers/home_alerts.html"
@@ -44,15 +48,18 @@ class OfflineAlertsPanel(Component):
     def get_context_data(self, parent_context=None):
         clusters = in_service(
             scope.scope(
-                Cluster.objects.filter(live.status_filter(live.ALERT)),
+                Cluster.objects.filter(live.status_filter(live.OFFLINE)),
                 self.request.user,
             )
         )
         count = clusters.count()
+        alerts = clusters.filter(live.status_filter(live.ALERT)).count()
         return {
             "count": count,
+            "alerts": alerts,
             "clusters": live.rows(clusters.order_by("status__since")[:10]),
-            "all_url": reverse("loudspeakers_clusters:index") + f"?status={live.ALERT}",
+            "all_url": reverse("loudspeakers_clusters:index")
+            + f"?status={live.OFFLINE}",
             "minutes": live.alert_after().total_seconds() // 60,
         }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,6 +24,7 @@ from grassroots.accounts.permissions import (
 from grassroots.accounts.roles import Capability
 from grassroots.accounts.viewsets import local_time
 from grassroots.areas.models import Level
+from grassroots.core.console import ActionFormMixin, FormForUserMixin
 
 from . import actions, views
 from .forms import AbbreviationForm
@@ -86,25 +87,21 @@ class VoiceViewSet(ViewSet):
         )
 
 
-class _DictionaryFormMixin:
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "for_user": self.request.user}
+class _DictionaryFormMixin(FormForUserMixin, ActionFormMixin):
+    """Save through ``actions.save_abbreviation``; its refusals land on the form."""
 
-    def save_instance(self):
-        data = self.form.cleaned_data
+    def run_action(self, form):
+        data = form.cleaned_data
         entry = getattr(self, "object", None)
         existing = entry if entry is not None and entry.pk else None
-        try:
-            return actions.save_abbreviation(
-                self.request.user,
-                existing.province if existing else data["province"],
-                abbreviation=data["abbreviation"],
-                spoken=data["spoken"],
-                is_active=data["is_active"],
-                entry=existing,
-            )
-        except ValidationError as exc:
-            raise PermissionDenied(" ".join(exc.messages)) from exc
+        return actions.save_abbreviation(
+            self.request.user,
+            existing.province if existing else data["province"],
+            abbreviation=data["abbreviation"],
+            spoken=data["spoken"],
+            is_active=data["is_active"],
+            entry=existing,
+        )
 
     def form_valid(self, form):
         duplicate = (

@@ -1,6 +1,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
-from grassroots.areas.models import Area
+from grassroots.areas.models import Area, Kind
 from grassroots.testing import make_user
 
 
@@ -48,3 +49,28 @@ def test_another_communes_file_is_refused(tree, client):
 def test_people_who_cannot_keep_hamlets_do_not_get_the_page(tree, client):
     client.force_login(make_user("editor", tree.commune_a))
     assert client.get("/console/areas-import/").status_code in (302, 403)
+
+
+def test_a_hamlet_code_in_use_is_shown_on_the_code_field_and_the_form_kept(
+    tree, client
+):
+    """The code clash is a form error, not "no permission", and nothing typed is lost."""
+    client.force_login(make_user("administrator", tree.commune_a))
+    before = Area.objects.count()
+    page = client.post(
+        reverse("areas:add"),
+        {
+            "commune": tree.commune_a.pk,
+            "code": tree.hamlet_a1.code,
+            "name": "Ấp Mười Hai",
+            "kind": Kind.HAMLET,
+        },
+        follow=True,
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and Area.objects.count() == before
+    assert "Một ấp khác của xã này đã dùng mã này." in html
+    assert "không có quyền" not in html.lower()
+    assert 'value="Ấp Mười Hai"' in html
+    form = page.context["form"]
+    assert "code" in form.errors

@@ -45,10 +45,14 @@ def test_an_operator_schedules_on_a_phone_and_finds_it_in_the_calendar(
     page.goto(f"{live_server.url}/console/broadcasts/schedules/new/")
     page.select_option("#id_item", str(item.pk))
     page.select_option("#id_area", str(tree.commune_a.pk))
+    # A date of one's own: "Tùy chỉnh" unfolds the date, time and repetition.
+    page.check("input[name=when][value=custom]")
     page.select_option("#id_rule", "once")
     page.fill("#id_starts_on", tomorrow.strftime("%d/%m/%Y"))
     page.fill("#id_at", "06:00")
     page.keyboard.press("Escape")
+    # The whole commune comes preselected; this airing is for one hamlet.
+    page.uncheck(f"input[name=target_areas][value='{tree.commune_a.pk}']")
     page.check(f"input[name=target_areas][value='{tree.hamlet_a1.pk}']")
     page.click("form button[type=submit] >> nth=-1")
     # The clash is shown before anything is saved; the operator decides.

@@ -29,6 +29,7 @@ from wagtail.snippets.views import snippets as snippet_views
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
+from grassroots.core.console import ActionErrorsMixin
 
 from .. import actions, rules, search
 from ..models import Bulletin, Category, Status
@@ -89,6 +90,16 @@ class BulletinFilterSet(WagtailFilterSet):
 class BulletinIndexView(scoped(snippet_views.IndexView)):  # type: ignore[misc]  # scoped() builds on untyped Wagtail views
     default_ordering = "-updated_at"
 
+    def get_edit_url(self, instance):
+        """A bulletin awaiting approval opens where a reviewer approves it: one tap."""
+        url = super().get_edit_url(instance)
+        if url is None and instance.status == Status.SUBMITTED:
+            if self.permission_policy.user_has_permission_for_instance(
+                self.request.user, "review", instance
+            ):
+                return reverse(self.edit_url_name, args=[instance.pk])
+        return url
+
     @cached_property
     def list_display(self):
         # Our own status column replaces Wagtail's live/draft one.
@@ -141,20 +152,29 @@ class BulletinIndexView(scoped(snippet_views.IndexView)):  # type: ignore[misc] 
         return buttons
 
 
-class _ActionErrorsMixin:
-    """Turn a refusal from our actions into a message on the form, never a 500."""
+class _ActionErrorsMixin(ActionErrorsMixin):
+    """Turn a refusal from our actions into errors on the form, never a 500.
 
-    def save_instance(self):
-        try:
-            return super().save_instance()
-        except ValidationError as exc:
-            form = self.form
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
-            raise PermissionDenied(" ".join(exc.messages)) from exc
+    Confirmations say what happened to which bulletin ("Đã duyệt bản tin …").
+    """
+
+    def get_success_message(self, instance=None):
+        bulletin = instance or self.object
+        action = getattr(self, "action", "")
+        if action == "workflow-action":
+            done = {
+                "approve": _("Bulletin “%(title)s” approved."),
+                "reject": _("Bulletin “%(title)s” returned for changes."),
+            }.get(getattr(self, "workflow_action", ""))
+            if done:
+                return done % {"title": bulletin.title}
+        if action in ("submit", "restart-workflow"):
+            return _("Bulletin “%(title)s” sent for approval.") % {
+                "title": bulletin.title
+            }
+        if action in ("create", "edit"):
+            return _("Draft “%(title)s” saved.") % {"title": bulletin.title}
+        return super().get_success_message(instance)
 
     def _run(self, action, *args):
         try:

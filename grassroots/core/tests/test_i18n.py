@@ -175,7 +175,7 @@ PAGES = {
     ),
     "/console/roles/": (
         ["Roles", "User", "Role", "Area", "granted", "Add", "Search"],
-        ["Phân quyền", "Người dùng", "Vai trò", "Đơn vị", "Ngày giao", "Tìm kiếm"],
+        ["Phân quyền", "Người dùng", "Vai trò", "Địa bàn", "Ngày giao", "Tìm kiếm"],
     ),
     "/console/audit/": (
         ["Audit log", "When", "Who", "Action", "Channel", "logged in", "console"],

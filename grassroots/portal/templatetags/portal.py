@@ -24,3 +24,12 @@ def site_name() -> str:
 @register.filter
 def level_class(level: str) -> str:
     return {"emergency": "lvl-emergency", "priority": "lvl-priority"}.get(level, "")
+
+
+@register.filter
+def audio_of(bulletin):
+    """Return the bulletin's first recording, for the "Nghe" button on its card."""
+    prefetched = getattr(bulletin, "_prefetched_objects_cache", {}).get("attachments")
+    if prefetched is not None:
+        return next((a for a in prefetched if a.kind == "audio"), None)
+    return bulletin.attachments.filter(kind="audio").order_by("pk").first()

@@ -256,3 +256,32 @@ def test_expired_bulletins_leave_lists_even_before_the_worker(client, tree, peop
     )
     assert "Hết hạn sớm" not in client.get("/").content.decode()
     assert re.search("Hết hạn sớm", client.get("/feed/").content.decode()) is None
+
+
+def test_every_bulletin_with_a_recording_has_a_listen_button(
+    client, tree, people, published, settings, tmp_path
+):
+    import io
+
+    from grassroots.bulletins import files
+    from grassroots.bulletins.tests.builders import wav_bytes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GRASSROOTS_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    data = wav_bytes()
+    spoken = make_published(
+        people.editor_a,
+        people.approver_a,
+        tree.commune_a,
+        title="Thông báo có bản đọc",
+        attachments=[
+            (files.prepare(io.BytesIO(data), "doc.wav", len(data)), "Bản đọc")
+        ],
+    )
+    html = client.get("/").content.decode()
+    audio = spoken.attachments.get()
+    listen = re.findall(r'<a class="button listen" href="([^"]+)"', html)
+    # One "Nghe" button: the bulletin with a recording, not the one without.
+    assert len(listen) == 1 and listen[0].endswith(f"/{audio.pk}/")
+    assert ">Nghe</a>" in html
+    assert client.get(listen[0]).status_code == 200

@@ -1,0 +1,93 @@
+"""Every console view that creates, edits or deletes goes through an action.
+
+Wagtail's default add, edit and delete views save with a bare ``save()`` or
+``delete()``: no action, no audit, no refusal on the form. A registered
+viewset may keep one only where no role may use it at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+from wagtail.admin.viewsets import viewsets
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from grassroots.accounts.roles import Role
+from grassroots.testing import make_user
+
+#: Methods through which our views reach an action.
+HOOKS = {
+    "add": ("save_instance", "run_action", "form_valid"),
+    "edit": ("save_instance", "run_action", "form_valid"),
+    "delete": ("delete_action", "delete_function", "form_valid", "post"),
+}
+ACTION_OF = {"add": "add", "edit": "change", "delete": "delete"}
+
+
+def _through_an_action(view_class, kind: str, model=None) -> bool:
+    """Return True if the view saves through one of our actions.
+
+    Either a class of ours overrides how it saves, or Wagtail's view calls the
+    action registered for the model (``register_actions``), and it is ours.
+    """
+    if model is not None:
+        from wagtail.actions.registry import action_registry as registry
+
+        name = {"add": "create", "edit": "edit", "delete": "delete"}[kind]
+        action = registry.get_action_class(model, name)
+        if action is not None and action.__module__.startswith("grassroots."):
+            return True
+    return any(
+        klass.__module__.startswith("grassroots.")
+        and any(name in vars(klass) for name in HOOKS[kind])
+        for klass in view_class.__mro__
+    )
+
+
+def _model_viewsets() -> list[ModelViewSet]:
+    viewsets.populate()
+    return [v for v in viewsets.viewsets if isinstance(v, ModelViewSet)]
+
+
+def test_no_role_reaches_a_default_add_edit_or_delete_view(tree):
+    staff = [make_user(role, tree.province) for role in Role.values]
+    kept = []
+    for viewset in _model_viewsets():
+        urls = {p.name for p in viewset.get_urlpatterns()}
+        for kind, attribute in (
+            ("add", "add_view_class"),
+            ("edit", "edit_view_class"),
+            ("delete", "delete_view_class"),
+        ):
+            if kind not in urls:
+                continue
+            view_class = getattr(viewset, attribute)
+            if _through_an_action(view_class, kind, viewset.model):
+                continue
+            policy = viewset.permission_policy
+            allowed = [
+                u.username
+                for u in staff
+                if policy.user_has_permission(u, ACTION_OF[kind])
+            ]
+            if allowed:
+                kept.append(
+                    f"{viewset.name}: {kind} ({view_class.__module__}."
+                    f"{view_class.__name__}) open to {len(allowed)} role(s)"
+                )
+    assert not kept, "Default Wagtail views outside any action:\n" + "\n".join(kept)
+
+
+@pytest.mark.parametrize("kind", ["add", "edit", "delete"])
+def test_the_check_sees_wagtails_own_views(kind):
+    """The rule above would pass vacuously if it mistook Wagtail's views for ours."""
+    from wagtail.admin.views import generic
+
+    default = {
+        "add": generic.CreateView,
+        "edit": generic.EditView,
+        "delete": generic.DeleteView,
+    }[kind]
+    assert not _through_an_action(default, kind)
+    from grassroots.areas.models import Area
+
+    assert not _through_an_action(default, kind, Area)
