@@ -123,15 +123,10 @@ def _feedback_due(user) -> Todo | None:
 
 
 def _clusters_offline(user) -> Todo | None:
-    from grassroots.loudspeakers import live
-    from grassroots.loudspeakers.models import Cluster, ClusterState
+    from grassroots.loudspeakers import selectors
+    from grassroots.loudspeakers.models import Cluster
 
-    offline = (
-        scope.scope(Cluster.objects.all(), user)
-        .filter(live.status_filter(live.OFFLINE))
-        .exclude(state=ClusterState.RETIRED)
-        .count()
-    )
+    offline = selectors.offline(scope.scope(Cluster.objects.all(), user)).count()
     if not offline:
         return None
     return Todo(
@@ -141,7 +136,7 @@ def _clusters_offline(user) -> Todo | None:
             offline,
         )
         % {"n": offline},
-        reverse("loudspeakers_clusters:index") + f"?status={live.OFFLINE}",
+        reverse("loudspeakers_clusters:index") + f"?status={selectors.OFFLINE}",
         urgent=True,
     )
 

@@ -33,6 +33,17 @@ def is_in_service(cluster: Cluster) -> bool:
     return cluster.state != RETIRED
 
 
+#: The connection status a console filter takes for "offline" (``?status=``).
+OFFLINE = "offline"
+
+
+def offline(clusters: QuerySet[Cluster] | None = None) -> QuerySet[Cluster]:
+    """Return the clusters in service that count as offline now (``live.OFFLINE``)."""
+    from . import live
+
+    return in_service(clusters).filter(live.status_filter(live.OFFLINE))
+
+
 def stored_play_events(pairs: list[tuple[int, str]]) -> set[tuple[int, str]]:
     """Return which (cluster, event id) pairs of play events are stored.
 

@@ -36,3 +36,9 @@ def test_stored_play_events_are_found_by_cluster_and_event_id(tree):
     asked = [(cluster.pk, "e-1"), (cluster.pk, "e-2"), (other.pk, "e-1")]
     assert selectors.stored_play_events(asked) == {(cluster.pk, "e-1")}
     assert selectors.stored_play_events([]) == set()
+
+
+def test_the_offline_status_named_for_others_is_the_registrys_own():
+    from grassroots.loudspeakers import live
+
+    assert selectors.OFFLINE == live.OFFLINE
