@@ -93,7 +93,8 @@ def _refuse(
         raw,
         via,
         outcome=Outcome.REFUSED,
-        reason=f"{code}: {reason}"[:1000],
+        code=code[:30],
+        reason=reason[:1000],
         **fields,
     )
     audit.record(

@@ -19,8 +19,9 @@ router = Router(auth=PEER_AUTH, tags=["CAP"])
 class ReceivedOut(Schema):
     id: int
     outcome: Outcome
-    reason: str
     identifier: str
+    code: str = ""
+    message: str = ""
 
 
 @router.post(
@@ -37,7 +38,8 @@ class ReceivedOut(Schema):
 def push_alert(request):
     """Take a CAP 1.2 message in; 201 when accepted, 409 duplicate, 422 refused.
 
-    The answer says what became of it (``outcome``) and, when refused, why.
+    The answer says what became of it (``outcome``) and, when refused, why
+    (``code`` and ``message``, as every API error).
     """
     source = CapSource.objects.filter(peer=request.peer).first()
     if source is None:
@@ -59,9 +61,10 @@ def push_alert(request):
     body = {
         "id": record.pk,
         "outcome": record.outcome,
-        "reason": record.reason,
         "identifier": record.identifier,
+        "code": record.code or record.outcome,
+        "message": record.reason,
     }
     if record.outcome != Outcome.REFUSED:
         return HttpStatus(201, body)
-    return HttpStatus(409 if record.reason.startswith("duplicate:") else 422, body)
+    return HttpStatus(409 if record.code == "duplicate" else 422, body)

@@ -141,6 +141,8 @@ class ReceivedAlert(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=15, choices=Outcome.choices, db_index=True
     )
+    #: Why it was refused, as a stable code (``invalid``, ``expired``, …).
+    code = models.CharField(_("refusal code"), max_length=30, blank=True)
     reason = models.CharField(_("reason"), max_length=1000, blank=True)
     identifier = models.CharField(_("identifier"), max_length=255, blank=True)
     sender = models.CharField(_("sender"), max_length=255, blank=True)

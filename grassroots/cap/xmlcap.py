@@ -44,7 +44,9 @@ class Refused(Exception):
 @functools.cache
 def schema() -> xmlschema.XMLSchema:
     """Return the CAP 1.2 schema, loaded once, allowed to read nothing else."""
-    return xmlschema.XMLSchema(str(SCHEMA_PATH), allow="sandbox")
+    return xmlschema.XMLSchema(
+        SCHEMA_PATH.read_text(encoding="utf-8"), allow="none", defuse="always"
+    )
 
 
 def _parser() -> etree.XMLParser:
