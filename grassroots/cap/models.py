@@ -146,7 +146,7 @@ class ReceivedAlert(models.Model):
     reason = models.CharField(_("reason"), max_length=1000, blank=True)
     identifier = models.CharField(_("identifier"), max_length=255, blank=True)
     sender = models.CharField(_("sender"), max_length=255, blank=True)
-    sent = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent = models.DateTimeField(_("sent at"), null=True, blank=True)
     msg_type = models.CharField(_("message type"), max_length=10, blank=True)
     status = models.CharField(_("CAP status"), max_length=10, blank=True)
     event = models.CharField(_("event"), max_length=255, blank=True)
@@ -164,7 +164,7 @@ class ReceivedAlert(models.Model):
     )
     signed = models.BooleanField(_("signature checked"), default=False)
     #: The message as received (up to the size limit), for the record.
-    xml = models.TextField(_("message"), blank=True)
+    xml = models.TextField(_("message as received"), blank=True)
     #: The alert this one updates or cancels (CAP ``references``).
     replaces = models.ForeignKey(
         "self",

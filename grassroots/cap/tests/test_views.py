@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from grassroots.cap import actions
@@ -25,6 +26,9 @@ def operator(dong_thap, client):
     user = make_user("operator", dong_thap.province, username="op_console")
     user.device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     client.force_login(user)
+    session = client.session  # signed in with the code already
+    session[DEVICE_ID_SESSION_KEY] = user.device.persistent_id
+    session.save()
     return user
 
 
