@@ -155,9 +155,7 @@ def _content(
     summary = description if len(description) <= 1000 else ""
     paragraphs = [] if summary else description.split("\n\n")
     paragraphs += info.instruction.split("\n\n") if info.instruction else []
-    body = "".join(
-        f"<p>{html.escape(p.strip())}</p>" for p in paragraphs if p.strip()
-    )
+    body = "".join(f"<p>{html.escape(p.strip())}</p>" for p in paragraphs if p.strip())
     now = timezone.now()
     valid_until = info.expires if info.expires and info.expires > now else None
     return bulletins.BulletinContent(
@@ -306,9 +304,7 @@ def receive(source: CapSource, raw: bytes, *, via: str = "push") -> ReceivedAler
             raw,
             via,
             "no_area",
-            " ".join(
-                [_("No area of the alert is one of ours."), *notes]
-            ),
+            " ".join([_("No area of the alert is one of ours."), *notes]),
             alert,
         )
     policy = source.policy_for(info.event) if info else Policy.INFORMATION
@@ -387,23 +383,29 @@ def _follow(
     if alert.msg_type == "Cancel":
         if previous is None:
             return Outcome.INFORMATION, None
-        _end(source, previous, _("Cancelled by the issuer (CAP %(id)s).")
-             % {"id": alert.identifier[:100]})
+        _end(
+            source,
+            previous,
+            _("Cancelled by the issuer (CAP %(id)s).") % {"id": alert.identifier[:100]},
+        )
         return Outcome.CANCELLED, previous.bulletin
     if info is None or policy == Policy.INFORMATION:
         return Outcome.INFORMATION, None
     bulletin = None
     if alert.msg_type == "Update" and previous is not None:
         bulletin = previous.bulletin
-        if bulletin is not None and Bulletin.objects.filter(
-            pk=bulletin.pk, status__in=(Status.WITHDRAWN, Status.EXPIRED)
-        ).exists():
+        if (
+            bulletin is not None
+            and Bulletin.objects.filter(
+                pk=bulletin.pk, status__in=(Status.WITHDRAWN, Status.EXPIRED)
+            ).exists()
+        ):
             bulletin = None
     bulletin, outcome = _settle_bulletin(source, info, alert, areas, policy, bulletin)
     if previous is not None and previous.bulletin_id == bulletin.pk:
-        ReceivedAlert.objects.filter(
-            bulletin=bulletin, outcome__in=LIVE
-        ).update(outcome=Outcome.SUPERSEDED)
+        ReceivedAlert.objects.filter(bulletin=bulletin, outcome__in=LIVE).update(
+            outcome=Outcome.SUPERSEDED
+        )
         if outcome == Outcome.AIRED:
             outcome = Outcome.UPDATED
     return outcome, bulletin
@@ -465,7 +467,9 @@ def dismiss(actor: Any, alert: ReceivedAlert, *, reason: str) -> ReceivedAlert:
     if not reason:
         raise ValidationError({"reason": _("Say why it is set aside.")})
     if alert.outcome not in (Outcome.WAITING, Outcome.TRANSLATION):
-        raise ValidationError(_("Only a warning waiting for a decision can be set aside."))
+        raise ValidationError(
+            _("Only a warning waiting for a decision can be set aside.")
+        )
     alert.outcome = Outcome.DISMISSED
     alert.reason = (f"{alert.reason} " + _("Set aside: %(r)s") % {"r": reason}).strip()[
         :1000
@@ -543,7 +547,9 @@ def save_source(
         valid = set(Policy.values)
         for event, policy in policies.items():
             if policy not in valid or not event.strip():
-                raise ValidationError({"policies": _("Unknown policy “%(p)s”.") % {"p": policy}})
+                raise ValidationError(
+                    {"policies": _("Unknown policy “%(p)s”.") % {"p": policy}}
+                )
         source.policies.all().delete()
         EventPolicy.objects.bulk_create(
             EventPolicy(source=source, event=" ".join(e.split())[:200], policy=p)

@@ -109,11 +109,13 @@ def detail(request, pk: int):
             "confirm_form": ConfirmForm(),
             "dismiss_form": DismissForm(),
             "tiles_url": settings.GRASSROOTS_MAP_TILES_URL,
-            "tiles_attribution": getattr(settings, "GRASSROOTS_MAP_TILES_ATTRIBUTION", ""),
+            "tiles_attribution": getattr(
+                settings, "GRASSROOTS_MAP_TILES_ATTRIBUTION", ""
+            ),
             "history": list(
-                ReceivedAlert.objects.filter(
-                    bulletin=alert.bulletin
-                ).exclude(pk=alert.pk).order_by("received_at")
+                ReceivedAlert.objects.filter(bulletin=alert.bulletin)
+                .exclude(pk=alert.pk)
+                .order_by("received_at")
             )
             if alert.bulletin_id
             else [],
@@ -123,7 +125,9 @@ def detail(request, pk: int):
 
 def _refusal(request, exc) -> None:
     if isinstance(exc, PermissionDenied):
-        messages.error(request, str(exc) or _("This is outside your area or your role."))
+        messages.error(
+            request, str(exc) or _("This is outside your area or your role.")
+        )
     else:
         messages.error(request, " ".join(exc.messages))
 

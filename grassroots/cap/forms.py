@@ -14,7 +14,9 @@ class ConfirmForm(forms.Form):
     otp = forms.CharField(
         label=_("Code from your authenticator app"),
         max_length=12,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
     )
 
 
@@ -23,11 +25,15 @@ class DismissForm(forms.Form):
 
 
 class SourceForm(forms.Form):
-    feed_url = forms.URLField(label=_("CAP feed (Atom or RSS)"), required=False)
+    feed_url = forms.URLField(
+        label=_("CAP feed (Atom or RSS)"), required=False, assume_scheme="https"
+    )
     poll_minutes = forms.IntegerField(
         label=_("poll every (minutes)"), min_value=1, max_value=1440, initial=1
     )
-    require_signature = forms.BooleanField(label=_("alerts must be signed"), required=False)
+    require_signature = forms.BooleanField(
+        label=_("alerts must be signed"), required=False
+    )
     certificate = forms.CharField(
         label=_("signing certificate (PEM)"),
         required=False,

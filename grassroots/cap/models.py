@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 class Policy(models.TextChoices):
     """What an accepted alert becomes; airing without a person is never a default."""
 
-    EMERGENCY_DRAFT = "emergency_draft", _(
-        "emergency, waiting for one confirmation with the second factor"
+    EMERGENCY_DRAFT = (
+        "emergency_draft",
+        _("emergency, waiting for one confirmation with the second factor"),
     )
     PRIORITY = "priority", _("priority bulletin, for approval")
     INFORMATION = "information", _("information only")
@@ -40,7 +41,9 @@ class CapSource(models.Model):
         blank=True,
         help_text=_("Polled on a schedule; leave empty for a source that pushes."),
     )
-    poll_minutes = models.PositiveSmallIntegerField(_("poll every (minutes)"), default=1)
+    poll_minutes = models.PositiveSmallIntegerField(
+        _("poll every (minutes)"), default=1
+    )
     require_signature = models.BooleanField(_("alerts must be signed"), default=False)
     certificate = models.TextField(
         _("signing certificate (PEM)"),
@@ -56,13 +59,13 @@ class CapSource(models.Model):
     default_policy = models.CharField(
         _("policy for other events"),
         max_length=20,
-        choices=[
-            (p.value, p.label) for p in Policy if p is not Policy.EMERGENCY_AUTO
-        ],
+        choices=[(p.value, p.label) for p in Policy if p is not Policy.EMERGENCY_AUTO],
         default=Policy.EMERGENCY_DRAFT,
     )
     last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
-    last_poll_error = models.CharField(_("last poll problem"), max_length=500, blank=True)
+    last_poll_error = models.CharField(
+        _("last poll problem"), max_length=500, blank=True
+    )
 
     class Meta:
         verbose_name = _("CAP source")

@@ -184,7 +184,9 @@ def _geocode(area: Area) -> tuple[str, str] | None:
 
 def _area_element(q, areas: list[Area]) -> etree._Element:
     element = etree.Element(q("area"))
-    etree.SubElement(element, q("areaDesc")).text = ", ".join(a.name for a in areas)[:1000] or "—"
+    etree.SubElement(element, q("areaDesc")).text = (
+        ", ".join(a.name for a in areas)[:1000] or "—"
+    )
     for area in areas:
         for ring in _ring(area.boundary):
             points = " ".join(f"{lat:.6f},{lon:.6f}" for lon, lat, *_ in ring)
@@ -197,9 +199,9 @@ def _area_element(q, areas: list[Area]) -> etree._Element:
             and area.latitude is not None
             and area.longitude is not None
         ):
-            etree.SubElement(element, q("circle")).text = (
-                f"{area.latitude:.6f},{area.longitude:.6f} {HAMLET_RADIUS_KM}"
-            )
+            etree.SubElement(
+                element, q("circle")
+            ).text = f"{area.latitude:.6f},{area.longitude:.6f} {HAMLET_RADIUS_KM}"
     for area in areas:
         code = _geocode(area)
         if code is not None:
@@ -396,7 +398,9 @@ def sync(now: datetime | None = None) -> int:
             continue
         ended = bulletin.status == Status.WITHDRAWN
         version = f"{bulletin.live_revision_id}:{bulletin.status}"
-        made += _emit(Kind.BULLETIN, bulletin, version, ended, _bulletin_message(bulletin))
+        made += _emit(
+            Kind.BULLETIN, bulletin, version, ended, _bulletin_message(bulletin)
+        )
     return made
 
 

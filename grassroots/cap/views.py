@@ -28,6 +28,4 @@ def alert(request, pk: int):
 @require_GET
 def certificate(request):
     """Serve the certificate our messages' signatures are checked with."""
-    return HttpResponse(
-        outbound.certificate(), content_type="application/x-pem-file"
-    )
+    return HttpResponse(outbound.certificate(), content_type="application/x-pem-file")

@@ -96,8 +96,9 @@ def validate(root: etree._Element) -> None:
     """Raise Refused unless ``root`` is a valid CAP 1.2 alert."""
     if root.tag != f"{{{CAP_NS}}}alert":
         raise Refused(
-            "not_cap", _("This is not a CAP 1.2 alert (the root is %(tag)s).")
-            % {"tag": root.tag[:100]}
+            "not_cap",
+            _("This is not a CAP 1.2 alert (the root is %(tag)s).")
+            % {"tag": root.tag[:100]},
         )
     for error in schema().iter_errors(root):
         reason = (error.reason or str(error)).splitlines()[0][:300]
@@ -227,7 +228,8 @@ def _point(text: str) -> tuple[float, float]:
         lat, lon = float(lat_s), float(lon_s)
     except ValueError:
         raise Refused(
-            "bad_area", _("“%(p)s” is not a point (latitude,longitude).") % {"p": text[:40]}
+            "bad_area",
+            _("“%(p)s” is not a point (latitude,longitude).") % {"p": text[:40]},
         ) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise Refused(

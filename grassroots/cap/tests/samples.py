@@ -84,9 +84,7 @@ def storm(identifier: str = "KTTV-DT-2026-0501", **kw) -> bytes:
     """A storm warning naming two communes by their codes."""
     return alert(
         identifier,
-        areas=area(
-            "Phường Cao Lãnh, Phường Mỹ Tho", geocodes=("29869", "28261")
-        ),
+        areas=area("Phường Cao Lãnh, Phường Mỹ Tho", geocodes=("29869", "28261")),
         **kw,
     )
 
@@ -106,7 +104,9 @@ def flood(identifier: str = "KTTV-DT-2026-0777", **kw) -> bytes:
         "Mực nước sông Tiền tại Tân Châu 4,52 m, trên báo động III 0,02 m, "
         "còn lên trong 24 giờ tới.",
     )
-    kw.setdefault("instruction", "Di dời người dân vùng trũng ven sông đến nơi an toàn.")
+    kw.setdefault(
+        "instruction", "Di dời người dân vùng trũng ven sông đến nơi an toàn."
+    )
     return alert(identifier, areas=area("Ven sông Tiền", polygons=(SONG_TIEN,)), **kw)
 
 

@@ -8,7 +8,7 @@ from lxml import etree
 from grassroots.bulletins import actions as bulletins
 from grassroots.bulletins.tests.builders import make_people, make_published
 from grassroots.cap import actions, outbound, xmlcap
-from grassroots.cap.models import Kind, Outcome, OutboundAlert, Policy
+from grassroots.cap.models import Kind, OutboundAlert, Outcome, Policy
 from grassroots.emergencies import actions as emergencies
 from grassroots.emergencies.models import Emergency
 from grassroots.testing import make_user
@@ -84,7 +84,11 @@ def test_a_change_is_an_update_and_a_cancellation_a_cancel(
         emergencies.cancel(None, Emergency.objects.get(pk=aired.pk))
     outbound.sync()
     first, update, cancel = _messages()
-    assert [m.msg_type for m in (first, update, cancel)] == ["Alert", "Update", "Cancel"]
+    assert [m.msg_type for m in (first, update, cancel)] == [
+        "Alert",
+        "Update",
+        "Cancel",
+    ]
     for message in (update, cancel):
         root = xmlcap.parse(message.xml.encode())
         xmlcap.validate(root)

@@ -50,7 +50,9 @@ def test_a_feed_is_polled_and_each_alert_received_once(served, source, dong_thap
     (folder / "storm.xml").write_bytes(samples.storm())
     (folder / "flood.xml").write_bytes(samples.flood())
     (folder / "bomb.xml").write_bytes(samples.BILLION_LAUGHS)
-    (folder / "feed.atom").write_bytes(_atom(base, ["storm.xml", "flood.xml", "bomb.xml"]))
+    (folder / "feed.atom").write_bytes(
+        _atom(base, ["storm.xml", "flood.xml", "bomb.xml"])
+    )
     CapSource.objects.filter(pk=source.pk).update(feed_url=f"{base}/feed.atom")
     assert polling.poll_due() == 3
     outcomes = dict(ReceivedAlert.objects.values_list("url", "outcome"))
@@ -79,9 +81,7 @@ def test_an_rss_feed_is_read_too(served, source):
     assert polling.poll(CapSource.objects.get(pk=source.pk)) == 1
 
 
-def test_an_unreachable_or_hostile_feed_is_kept_as_the_sources_problem(
-    served, source
-):
+def test_an_unreachable_or_hostile_feed_is_kept_as_the_sources_problem(served, source):
     folder, base = served
     CapSource.objects.filter(pk=source.pk).update(feed_url=f"{base}/missing.atom")
     assert polling.poll(CapSource.objects.get(pk=source.pk)) == 0

@@ -162,9 +162,7 @@ def test_a_bad_signature_is_refused(signed_source, signer):
     assert not Bulletin.objects.exists()
 
 
-def test_a_bad_signature_is_refused_even_where_none_is_required(
-    dong_thap, signer
-):
+def test_a_bad_signature_is_refused_even_where_none_is_required(dong_thap, signer):
     source = make_source(dong_thap.province, certificate=signer.cert_pem)
     tampered = signer.sign(samples.storm()).replace(b"Observed", b"Likely")
     assert receive(source, tampered).code == "bad_signature"
@@ -193,9 +191,7 @@ def test_confirming_with_the_second_factor_puts_the_warning_on_the_air(
     assert emergency.audio.text  # the Vietnamese text was spoken
 
 
-def test_confirming_needs_a_fresh_code_and_the_area(
-    source, dong_thap, operator
-):
+def test_confirming_needs_a_fresh_code_and_the_area(source, dong_thap, operator):
     alert = receive(source, samples.storm())
     with pytest.raises(ValidationError):
         actions.confirm(operator, alert, otp="000000")
@@ -214,9 +210,7 @@ def test_confirming_needs_a_fresh_code_and_the_area(
     assert not Emergency.objects.exists()
 
 
-def test_setting_a_warning_aside_needs_a_reason_and_airs_nothing(
-    source, operator
-):
+def test_setting_a_warning_aside_needs_a_reason_and_airs_nothing(source, operator):
     alert = receive(source, samples.storm())
     with pytest.raises(ValidationError):
         actions.dismiss(operator, alert, reason=" ")
@@ -230,9 +224,7 @@ def test_setting_a_warning_aside_needs_a_reason_and_airs_nothing(
 def test_airing_without_a_person_only_for_the_event_set_so(
     dong_thap, outbox, django_capture_on_commit_callbacks
 ):
-    source = make_source(
-        dong_thap.province, policies={"Lũ": Policy.EMERGENCY_AUTO}
-    )
+    source = make_source(dong_thap.province, policies={"Lũ": Policy.EMERGENCY_AUTO})
     with django_capture_on_commit_callbacks(execute=True):
         storm = receive(source, samples.storm())
         flood = receive(source, samples.flood())

@@ -85,7 +85,10 @@ def test_a_warning_of_another_province_is_not_found(client, dong_thap, operator)
     )
     assert alert.outcome == Outcome.WAITING
     assert client.get(f"/console/cap/{alert.pk}/").status_code == 404
-    assert client.post(f"/console/cap/{alert.pk}/confirm/", {"otp": "1"}).status_code == 404
+    assert (
+        client.post(f"/console/cap/{alert.pk}/confirm/", {"otp": "1"}).status_code
+        == 404
+    )
 
 
 def test_a_refused_hostile_message_shows_its_reason(client, operator, source):
@@ -113,8 +116,12 @@ def test_the_province_sets_a_sources_policies(client, dong_thap, source):
     assert source.policy_for("Sạt lở") == Policy.PRIORITY
     bad = client.post(
         f"/console/cap/sources/{source.peer_id}/",
-        {"poll_minutes": 1, "category": source.category_id,
-         "default_policy": Policy.PRIORITY, "policies": "Lũ: tự động"},
+        {
+            "poll_minutes": 1,
+            "category": source.category_id,
+            "default_policy": Policy.PRIORITY,
+            "policies": "Lũ: tự động",
+        },
     )
     assert bad.status_code == 200 and "Dòng 1" in bad.content.decode()
 
