@@ -71,6 +71,15 @@ def index(request):
     )
 
 
+def waiting(request):
+    """Return the panel of warnings waiting for a decision (the index polls it)."""
+    return TemplateResponse(
+        request,
+        "cap/_waiting.html",
+        {"waiting": list(_visible(request.user).filter(outcome=Outcome.WAITING)[:50])},
+    )
+
+
 def _map_data(alert: ReceivedAlert) -> dict:
     areas = list(alert.areas.all())
     points = []

@@ -23,6 +23,7 @@ register_permission_policy(
 def register_urls():
     return [
         path("cap/", console.index, name="cap_index"),
+        path("cap/waiting/", console.waiting, name="cap_waiting"),
         path("cap/<int:pk>/", console.detail, name="cap_detail"),
         path("cap/<int:pk>/confirm/", console.confirm, name="cap_confirm"),
         path("cap/<int:pk>/dismiss/", console.dismiss, name="cap_dismiss"),
