@@ -263,6 +263,18 @@ def run(args, port: int, tmp: Path):
             f"{took * 1000:.0f} ms (+ at most {POLL_S:.0f} s of the panel's poll)"
         )
     polygon = "10.0,105.0 10.0,106.5 11.0,106.5 11.0,105.0 10.0,105.0"
+    from grassroots.tts import actions as tts
+
+    for n in range(1, args.rounds + 1):
+        t0 = time.monotonic()
+        tts.render_now(
+            f"Lũ đo thử {n}\n\nMực nước sông Tiền vượt báo động III, còn lên.",
+            area=province,
+        )
+        print(
+            f"speech alone {n} (same length, not in the path): "
+            f"{(time.monotonic() - t0) * 1000:.0f} ms"
+        )
     for n in range(1, args.rounds + 1):
         with lock:
             acks.clear()
