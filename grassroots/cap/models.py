@@ -158,7 +158,9 @@ class ReceivedAlert(models.Model):
     text = models.TextField(_("text"), blank=True)
     severity = models.CharField(_("severity"), max_length=20, blank=True)
     expires = models.DateTimeField(_("expires"), null=True, blank=True)
-    policy = models.CharField(_("policy"), max_length=20, blank=True)
+    policy = models.CharField(
+        _("policy"), max_length=20, choices=Policy.choices, blank=True
+    )
     #: The alert's areas as drawn: {"polygons": [[[lat, lon], ...]],
     #: "circles": [[lat, lon, km]], "geocodes": [[name, value]], "unknown": [...]}.
     shapes = models.JSONField(_("areas as sent"), default=dict, blank=True)
