@@ -336,7 +336,30 @@ def receive(source: CapSource, raw: bytes, *, via: str = "push") -> ReceivedAler
         },
     )
     record.areas.set(mapping.areas)
-    outcome, bulletin = _follow(source, alert, info, mapping.areas, policy, previous)
+    try:
+        with transaction.atomic():
+            outcome, bulletin = _follow(
+                source, alert, info, mapping.areas, policy, previous
+            )
+    except (ValidationError, PermissionDenied) as exc:
+        # The bulletin's own rules refused what the alert holds (markup in a
+        # title, dates that do not fit): the record says why, nothing else.
+        messages = getattr(exc, "messages", None) or [str(exc)]
+        record.outcome = Outcome.REFUSED
+        record.code = "unusable"
+        record.reason = " ".join([_("The alert cannot become a bulletin:"), *messages])[
+            :1000
+        ]
+        record.save(update_fields=["outcome", "code", "reason"])
+        audit.record(
+            "cap.refuse",
+            f"peer:{source.peer.name}",
+            record,
+            area=record.area,
+            data={"code": "unusable", "identifier": alert.identifier},
+            object_repr=str(record)[:200],
+        )
+        return record
     reason = " ".join(notes)
     if outcome == Outcome.INFORMATION and alert.status != "Actual":
         reason = " ".join(

@@ -30,6 +30,7 @@ MAX_BYTES = 512 * 1024
 #: At most this many points in one polygon, and areas in one info.
 MAX_POINTS = 5000
 MAX_AREAS = 200
+MAX_GEOCODES = 500
 
 
 class Refused(Exception):
@@ -312,6 +313,8 @@ def read(root: etree._Element) -> Alert:
                 )
             info.areas.append(spec)
         alert.infos.append(info)
+    if sum(len(a.geocodes) for i in alert.infos for a in i.areas) > MAX_GEOCODES:
+        raise Refused("bad_area", _("The alert has too many geocodes."))
     return alert
 
 

@@ -381,3 +381,18 @@ def test_every_message_is_kept_with_its_outcome(source):
     receive(source, samples.storm("A"))
     receive(source, samples.BILLION_LAUGHS)
     assert ReceivedAlert.objects.count() == 2
+
+
+def test_an_alert_the_bulletin_rules_refuse_is_kept_refused_not_an_error(source):
+    alert = receive(
+        source, samples.storm(headline="<script>alert(1)</script> Bão số 5")
+    )
+    assert alert.outcome == Outcome.REFUSED and alert.code == "unusable"
+    assert alert.reason and alert.bulletin is None
+    assert not Bulletin.objects.exists()
+
+
+def test_too_many_geocodes_are_refused(source):
+    many = samples.area("x", geocodes=[f"{n:05d}" for n in range(600)])
+    alert = receive(source, samples.alert("MANY", areas=many))
+    assert alert.outcome == Outcome.REFUSED and alert.code == "bad_area"
