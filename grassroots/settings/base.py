@@ -340,7 +340,7 @@ GRASSROOTS_BROKER_RELOAD_COMMAND = CONFIG.broker_reload_command
 # The Ed25519 keys that seal every message to devices (generated on first use).
 GRASSROOTS_SIGNING_KEYS_DIR = CONFIG.signing_keys_dir or DATA_DIR / "signing"
 # The RSA key and self-signed certificate that sign outgoing CAP messages.
-GRASSROOTS_CAP_KEYS_DIR = DATA_DIR / "cap"
+GRASSROOTS_CAP_KEYS_DIR = CONFIG.cap_keys_dir or DATA_DIR / "cap"
 GRASSROOTS_BROKER_HOOK_TOKEN = CONFIG.broker_hook_token
 GRASSROOTS_GATEWAY_SHARE_GROUP = CONFIG.gateway_share_group
 # The broker address written into device configurations (as devices reach it):
