@@ -247,8 +247,12 @@ def receive(source: CapSource, raw: bytes, *, via: str = "push") -> ReceivedAler
 
     Nothing raises for a bad message: a refusal is a record with its reason.
     """
-    source = CapSource.objects.select_related("peer__area", "category").get(
-        pk=source.pk
+    # One message of a source at a time: two copies of an alert pushed at
+    # once must not both pass the duplicate check.
+    source = (
+        CapSource.objects.select_for_update(of=("self",))
+        .select_related("peer__area", "category")
+        .get(pk=source.pk)
     )
     try:
         alert, signed, _root = xmlcap.load(
