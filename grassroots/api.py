@@ -24,6 +24,7 @@ ROUTERS = (
     ("/feedback/", "grassroots.feedback.api.router"),
     ("/boards/", "grassroots.boards.api.router"),
     ("/dissemination/", "grassroots.dissemination.api.router"),
+    ("/cap/", "grassroots.cap.api.router"),
 )
 
 

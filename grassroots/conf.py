@@ -175,6 +175,9 @@ class Config:
     signing_keys_dir: Path | None = field(
         default=None, metadata={"env": "GRASSROOTS_SIGNING_KEYS_DIR"}
     )
+    cap_keys_dir: Path | None = field(
+        default=None, metadata={"env": "GRASSROOTS_CAP_KEYS_DIR"}
+    )
     broker_reload_command: str = field(
         default="", metadata={"env": "GRASSROOTS_BROKER_RELOAD_COMMAND"}
     )

@@ -32,6 +32,7 @@ urlpatterns = [
         name="bulletin_airing_file",
     ),
     path("live/", include("grassroots.live.urls")),
+    path("cap/", include("grassroots.cap.urls")),
 ]
 
 if settings.GRASSROOTS_SERVE_MEDIA:

@@ -27,6 +27,7 @@ LOADERS = (
     "grassroots.boards.demo",
     "grassroots.broadcasts.demo",
     "grassroots.dissemination.demo",
+    "grassroots.cap.demo",
 )
 
 

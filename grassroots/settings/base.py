@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "grassroots.dissemination",
     "grassroots.broadcasts",
     "grassroots.live",
+    "grassroots.cap",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
@@ -341,6 +342,8 @@ GRASSROOTS_BROKER_FILES_DIR = CONFIG.broker_files_dir or DATA_DIR / "mqtt"
 GRASSROOTS_BROKER_RELOAD_COMMAND = CONFIG.broker_reload_command
 # The Ed25519 keys that seal every message to devices (generated on first use).
 GRASSROOTS_SIGNING_KEYS_DIR = CONFIG.signing_keys_dir or DATA_DIR / "signing"
+# The RSA key and self-signed certificate that sign outgoing CAP messages.
+GRASSROOTS_CAP_KEYS_DIR = CONFIG.cap_keys_dir or DATA_DIR / "cap"
 GRASSROOTS_BROKER_HOOK_TOKEN = CONFIG.broker_hook_token
 GRASSROOTS_METRICS_TOKEN = CONFIG.metrics_token
 GRASSROOTS_CLOCK_OFFSET_ALARM_S = CONFIG.clock_offset_alarm_s
