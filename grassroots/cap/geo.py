@@ -75,7 +75,7 @@ def _inside(geometry, within: Area) -> list[Area]:
     )
     hamlets_of: dict[int, list[Area]] = {}
     for place in places:
-        if place.level == Level.HAMLET:
+        if place.level == Level.HAMLET and place.parent_id is not None:
             hamlets_of.setdefault(place.parent_id, []).append(place)
     located = [p for p in places if p.latitude is not None and p.longitude is not None]
     if not located:

@@ -98,7 +98,7 @@ def key_and_certificate() -> tuple[bytes, bytes]:
             )
         key_pem = key_path.read_bytes()
         if not cert_path.exists():
-            key = load_pem_private_key(key_pem, password=None)
+            key = load_pem_private_key(key_pem, password=None)  # type: ignore[assignment]  # ours: RSA, made above
             name = x509.Name(
                 [
                     x509.NameAttribute(NameOID.COMMON_NAME, sender()),
@@ -163,7 +163,7 @@ def cap_time(moment: datetime) -> str:
     return local.isoformat()
 
 
-def _ring(boundary: dict) -> list[list[list[float]]]:
+def _ring(boundary: dict | None) -> list[list[list[float]]]:
     """Return the outer rings of a GeoJSON Polygon or MultiPolygon."""
     kind = (boundary or {}).get("type")
     coordinates = (boundary or {}).get("coordinates") or []
@@ -177,7 +177,7 @@ def _ring(boundary: dict) -> list[list[list[float]]]:
 def _geocode(area: Area) -> tuple[str, str] | None:
     if area.level in (Level.PROVINCE, Level.COMMUNE):
         return geo.GEOCODE_OFFICIAL, area.code
-    if area.level == Level.HAMLET and area.parent_id:
+    if area.level == Level.HAMLET and area.parent is not None:
         return geo.GEOCODE_HAMLET, f"{area.parent.code}/{area.code}"
     return None
 

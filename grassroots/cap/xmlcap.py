@@ -141,6 +141,8 @@ def verify(root: etree._Element, certificate: str) -> etree._Element:
             "bad_signature",
             _("The signature does not hold: %(e)s") % {"e": str(exc)[:300]},
         ) from None
+    if isinstance(result, list):  # only with expect_references > 1, not asked for
+        raise Refused("bad_signature", _("The signature does not cover the alert."))
     signed = result.signed_xml
     if signed is None or signed.tag != root.tag:
         raise Refused("bad_signature", _("The signature does not cover the alert."))

@@ -38,6 +38,7 @@ def _map(response) -> dict:
         response.content.decode(),
         re.S,
     )
+    assert match is not None, response.content
     return json.loads(match.group(1))
 
 
