@@ -23,6 +23,7 @@ ROUTERS = (
     ("/feedback/", "grassroots.feedback.api.router"),
     ("/boards/", "grassroots.boards.api.router"),
     ("/dissemination/", "grassroots.dissemination.api.router"),
+    ("/citizen/", "grassroots.citizen.api.router"),
 )
 
 
