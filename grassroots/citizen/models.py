@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.areas.fields import PathField
+
 
 class PushSubscription(models.Model):
     """One browser's Web Push subscription (RFC 8030), for areas or feedback."""
@@ -47,7 +49,7 @@ class PushTally(models.Model):
     bulletin = models.ForeignKey(
         "bulletins.Bulletin", on_delete=models.CASCADE, related_name="push_tallies"
     )
-    area_path = models.CharField(max_length=255)
+    area_path = PathField()
     #: Accepted by the push service (201), refused as gone (404/410), failed.
     reached = models.PositiveIntegerField(default=0)
     gone = models.PositiveIntegerField(default=0)
