@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 #: Bump to drop every cached page and file when the app changes.
 VERSION = "1"
@@ -29,8 +30,8 @@ def app(request: HttpRequest) -> HttpResponse:
         "stale": _("Could not reach the server; showing what was loaded at %(time)s."),
         "none_today": _("No new bulletin today."),
         "none_recent": _("No other bulletin in force."),
-        "listen": _("Listen"),
-        "stop": _("Stop"),
+        "listen": pgettext("play a recording", "Listen"),
+        "stop": pgettext("play a recording", "Stop"),
         "read": _("Read the bulletin"),
         "emergency": _("Emergency"),
         "priority": _("Priority"),

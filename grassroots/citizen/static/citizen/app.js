@@ -19,7 +19,8 @@
   function getJSON(url) {
     return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
       if (!r.ok) throw new Error(String(r.status));
-      return r.json();
+      var saved = !!r.headers.get("X-Saved-Copy");
+      return r.json().then(function (data) { return { data: data, saved: saved }; });
     });
   }
   function el(tag, attrs, text) {
@@ -51,14 +52,15 @@
   function children(select, parent, chosen) {
     if (!parent) { fill(select, [], null); return Promise.resolve(); }
     return getJSON("/api/v1/areas/?parent=" + encodeURIComponent(parent))
-      .then(function (areas) { fill(select, areas, chosen); });
+      .then(function (got) { fill(select, got.data, chosen); });
   }
   function placeError(text) { $("place-error").textContent = text; $("place-error").hidden = !text; }
 
   function showForm() {
     var place = load(PLACE_KEY) || {};
     $("place").hidden = false; $("mine").hidden = true;
-    getJSON("/api/v1/areas/").then(function (provinces) {
+    getJSON("/api/v1/areas/").then(function (got) {
+      var provinces = got.data;
       var chosen = place.province && place.province.path;
       if (!chosen && provinces.length === 1) chosen = provinces[0].path;
       fill(selects.province, provinces, chosen);
@@ -152,13 +154,21 @@
     if (kept && kept.path === where) render(kept.data);
     $("load-status").textContent = T.loading;
     getJSON("/api/v1/public/bulletins?page_size=50&area=" + encodeURIComponent(where))
-      .then(function (data) {
+      .then(function (got) {
+        render(got.data);
+        if (got.saved) {
+          // The service worker answered from its copy: the network is down.
+          $("offline-note").hidden = false;
+          if (kept) $("load-status").textContent = fmt(T.stale, { time: dmy(new Date(kept.at)) + " " + time(new Date(kept.at)) });
+          return;
+        }
         var at = new Date();
-        save(LIST_KEY, { path: where, at: at.toISOString(), data: data });
-        render(data);
+        save(LIST_KEY, { path: where, at: at.toISOString(), data: got.data });
         $("load-status").textContent = fmt(T.loaded, { time: time(at) });
+        onlineNote();
       })
       .catch(function () {
+        $("offline-note").hidden = false;
         if (kept && kept.path === where) {
           $("load-status").textContent = fmt(T.stale, { time: dmy(new Date(kept.at)) + " " + time(new Date(kept.at)) });
         } else { $("load-status").textContent = T.failed; }
@@ -194,7 +204,7 @@
       if (permission !== "granted") { pushStatus(T.push_denied); throw null; }
       return Promise.all([navigator.serviceWorker.ready, getJSON("/api/v1/citizen/push/key")]);
     }).then(function (both) {
-      return both[0].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64(both[1].public_key) });
+      return both[0].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64(both[1].data.public_key) });
     }).then(function (sub) {
       var body = sub.toJSON(); body.areas = [area.path];
       return fetch("/api/v1/citizen/push/subscriptions", {

@@ -33,7 +33,14 @@ function networkFirst(request) {
   return fetch(request).then(function (response) { return keep(request, response); })
     .catch(function () {
       return caches.match(request).then(function (hit) {
-        if (hit) return hit;
+        if (hit) {
+          // Say it is a saved copy, so the page can tell the citizen.
+          var headers = new Headers(hit.headers);
+          headers.set("X-Saved-Copy", "1");
+          return hit.blob().then(function (body) {
+            return new Response(body, { status: hit.status, statusText: hit.statusText, headers: headers });
+          });
+        }
         if (request.mode === "navigate") {
           return new Response("<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>" + OFFLINE + "</title><p style=\"font:1.1rem sans-serif;padding:1rem\">" + OFFLINE + "</p><p style=\"font:1.1rem sans-serif;padding:0 1rem\"><a href=\"" + APP + "\">" + APP + "</a></p>",
             { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
