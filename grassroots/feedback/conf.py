@@ -29,8 +29,10 @@ DEFAULTS: dict[str, Any] = {
     # Channel name → notifier class (see grassroots.feedback.notify).
     "NOTIFIERS": {
         "email": "grassroots.feedback.notify.EmailNotifier",
-        "sms": "grassroots.feedback.notify.LogSmsNotifier",
-        "zalo": "grassroots.feedback.notify.LogZaloNotifier",
+        # SMPP 3.4 and Zalo ZNS when GRASSROOTS_SMPP_* / GRASSROOTS_ZNS_* are
+        # set (grassroots/conf.py); each logs the message until then.
+        "sms": "grassroots.feedback.notify.smpp.SmppSmsNotifier",
+        "zalo": "grassroots.feedback.notify.zns.ZnsNotifier",
     },
 }
 
