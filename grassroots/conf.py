@@ -208,9 +208,7 @@ class Config:
     smpp_system_id: str = field(
         default="", metadata={"env": "GRASSROOTS_SMPP_SYSTEM_ID"}
     )
-    smpp_password: str = field(
-        default="", metadata={"env": "GRASSROOTS_SMPP_PASSWORD"}
-    )
+    smpp_password: str = field(default="", metadata={"env": "GRASSROOTS_SMPP_PASSWORD"})
     #: The brand name (alphanumeric sender) the carrier registered.
     smpp_source_addr: str = field(
         default="", metadata={"env": "GRASSROOTS_SMPP_SOURCE_ADDR"}

@@ -4,6 +4,9 @@
  *   URL, and without tiles the hamlets still show as dots for orientation. */
 (function () {
   "use strict";
+  // After a failed submit, start at the list of what to fix.
+  var summary = document.getElementById("errors");
+  if (summary) summary.focus();
   var commune = document.getElementById("id_commune");
   var hamlet = document.getElementById("id_hamlet");
   var points = JSON.parse((document.getElementById("map-points") || {}).textContent || "[]");
@@ -47,8 +50,9 @@
   }
   var bounds = [];
   points.forEach(function (p) {
-    L.circleMarker([p.lat, p.lon], { radius: 4, weight: 1, color: "#0b5ea8", fillOpacity: 0.6 })
-      .bindTooltip(p.name).addTo(map);
+    // Orientation only, not controls: no tab stop each (the hamlet list names them).
+    L.circleMarker([p.lat, p.lon], { radius: 4, weight: 1, color: "#0b5ea8", fillOpacity: 0.6,
+      interactive: false }).addTo(map);
     bounds.push([p.lat, p.lon]);
   });
   if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });
