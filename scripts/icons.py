@@ -28,7 +28,9 @@ def draw(size: int, scale: float) -> Image.Image:
 
     # The horn: a box and a flared cone, then three sound waves.
     pen.rectangle([p(0.14, 0.40), p(0.30, 0.60)], fill=WHITE)
-    pen.polygon([p(0.30, 0.40), p(0.55, 0.22), p(0.55, 0.78), p(0.30, 0.60)], fill=WHITE)
+    pen.polygon(
+        [p(0.30, 0.40), p(0.55, 0.22), p(0.55, 0.78), p(0.30, 0.60)], fill=WHITE
+    )
     width = max(2, int(s * 0.05))
     for i, r in enumerate((0.12, 0.22, 0.32)):
         box = [p(0.55 - r, 0.5 - r * 1.1), p(0.55 + r, 0.5 + r * 1.1)]
