@@ -25,6 +25,7 @@ ROUTERS = (
     ("/boards/", "grassroots.boards.api.router"),
     ("/dissemination/", "grassroots.dissemination.api.router"),
     ("/cap/", "grassroots.cap.api.router"),
+    ("/citizen/", "grassroots.citizen.api.router"),
 )
 
 

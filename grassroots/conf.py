@@ -219,6 +219,44 @@ class Config:
     stream_hook_url: str = field(
         default="", metadata={"env": "GRASSROOTS_STREAM_HOOK_URL"}
     )
+    #: The citizen app (docs/citizen.md): the contact push services may write
+    #: to about our pushes (VAPID ``sub``), and the hosts (or domain suffixes)
+    #: a subscription's endpoint may name, so the server posts nowhere else.
+    push_contact: str = field(
+        default="mailto:hethongthongtin@localhost",
+        metadata={"env": "GRASSROOTS_PUSH_CONTACT"},
+    )
+    push_endpoint_hosts: list[str] = field(
+        default_factory=lambda: [
+            "fcm.googleapis.com",
+            "updates.push.services.mozilla.com",
+            "push.apple.com",
+            "notify.windows.com",
+        ],
+        metadata={"env": "GRASSROOTS_PUSH_ENDPOINT_HOSTS"},
+    )
+    #: SMS over SMPP 3.4 (the carrier's SMS centre); empty host: SMS is logged.
+    smpp_host: str = field(default="", metadata={"env": "GRASSROOTS_SMPP_HOST"})
+    smpp_port: int = field(default=2775, metadata={"env": "GRASSROOTS_SMPP_PORT"})
+    smpp_system_id: str = field(
+        default="", metadata={"env": "GRASSROOTS_SMPP_SYSTEM_ID"}
+    )
+    smpp_password: str = field(default="", metadata={"env": "GRASSROOTS_SMPP_PASSWORD"})
+    #: The brand name (alphanumeric sender) the carrier registered.
+    smpp_source_addr: str = field(
+        default="", metadata={"env": "GRASSROOTS_SMPP_SOURCE_ADDR"}
+    )
+    #: Zalo ZNS template messages; empty token: Zalo messages are logged.
+    zns_url: str = field(
+        default="https://business.openapi.zalo.me/message/template",
+        metadata={"env": "GRASSROOTS_ZNS_URL"},
+    )
+    zns_access_token: str = field(
+        default="", metadata={"env": "GRASSROOTS_ZNS_ACCESS_TOKEN"}
+    )
+    zns_template_id: str = field(
+        default="", metadata={"env": "GRASSROOTS_ZNS_TEMPLATE_ID"}
+    )
 
     @property
     def media_dir(self) -> Path:
@@ -295,8 +333,8 @@ class Rate(NamedTuple):
 def _notifiers() -> dict[str, str]:
     return {
         "email": "grassroots.feedback.notify.EmailNotifier",
-        "sms": "grassroots.feedback.notify.LogSmsNotifier",
-        "zalo": "grassroots.feedback.notify.LogZaloNotifier",
+        "sms": "grassroots.feedback.notify.smpp.SmppSmsNotifier",
+        "zalo": "grassroots.feedback.notify.zns.ZnsNotifier",
     }
 
 

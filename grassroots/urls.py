@@ -46,5 +46,6 @@ if settings.GRASSROOTS_SERVE_MEDIA:
     )
 
 urlpatterns += [
+    path("", include("grassroots.citizen.urls")),
     path("", include("grassroots.portal.urls")),
 ]

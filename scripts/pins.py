@@ -4,8 +4,9 @@
     python scripts/pins.py audit     # no pin has a known vulnerability with a fix
 
 ``resolve`` asks uv to resolve the project (the agent and the dev extra) for
-each Python the README names, as pip would install it there: wheels only,
-for Linux x86_64 with Debian 12's C library, markers evaluated for that
+each Python the README names, as pip would install it there: wheels only (but for
+the pure-Python sources of ``SOURCE_ONLY``), for Linux x86_64 with Debian
+12's C library, markers evaluated for that
 Python (pip evaluates them for the Python running it, so ``pip install
 --dry-run --python-version`` misses them). It fails when a pin has no wheel
 for that Python or needs a newer one (give it a marker or an older release),
@@ -43,6 +44,13 @@ PYTHONS = ("3.11.2", "3.12.3", "3.13.5")
 PLATFORM = "x86_64-manylinux_2_36"
 #: The project's own packages, installed from this checkout.
 OURS = {"grassroots", "grassroots-agent"}
+#: Pure-Python packages published only as a source archive, each with why it is
+#: needed: they build anywhere without a compiler, so they are allowed as
+#: sources; every other package must come as a wheel.
+SOURCE_ONLY = {
+    # pywebpush's message encryption (RFC 8188/8291); no release has a wheel.
+    "http-ece": "pywebpush",
+}
 
 
 def pins(text: str) -> list[Requirement]:
@@ -120,6 +128,7 @@ def _uv(python: str, constraints: Path) -> tuple[dict[str, str] | None, str]:
             PLATFORM,
             "--only-binary",
             ":all:",
+            *[arg for name in sorted(SOURCE_ONLY) for arg in ("--no-binary", name)],
             "--constraint",
             str(constraints),
             str(wanted),

@@ -96,6 +96,7 @@ class ReportOut(Schema):
     hamlets_heard: int
     hamlets_targeted: int
     times_played: int
+    pushes_reached: int = Field(description="Phones the citizen app's push reached")
     hamlets: list[HamletOut]
     clusters: list[ClusterReachOut]
     boards: list[BoardReachOut]
@@ -154,6 +155,7 @@ def bulletin_report(request, bulletin_id: int):
         "hamlets_heard": result.hamlets_heard,
         "hamlets_targeted": result.hamlets_targeted,
         "times_played": result.times_played,
+        "pushes_reached": result.pushes_reached,
         "hamlets": [
             {
                 "id": h.area_id,

@@ -37,6 +37,7 @@ def workbook(report: Report) -> bytes:
         [_("Clusters offline"), report.count("offline")],
         [_("Clusters that have not played it yet"), report.count("pending")],
         [_("Boards that showed it"), len(report.boards)],
+        [_("Phones reached by push (citizen app)"), report.pushes_reached],
         [_("Report made"), _when(timezone.now())],
     ):
         sheet.append(row)

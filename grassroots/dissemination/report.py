@@ -95,6 +95,10 @@ class Report:
     hamlets: list[HamletLine] = field(default_factory=list)
     clusters: list[ClusterLine] = field(default_factory=list)
     boards: list[boards_coverage.BoardDisplay] = field(default_factory=list)
+    #: Web Push to citizens' phones (the citizen app): accepted by the push
+    #: services, and subscriptions found gone.
+    pushes_reached: int = 0
+    pushes_gone: int = 0
 
     @property
     def hamlets_targeted(self) -> int:
@@ -329,4 +333,18 @@ def build(bulletin: Bulletin, roots: list[str] | None) -> Report:
         if board.hamlet_id in hamlets:
             hamlets[board.hamlet_id].boards += 1
     report.hamlets = sorted(hamlets.values(), key=lambda h: h.path)
+    report.pushes_reached, report.pushes_gone = pushes(bulletin, roots)
     return report
+
+
+def pushes(bulletin: Bulletin, roots: list[str] | None) -> tuple[int, int]:
+    """Return (phones reached, subscriptions gone) by the bulletin's Web Push, in ``roots``."""
+    from django.db.models import Sum
+
+    from grassroots.citizen.models import PushTally
+
+    tallies = PushTally.objects.filter(bulletin=bulletin)
+    if roots is not None:
+        tallies = tallies.filter(area_q(roots, "area_path"))
+    totals = tallies.aggregate(reached=Sum("reached"), gone=Sum("gone"))
+    return totals["reached"] or 0, totals["gone"] or 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -62,11 +63,15 @@ def _citizen_text(item: Feedback, kind: str, extra: str) -> tuple[str, str]:
 
 
 def tell_citizen(item: Feedback, kind: str, extra: str = "") -> None:
-    """Queue a status update to the contact the citizen left, if any."""
-    if not (item.email or item.phone):
-        return
+    """Queue a status update to the contact the citizen left and the phones following it."""
+    from grassroots.citizen.tasks import push_feedback
+
     with translation.override(settings.LANGUAGE_CODE):
         subject, body = _citizen_text(item, kind, extra)
+    if item.push_subscriptions.exists():
+        transaction.on_commit(lambda: push_feedback(item.pk, subject, body))
+    if not (item.email or item.phone):
+        return
     if item.email:
         queue(
             channel="email",

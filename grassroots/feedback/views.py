@@ -141,6 +141,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
                 ),
             )
             status = 404
+    # Errors added after validation are tied to the field too (aria-describedby).
+    form._describe()
     return render(request, "feedback/public/lookup.html", {"form": form}, status=status)
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "grassroots.broadcasts",
     "grassroots.live",
     "grassroots.cap",
+    "grassroots.citizen",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
@@ -365,6 +366,24 @@ GRASSROOTS_DEVICE_BROKER_URL = CONFIG.device_broker_url or (
 GRASSROOTS_MAP_TILES_URL = CONFIG.map_tiles_url
 GRASSROOTS_BROADCAST_SLOTS = CONFIG.broadcast_slots
 GRASSROOTS_MAP_TILES_ATTRIBUTION = CONFIG.map_tiles_attribution
+# The citizen app: Web Push and the SMS / Zalo channels (docs/citizen.md).
+GRASSROOTS_PUSH_CONTACT = CONFIG.push_contact
+GRASSROOTS_PUSH_ENDPOINT_HOSTS = CONFIG.push_endpoint_hosts
+#: Tests only: endpoints over plain HTTP (a local push service).
+GRASSROOTS_PUSH_ALLOW_HTTP = False
+GRASSROOTS_PUSH_KEYS_DIR = DATA_DIR / "webpush"
+GRASSROOTS_SMPP = {
+    "host": CONFIG.smpp_host,
+    "port": CONFIG.smpp_port,
+    "system_id": CONFIG.smpp_system_id,
+    "password": CONFIG.smpp_password,
+    "source_addr": CONFIG.smpp_source_addr,
+}
+GRASSROOTS_ZNS = {
+    "url": CONFIG.zns_url,
+    "access_token": CONFIG.zns_access_token,
+    "template_id": CONFIG.zns_template_id,
+}
 # Live broadcasts (docs/live.md): our own Icecast, its files and passwords in
 # GRASSROOTS_STREAM_DIR; devices reach it at GRASSROOTS_STREAM_URL, and it asks
 # the web process (GRASSROOTS_STREAM_HOOK_URL) whether a listener's token is good.

@@ -403,12 +403,20 @@
     const layout = G.fit.layoutPages(win, pages, {
       max: Math.round(6.5 * u), min: Math.round(4 * u), comfortable: Math.round(4.4 * u),
     });
+    // Where the reader is ("Page 2 of 3"), and time enough to read each page.
+    const pageNo = el('span', 'em-page');
+    if (layout.count > 1) {
+      pageNo.textContent = fmt(L.page, { n: 1, total: layout.count });
+      foot.append(pageNo);
+    }
+    const pageMs = 1000 * G.fit.pageSeconds(G.fit.syllables(m.text), layout.count, 15);
     let page = 0;
     const turn = () => {
       page += 1;
       if (page < layout.count) {
         G.fit.showPage(pages, layout, page);
-        emergencyTimer = setTimeout(turn, 15000);
+        pageNo.textContent = fmt(L.page, { n: page + 1, total: layout.count });
+        emergencyTimer = setTimeout(turn, pageMs);
       } else if (list.length > 1) {
         emergencyIndex += 1;
         renderEmergency();
@@ -417,7 +425,7 @@
         turn();
       }
     };
-    if (layout.count > 1 || list.length > 1) emergencyTimer = setTimeout(turn, 15000);
+    if (layout.count > 1 || list.length > 1) emergencyTimer = setTimeout(turn, pageMs);
     if (wasHidden) setTimeout(screenshot, 3000); // a picture of the takeover, as proof
   }
 
