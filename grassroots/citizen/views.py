@@ -110,8 +110,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         },
     )
     digest = hashlib.sha256(body.encode()).hexdigest()[:10]
-    body = body.replace("__CACHE_VERSION__", f"{VERSION}-{digest}")
-    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    script = str(body).replace("__CACHE_VERSION__", f"{VERSION}-{digest}")
+    response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/"
     return response

@@ -43,8 +43,8 @@ class SmppSmsNotifier(SmsNotifier):
             return
         client = smpplib.client.Client(
             config["host"],
-            int(config["port"]),
-            timeout=float(config.get("timeout", 10)),
+            int(str(config["port"])),
+            timeout=float(str(config.get("timeout", 10))),
         )
         ids = []
         client.set_message_sent_handler(lambda pdu: ids.append(pdu.message_id))

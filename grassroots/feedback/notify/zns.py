@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -39,7 +40,7 @@ class ZnsNotifier(ZaloNotifier):
         if not config.get("access_token"):
             LogZaloNotifier().send_zalo(phone, text)
             return
-        payload = {
+        payload: dict[str, Any] = {
             "phone": msisdn(phone),
             "template_id": config["template_id"],
             "template_data": {
