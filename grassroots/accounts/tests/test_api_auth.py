@@ -20,7 +20,8 @@ STAFF_URLS = [
 ]
 
 #: Routers open to anyone (public facts); every other operation needs an auth.
-PUBLIC_PREFIXES = ("/api/v1/areas/", "/api/v1/public/")
+# The citizen app's push subscriptions belong to anonymous phones.
+PUBLIC_PREFIXES = ("/api/v1/areas/", "/api/v1/public/", "/api/v1/citizen/")
 #: The staff session, and the machines' keys (peer systems, the broker's hooks).
 ALLOWED = {"StaffSession", "KeyBearer", "KeyHeader", "HookToken"}
 

@@ -5,7 +5,10 @@ from grassroots.bulletins.tests.conftest import (  # noqa: F401 - shared fixture
     empty_cache,
     people,
 )
-from grassroots.feedback.tests.conftest import place  # noqa: F401
+from grassroots.feedback.tests.conftest import (  # noqa: F401 - shared fixtures
+    clean_state,
+    place,
+)
 
 from .pushservice import PushService
 

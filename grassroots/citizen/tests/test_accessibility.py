@@ -56,7 +56,8 @@ def test_citizen_pages_pass_axe_on_a_phone(live_server, browser, place, artifact
         ("lookup", "/phan-anh/tra-cuu/"),
         ("tracking", f"/phan-anh/{item.code}/"),
     ]:
-        page.goto(base + url)
+        response = page.goto(base + url)
+        assert response.ok, (url, response.status)
         page.wait_for_load_state("networkidle")
         axe_clean(page, name, artifacts_dir)
     # 200 % zoom of a 640 px window: 320 CSS pixels, nothing cut off.
