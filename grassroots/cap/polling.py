@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import requests
 from django.utils import timezone
@@ -31,6 +32,24 @@ MAX_ENTRIES = 50
 
 class FeedError(Exception):
     pass
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        port = None
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def same_origin(feed_url: str, link: str) -> bool:
+    """Whether ``link`` is on the feed's own server (scheme, host and port).
+
+    A feed is trusted to name its own alerts, not to make this server fetch
+    addresses elsewhere (an internal service, say) on its behalf.
+    """
+    return _origin(link) == _origin(feed_url)
 
 
 def fetch(url: str) -> bytes:
@@ -99,6 +118,11 @@ def poll(source: CapSource) -> int:
         )
         fresh = [(link, body) for link, body in links if link not in seen]
         for link, body in fresh[:MAX_ENTRIES]:
+            if body is None and not same_origin(source.feed_url, link):
+                problem = _(
+                    "%(link)s: not on the feed's own server, so not fetched."
+                ) % {"link": link[:200]}
+                continue
             try:
                 raw = body if body is not None else fetch(link)
             except FeedError as exc:

@@ -91,3 +91,23 @@ def test_an_unreachable_or_hostile_feed_is_kept_as_the_sources_problem(served, s
     assert polling.poll(CapSource.objects.get(pk=source.pk)) == 0
     assert "DTD" in CapSource.objects.get(pk=source.pk).last_poll_error
     assert not ReceivedAlert.objects.exists()
+
+
+def test_a_feed_cannot_make_the_server_fetch_addresses_on_other_servers(served, source):
+    folder, base = served
+    (folder / "storm.xml").write_bytes(samples.storm())
+    elsewhere = "http://127.0.0.1:1/internal/storm.xml"
+    (folder / "feed.atom").write_bytes(
+        _atom(base, ["storm.xml"]).replace(
+            b"</feed>",
+            b'<entry><id>urn:x</id><title>x</title><link rel="alternate" '
+            b'type="application/cap+xml" href="' + elsewhere.encode() + b'"/>'
+            b"</entry></feed>",
+        )
+    )
+    CapSource.objects.filter(pk=source.pk).update(feed_url=f"{base}/feed.atom")
+    assert polling.poll(CapSource.objects.get(pk=source.pk)) == 1
+    assert list(ReceivedAlert.objects.values_list("url", flat=True)) == [
+        f"{base}/storm.xml"
+    ]
+    assert elsewhere in CapSource.objects.get(pk=source.pk).last_poll_error
