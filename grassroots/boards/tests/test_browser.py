@@ -360,3 +360,48 @@ def test_a_drill_takes_over_marked_as_a_test_not_an_alarm(
     shot(page, artifacts_dir, "player-drill")
     assert errors == []
     context.close()
+
+
+def test_the_board_and_its_emergency_screen_pass_axe(
+    live_server, browser, artifacts_dir
+):
+    """WCAG 2.1 AA on a public board: its playlist and its emergency screen."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    wcag_aa = {
+        "runOnly": {
+            "type": "tag",
+            "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],
+        }
+    }
+    tree, people, board = commune_with_board(name="Bảng tin UBND xã An Bình")
+    first = make_published(
+        people.editor_a,
+        people.approver_a,
+        tree.commune_a,
+        title="Lịch tiêm chủng mở rộng tháng này tại Trạm Y tế xã",
+        body="<p>Tiêm vắc-xin sởi, bạch hầu cho trẻ dưới 5 tuổi vào sáng thứ Năm.</p>",
+    )
+    context, page, errors = open_player(browser, live_server.url + board.player_path)
+    page.wait_for_selector(SLIDE.format(key=f"bulletin:{first.pk}"))
+    page.wait_for_timeout(700)  # past the slide's fade-in
+    results = Axe().run(page, options=wcag_aa)
+    assert results.violations_count == 0, results.generate_report()
+
+    actions.take_over(
+        emergency_id="lu-1",
+        area_paths=[tree.commune_a.path],
+        title="Nước lũ dâng nhanh",
+        text="Người dân vùng trũng di chuyển đến nơi cao ngay.",
+        level="emergency",
+        actor=None,
+    )
+    page.wait_for_selector(
+        "#emergency:not([hidden]) >> text=Nước lũ", timeout=PUSHED_WITHIN_MS
+    )
+    page.wait_for_timeout(700)
+    shot(page, artifacts_dir, "player-emergency-axe")
+    results = Axe().run(page, options=wcag_aa)
+    assert results.violations_count == 0, results.generate_report()
+    assert errors == []
+    context.close()
