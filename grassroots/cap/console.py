@@ -118,9 +118,7 @@ def detail(request, pk: int):
             "confirm_form": ConfirmForm(),
             "dismiss_form": DismissForm(),
             "tiles_url": settings.GRASSROOTS_MAP_TILES_URL,
-            "tiles_attribution": getattr(
-                settings, "GRASSROOTS_MAP_TILES_ATTRIBUTION", ""
-            ),
+            "tiles_attribution": settings.GRASSROOTS_MAP_TILES_ATTRIBUTION,
             "history": list(
                 ReceivedAlert.objects.filter(bulletin=alert.bulletin)
                 .exclude(pk=alert.pk)

@@ -54,7 +54,7 @@ _lock = threading.Lock()
 
 
 def keys_dir() -> Path:
-    configured = getattr(settings, "GRASSROOTS_CAP_KEYS_DIR", None)
+    configured = settings.GRASSROOTS_CAP_KEYS_DIR
     return Path(configured) if configured else Path(settings.DATA_DIR) / "cap"
 
 

@@ -10,6 +10,10 @@ PACKAGE = Path(__file__).resolve().parents[2]
 #: (bulk updates and probes too slow through the ORM at national scale).
 RAW_SQL = {
     "accounts/checks.py",  # the audit table's append-only trigger
+    "accounts/audit_triggers.py",  # the audit table's append-only triggers
+    "accounts/management/commands/flush.py",  # lifts those triggers for a flush
+    "core/backup.py",  # row counts of every table: the whole installation is backed up
+    "core/health.py",  # SELECT 1: is the database up
     "bulletins/search.py",  # the bulletins' full-text index
     "core/views.py",  # SELECT 1: is the database up
     "dissemination/coverage.py",  # dissemination's own coverage rows
