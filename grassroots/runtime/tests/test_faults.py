@@ -153,26 +153,37 @@ def assert_every_item_aired_once(clusters, ids, devices) -> None:
     assert all(len(d.events) == 0 for d in devices), "events still unconfirmed"
 
 
-def test_gateway_killed_mid_schedule_and_an_emergency_started_while_it_is_down(
-    tree, broker, gateway, loop_thread, topic_root, flood, operator_a
-):
+def _fleet(tree, broker, gateway, topic_root, loop_thread):
+    """Three clusters with their own credentials, the gateway up, their devices started."""
     clusters = [make_cluster(tree.hamlet_a1) for _ in range(3)]
     secrets = {c.code: actions.issue_credentials(None, c) for c in clusters}
     broker.reload()
     gateway.start()
     devices = start_devices(clusters, secrets, broker, topic_root, loop_thread)
+    return clusters, devices
+
+
+def _send_day(clusters, ids, gap_s):
+    """Send each cluster a day of short airings ``gap_s`` apart, the first in 1.5 s."""
+    for cluster in clusters:
+        actions.send_schedule(
+            None,
+            cluster,
+            [
+                item(i, start_in=1.5 + gap_s * n, duration_s=0.4)
+                for n, i in enumerate(ids)
+            ],
+        )
+
+
+def test_gateway_killed_mid_schedule_and_an_emergency_started_while_it_is_down(
+    tree, broker, gateway, loop_thread, topic_root, flood, operator_a
+):
+    clusters, devices = _fleet(tree, broker, gateway, topic_root, loop_thread)
     try:
         wait_for(lambda: all_online(clusters), what="clusters online")
         ids = [f"day-{n}" for n in range(4)]
-        for cluster in clusters:
-            actions.send_schedule(
-                None,
-                cluster,
-                [
-                    item(i, start_in=1.5 + 1.2 * n, duration_s=0.4)
-                    for n, i in enumerate(ids)
-                ],
-            )
+        _send_day(clusters, ids, gap_s=1.2)
         wait_for(
             lambda: plays(clusters, ids[:1])[(clusters[0].pk, ids[0], "started")] == 1,
             what="the first airing recorded",
@@ -222,23 +233,11 @@ def test_gateway_killed_mid_schedule_and_an_emergency_started_while_it_is_down(
 def test_broker_killed_mid_schedule_and_a_withdrawal_reaches_devices_once_the_worker_is_back(
     tree, people, broker, gateway, loop_thread, topic_root, monkeypatch
 ):
-    clusters = [make_cluster(tree.hamlet_a1) for _ in range(3)]
-    secrets = {c.code: actions.issue_credentials(None, c) for c in clusters}
-    broker.reload()
-    gateway.start()
-    devices = start_devices(clusters, secrets, broker, topic_root, loop_thread)
+    clusters, devices = _fleet(tree, broker, gateway, topic_root, loop_thread)
     try:
         wait_for(lambda: all_online(clusters), what="clusters online")
         ids = [f"day-{n}" for n in range(3)]
-        for cluster in clusters:
-            actions.send_schedule(
-                None,
-                cluster,
-                [
-                    item(i, start_in=1.5 + 1.5 * n, duration_s=0.4)
-                    for n, i in enumerate(ids)
-                ],
-            )
+        _send_day(clusters, ids, gap_s=1.5)
         wait_for(
             lambda: all(d.schedule and d.schedule["items"] for d in devices),
             what="schedules on the devices",
