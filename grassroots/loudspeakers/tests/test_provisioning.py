@@ -293,7 +293,10 @@ def _certificates(directory) -> tuple:
         for n in ("ca.key", "ca.pem", "server.key", "server.csr", "server.pem")
     )
     ext = directory / "san.ext"
-    ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    ext.write_text(
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+        "authorityKeyIdentifier=keyid,issuer\n"
+    )
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
     for command in (
         [
@@ -309,6 +312,11 @@ def _certificates(directory) -> tuple:
             "2",
             "-subj",
             "/CN=Test CA",
+            # What Python 3.13's strict verification asks of an authority.
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
         ],
         ["openssl", "req", *ec, "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"],
         [
