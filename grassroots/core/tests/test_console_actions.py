@@ -2,7 +2,8 @@
 
 Wagtail's default add, edit and delete views save with a bare ``save()`` or
 ``delete()``: no action, no audit, no refusal on the form. A registered
-viewset may keep one only where no role may use it at all.
+viewset (ours, Wagtail's own users, groups and sites, and the snippets) may
+keep one only where nobody may use it at all, a superuser included.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def _model_viewsets() -> list[ModelViewSet]:
 
 def test_no_role_reaches_a_default_add_edit_or_delete_view(tree):
     staff = [make_user(role, tree.province) for role in Role.values]
+    root = make_user(username="root")
+    root.is_superuser = True
+    root.save(update_fields=["is_superuser"])
+    staff.append(root)
     kept = []
     for viewset in _model_viewsets():
         urls = {p.name for p in viewset.get_urlpatterns()}
@@ -91,3 +96,13 @@ def test_the_check_sees_wagtails_own_views(kind):
     from grassroots.areas.models import Area
 
     assert not _through_an_action(default, kind, Area)
+
+
+def test_the_users_and_the_snippets_are_checked_too():
+    """Wagtail's user views and the snippets are in the list the rule walks."""
+    from django.contrib.auth import get_user_model
+    from wagtail.snippets.views.snippets import SnippetViewSet
+
+    found = _model_viewsets()
+    assert any(v.model is get_user_model() for v in found)
+    assert any(isinstance(v, SnippetViewSet) for v in found)

@@ -28,6 +28,8 @@ PHONE = {
     "locale": "vi-VN",
 }
 MAX_SCREENS = 3
+#: The same tasks on a desktop must be no harder.
+DESKTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "vi-VN"}
 #: Words that must never reach staff pages (whole words, case-sensitive).
 DENY = (
     "None",
@@ -66,18 +68,36 @@ OVERFLOW_JS = """() => {
 class Phone:
     """A logged-in phone that counts the screens of a task and checks every page."""
 
-    def __init__(self, browser, live_server, artifacts_dir, user, task: str):
-        self.context = browser.new_context(**PHONE)
+    def __init__(
+        self,
+        browser,
+        live_server,
+        artifacts_dir,
+        user,
+        task: str,
+        *,
+        otp=None,
+        screen: dict | None = None,
+    ):
+        self.context = browser.new_context(**(screen or PHONE))
         self.page = self.context.new_page()
         self.base = live_server.url
         self.dir = artifacts_dir
         self.task = task
         self.screens: list[str] = []
+        self.taps = 0
         page = self.page
         page.goto(f"{self.base}/console/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
+        if otp is not None:
+            # A second factor: the code is asked once at sign-in.
+            page.wait_for_selector("#id_token")
+            page.fill("#id_token", otp())
+            page.click("main button[type=submit]")
+            page.wait_for_load_state()
+            page.goto(f"{self.base}/console/")
         page.wait_for_url(re.compile(r".*/console/$"))
         self.check("home")
         page.on("load", lambda _page: self._loaded())
@@ -101,14 +121,17 @@ class Phone:
         )
 
     def tap(self, selector: str) -> None:
+        self.taps += 1
         self.page.locator(selector).first.click()
         self.page.wait_for_load_state()
 
-    def done(self) -> None:
+    def done(self, max_taps: int | None = None) -> None:
         self.check("done")
         assert len(self.screens) <= MAX_SCREENS, (
             f"{self.task}: {len(self.screens)} screens: {self.screens}"
         )
+        if max_taps is not None:
+            assert self.taps <= max_taps, f"{self.task}: {self.taps} taps"
         self.context.close()
 
 
@@ -348,3 +371,198 @@ def test_a_citizens_feedback_is_answered_from_the_home_page(
     item.refresh_from_db()
     assert item.status == "answered"
     phone.done()
+
+
+class Codes:
+    """Fresh codes of one authenticator, each later than the last (none reused)."""
+
+    def __init__(self, user):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        self.device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        self.last: int | None = None
+
+    def __call__(self) -> str:
+        import time
+
+        from django_otp.oath import totp
+
+        d = self.device
+        now = (int(time.time()) - d.t0) // d.step
+        t = now - 1 if self.last is None else max(self.last + 1, now - 1)
+        assert t <= now + d.tolerance, "too many codes in one step"
+        self.last = t
+        code = totp(d.bin_key, step=d.step, t0=d.t0, digits=d.digits, drift=t - now)
+        return f"{code:0{d.digits}d}"
+
+
+@pytest.fixture
+def on_air(settings, tmp_path):
+    """Instant speech and a device plane in memory: an emergency airs in the test."""
+    from grassroots.tts.engines import _engines
+
+    fake = "grassroots.tts.engines.memory.MemoryEngine"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    settings.GRASSROOTS_TTS_ENGINE = fake
+    settings.GRASSROOTS_DEVICE_PLANE = "memory"
+    yield
+    _engines.pop(fake, None)
+
+
+def _ack_all(emergency, clusters) -> None:
+    from grassroots.loudspeakers.models import Ack
+
+    for cluster in clusters:
+        Ack.objects.create(
+            cluster=cluster,
+            ref_type="emergency",
+            ref=emergency.item_id,
+            version=emergency.rev,
+            status="ok",
+            at=timezone.now(),
+        )
+
+
+def _stop_polling(phone: Phone) -> None:
+    """Leave the live page before the database goes (it polls every second)."""
+    import time
+
+    phone.page.goto("about:blank")
+    phone.context.close()
+    time.sleep(1.5)
+
+
+@pytest.mark.parametrize("screen", ["phone", "desktop"])
+def test_an_emergency_is_aired_watched_and_cancelled_in_three_screens(
+    browser, live_server, tree, staff, artifacts_dir, on_air, screen
+):
+    """Pick the bulletin and the area; hear it and give the code; watch, cancel."""
+    from grassroots.bulletins.tests.builders import make_published
+    from grassroots.emergencies.models import Emergency, State
+    from grassroots.loudspeakers.models import ClusterStatus
+    from grassroots.loudspeakers.tests.factories import make_cluster
+
+    make_published(
+        staff.editor_a,
+        staff.approver_a,
+        tree.commune_a,
+        level="emergency",
+        title="Lũ quét trên sông Tiền",
+        channels=("portal",),
+    )
+    clusters = [make_cluster(tree.hamlet_a1) for _ in range(3)]
+    for cluster in clusters:
+        ClusterStatus.objects.create(cluster=cluster, online=True)
+    operator = make_user("operator", tree.commune_a)
+    codes = Codes(operator)
+    phone = Phone(
+        browser,
+        live_server,
+        artifacts_dir,
+        operator,
+        f"emergency-{screen}",
+        otp=codes,
+        screen=None if screen == "phone" else DESKTOP,
+    )
+    page = phone.page
+    # Screen 1: the only emergency bulletin and the operator's commune are chosen.
+    phone.tap(".gr-actions >> text=Phát khẩn cấp")
+    phone.check()
+    form = page.locator("[data-testid=emergency-form]")
+    assert form.locator("input[name=bulletin]:checked").count() == 1
+    assert form.locator(f"input[name=areas][value='{tree.commune_a.pk}']").is_checked()
+    phone.tap("button:has-text('Chuẩn bị phát')")
+    # Screen 2: hear it, and the code on the same screen.
+    phone.check()
+    assert page.locator(".emg-summary audio").count() == 1
+    assert "3 cụm loa" in page.inner_text(".emg-summary")
+    assert not Emergency.objects.exists(), "nothing airs before the confirmation"
+    page.fill("input[name=otp]", codes())
+    phone.tap("button:has-text('Phát ngay')")
+    # Screen 3: the acknowledgements arrive without a reload.
+    page.wait_for_url(re.compile(r".*/console/emergencies/\d+/$"))
+    emergency = Emergency.objects.get()
+    _ack_all(emergency, clusters[:2])
+    page.wait_for_function(
+        "document.querySelector('[data-testid=acked] .emg-number').textContent === '2'",
+        timeout=5000,
+    )
+    phone.check()
+    # Cancel: one tap, the code, one tap to confirm; still the same screen.
+    phone.tap("[data-testid=cancel]")
+    page.fill("#emg-actions input[name=otp]", codes())
+    phone.tap("button:has-text('Xác nhận: dừng phát ở mọi nơi')")
+    page.wait_for_selector("#emg-actions [role=status]")
+    assert "Đã hủy phát khẩn cấp ở mọi nơi." in page.inner_text("#emg-actions")
+    # The status is swapped in with the answer, not a second later.
+    assert "đã hủy" in page.inner_text(".emg-state-line")
+    assert Emergency.objects.get().state == State.CANCELLED
+    phone.check("done")
+    assert len(phone.screens) <= MAX_SCREENS, phone.screens
+    assert phone.taps <= 10, phone.taps
+    _stop_polling(phone)
+
+
+def test_a_drill_is_one_switch_away_and_takes_three_screens_too(
+    browser, live_server, tree, artifacts_dir, on_air
+):
+    """A test of the warning system for one hamlet, found by searching its name."""
+    from grassroots.areas.models import Area
+    from grassroots.emergencies.models import Emergency, State
+    from grassroots.loudspeakers.tests.factories import make_cluster
+    from grassroots.testing import make_area
+
+    # A commune with many hamlets: the list gets a search box.
+    for n in range(14):
+        make_area(tree.commune_a, name=f"Ấp Kênh {n + 3}")
+    target = Area.objects.get(name="Ấp Kênh 9")
+    clusters = [make_cluster(target) for _ in range(2)]
+    operator = make_user("operator", tree.commune_a)
+    codes = Codes(operator)
+    phone = Phone(browser, live_server, artifacts_dir, operator, "drill", otp=codes)
+    page = phone.page
+    phone.tap(".gr-actions >> text=Phát khẩn cấp")
+    phone.check("1-emergency")
+    # The switch turns the page into the drill's form in place.
+    phone.tap("[data-testid=drill-switch]")
+    assert len(phone.screens) == 1
+    drill = page.locator("[data-testid=drill-form]")
+    assert drill.is_visible()
+    assert not page.locator("[data-testid=emergency-form]").is_visible()
+    assert "THỬ NGHIỆM" in page.inner_text(".emg-drill-banner")
+    phone.check("1-drill")
+    # The commune is chosen already; the operator narrows it to one hamlet.
+    phone.tap(
+        f"[data-testid=drill-form] input[name=areas][value='{tree.commune_a.pk}']"
+    )
+    drill.locator(".gr-choice-search").fill("kenh 9")
+    phone.tap(f"[data-testid=drill-form] input[name=areas][value='{target.pk}']")
+    phone.tap("button:has-text('Chuẩn bị diễn tập')")
+    phone.check()
+    assert "2 cụm loa" in page.inner_text(".emg-summary")
+    page.fill("input[name=otp]", codes())
+    phone.tap("button:has-text('Diễn tập ngay')")
+    page.wait_for_url(re.compile(r".*/console/emergencies/\d+/$"))
+    held = Emergency.objects.get()
+    assert held.drill and list(held.target_areas.all()) == [target]
+    _ack_all(held, clusters)
+    page.wait_for_function(
+        "document.querySelector('[data-testid=acked] .emg-number').textContent === '2'",
+        timeout=5000,
+    )
+    phone.check()
+    phone.tap("[data-testid=cancel]")
+    page.fill("#emg-actions input[name=otp]", codes())
+    phone.tap("button:has-text('Xác nhận: dừng phát ở mọi nơi')")
+    page.wait_for_selector("#emg-actions [role=status]")
+    assert "đã hủy" in page.inner_text(".emg-state-line")
+    assert not page.locator("[data-testid=cancel]").is_visible()
+    assert Emergency.objects.get().state == State.CANCELLED
+    phone.check("done")
+    assert len(phone.screens) <= MAX_SCREENS, phone.screens
+    assert phone.taps <= 10, phone.taps
+    _stop_polling(phone)
