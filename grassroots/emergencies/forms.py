@@ -33,9 +33,24 @@ class BulletinChoice(forms.ModelChoiceField):
         return obj.title
 
 
+class AreaCheckboxes(forms.CheckboxSelectMultiple):
+    """Each box carries its area's path: ticking a hamlet unticks its commune.
+
+    An area inside another one chosen airs with it anyway; without this, the
+    commune ticked already would make the hamlet ticked after it mean nothing.
+    """
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-path"] = instance.path
+        return option
+
+
 #: Areas are ticked in a list with a search box above it (core/console.js):
 #: one tap each on a phone, where a multiple select needs three.
-AREA_WIDGET = forms.CheckboxSelectMultiple(attrs={"class": "emg-choices"})
+AREA_WIDGET = AreaCheckboxes(attrs={"class": "emg-choices"})
 
 
 def own_area(for_user, queryset) -> Area | None:

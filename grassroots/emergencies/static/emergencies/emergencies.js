@@ -24,3 +24,16 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
+
+// Ticking an area unticks those it lies in or that lie in it: one area chosen
+// inside another would air with it anyway, so the choice means what it shows.
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (!box.matches || !box.matches("input[type=checkbox][data-path]") || !box.checked) return;
+  var list = box.closest("div.emg-choices") || box.form;
+  list.querySelectorAll("input[type=checkbox][data-path]:checked").forEach(function (other) {
+    if (other === box) return;
+    var a = other.dataset.path, b = box.dataset.path;
+    if (a.indexOf(b) === 0 || b.indexOf(a) === 0) other.checked = false;
+  });
+});
