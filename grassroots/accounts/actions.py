@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from grassroots.areas.models import Area
+from grassroots.core.references import is_referenced
 
 from . import audit, oversight, scope, second_factor
 from .groups import group_name
@@ -59,9 +60,15 @@ def create_user(
     phone: str = "",
     position: str = "",
     check_password: bool = True,
+    is_superuser: bool = False,
 ) -> User:
-    """Create a staff account working for ``area``."""
+    """Create a staff account working for ``area``.
+
+    Only a superuser makes another superuser.
+    """
     _require_user_manager(actor, area)
+    if is_superuser and actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only a superuser may make a superuser."))
     user = User(
         username=username,
         area=area,
@@ -71,6 +78,7 @@ def create_user(
         phone=phone,
         position=position,
         is_staff=False,
+        is_superuser=is_superuser,
     )
     if password:
         if check_password:
@@ -138,6 +146,129 @@ def set_active(actor: User | None, user: User, active: bool) -> None:
     user.is_active = active
     user.save(update_fields=["is_active"])
     audit.record("account.activate" if active else "account.deactivate", actor, user)
+
+
+#: What an administrator may change on an account with ``update_user``.
+EDITABLE = ("username", "first_name", "last_name", "email", "phone", "position", "area")
+
+
+@transaction.atomic
+def update_user(
+    actor: User | None,
+    user: User,
+    *,
+    password: str | None = None,
+    is_active: bool | None = None,
+    is_superuser: bool | None = None,
+    **changes,
+) -> list[str]:
+    """Change a staff account's names, contact, area, password or state; audited.
+
+    ``changes`` holds new values of ``EDITABLE`` fields. The actor must
+    manage the account as it is and, for a new area, that area too; only a
+    superuser grants or takes away superuser status. Roles change through
+    ``grant_role`` and ``revoke_role``. Returns the names of what changed
+    (the password is named, never logged).
+    """
+    oversight.require_manager(actor, user)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(_("Unknown field: %(f)s") % {"f": ", ".join(unknown)})
+    if "area" in changes and changes["area"] != user.area:
+        _require_user_manager(actor, changes["area"])
+    changed = [f for f, v in changes.items() if getattr(user, f) != v]
+    for field in changed:
+        setattr(user, field, changes[field])
+    if is_superuser is not None and is_superuser != user.is_superuser:
+        if actor is not None and not actor.is_superuser:
+            raise PermissionDenied(_("Only a superuser may make a superuser."))
+        if actor is not None and actor.pk == user.pk:
+            raise ValidationError(
+                {"is_superuser": _("You cannot change your own superuser status.")}
+            )
+        user.is_superuser = is_superuser
+        changed.append("is_superuser")
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+        changed.append("password")
+    if changed:
+        user.full_clean(exclude=["password"])
+        user.save()
+        audit.record(
+            "account.change", actor, user, area=user.area, data={"fields": changed}
+        )
+    if is_active is not None and is_active != user.is_active:
+        if actor is not None and actor.pk == user.pk and not is_active:
+            raise ValidationError(
+                {"is_active": _("You cannot close your own account.")}
+            )
+        set_active(actor, user, is_active)
+        changed.append("is_active")
+    return changed
+
+
+def has_history(user: User) -> bool:
+    """Return True if anything the system keeps names ``user``.
+
+    The audit log names its actors (it is append-only: its rows are never
+    rewritten), and bulletins, emergencies, schedules and answers name who
+    wrote, approved or started them. Deleting such an account would leave
+    them pointing at nobody, so it is closed instead.
+    """
+    from .models import AuditEntry
+
+    if AuditEntry.objects.filter(actor_id=user.pk).exists():
+        return True
+    return is_referenced(user, owned=_OWNED_BY_ACCOUNT)
+
+
+#: Rows that belong to the account alone and go with it.
+_OWNED_BY_ACCOUNT = {
+    "accounts.user",
+    "accounts.user_groups",
+    "accounts.user_user_permissions",
+    "accounts.roleassignment",
+    "otp_totp.totpdevice",
+    "otp_static.staticdevice",
+    "otp_static.statictoken",
+    "wagtailusers.userprofile",
+}
+
+
+@transaction.atomic
+def delete_user(actor: User | None, user: User) -> str:
+    """Delete an account that never did anything; close one with a history.
+
+    Mature systems keep who did what: an account that signed in, wrote,
+    approved or broadcast anything is named by the append-only audit log and
+    by those records, so it is closed (``set_active(False)``, roles kept for
+    the record, sign-in refused) and the answer is ``"closed"``. An account
+    with no trace (made by mistake, never used) is deleted, audited as
+    ``account.delete`` with its name, and the answer is ``"deleted"``.
+    """
+    oversight.require_manager(actor, user)
+    if actor is not None and actor.pk == user.pk:
+        raise PermissionDenied(_("You cannot delete your own account."))
+    if has_history(user):
+        if user.is_active:
+            set_active(actor, user, False)
+        return "closed"
+    audit.record(
+        "account.delete",
+        actor,
+        user,
+        area=user.area,
+        data={
+            "username": user.get_username(),
+            "roles": [
+                [r.role, r.area.path]
+                for r in user.role_assignments.select_related("area")
+            ],
+        },
+    )
+    user.delete()
+    return "deleted"
 
 
 @transaction.atomic

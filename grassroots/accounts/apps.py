@@ -27,6 +27,7 @@ class AccountsConfig(AppConfig):
         "account.change": _("changed a staff account"),
         "account.activate": _("reopened a staff account"),
         "account.deactivate": _("closed a staff account"),
+        "account.delete": _("deleted a staff account"),
         "account.2fa_enable": _("turned on two-step verification"),
         "account.2fa_disable": _("turned off two-step verification"),
         "account.2fa_replace_start": _(

@@ -11,6 +11,7 @@ from typing import cast
 import django_filters
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -24,10 +25,11 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import Button
+from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views import users as wagtail_user_views
 
-from grassroots.core.console import add_errors
+from grassroots.core.console import ActionFormMixin, RetireOrDeleteMixin, add_errors
 
 from . import actions, audit, oversight, scope, second_factor
 from .audit import SignedInRequest
@@ -71,9 +73,9 @@ class StaffFormMixin:
         fields["area"].queryset = scope.areas(for_user, Capability.MANAGE_USERS).filter(
             level__lte=3
         )
+        fields.pop("groups", None)  # groups follow roles, see actions.sync_groups
         if for_user is None or not for_user.is_superuser:
             fields.pop("is_superuser", None)
-            fields.pop("groups", None)  # groups follow roles, see actions.sync_groups
 
 
 class StaffCreationForm(StaffFormMixin, UserCreationForm):
@@ -116,27 +118,64 @@ class StaffIndexView(ScopedIndexMixin, wagtail_user_views.IndexView):
         return buttons
 
 
-class StaffCreateView(_FormForUser, wagtail_user_views.CreateView):
-    def save_instance(self):
-        user = super().save_instance()
-        audit.record("account.create", self.request.user, user)
-        return user
+class StaffCreateView(_FormForUser, ActionFormMixin, wagtail_user_views.CreateView):
+    """A new account through ``actions.create_user`` (audited), never ``form.save``."""
 
-
-class StaffEditView(_FormForUser, ScopedObjectMixin, wagtail_user_views.EditView):
-    def save_instance(self):
-        user = super().save_instance()
-        audit.record(
-            "account.change",
+    def run_action(self, form):
+        data = form.cleaned_data
+        return actions.create_user(
             self.request.user,
-            user,
-            data={"fields": self.form.changed_data},
+            username=data["username"],
+            # The form checked the password against the validators already.
+            password=data.get("password1") or None,
+            check_password=False,
+            area=data.get("area"),
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+            position=data.get("position", ""),
+            is_superuser=bool(data.get("is_superuser")),
         )
-        return user
 
 
-class StaffDeleteView(ScopedObjectMixin, wagtail_user_views.DeleteView):
-    pass
+class StaffEditView(
+    _FormForUser, ScopedObjectMixin, ActionFormMixin, wagtail_user_views.EditView
+):
+    """Names, contact, area, password and open/closed through ``actions.update_user``."""
+
+    def run_action(self, form):
+        data = form.cleaned_data
+        # The form wrote the new values on the instance; the action compares
+        # them with the account as stored.
+        stored = User.objects.get(pk=self.object.pk)
+        changes = {f: data[f] for f in actions.EDITABLE if f in data}
+        actions.update_user(
+            self.request.user,
+            stored,
+            password=data.get("password1") or None,
+            is_active=data.get("is_active") if "is_active" in form.fields else None,
+            is_superuser=(
+                data.get("is_superuser") if "is_superuser" in form.fields else None
+            ),
+            **changes,
+        )
+        if stored.pk == self.request.user.pk and data.get("password1"):
+            update_session_auth_hash(self.request, stored)
+        return stored
+
+
+class StaffDeleteView(
+    ScopedObjectMixin, RetireOrDeleteMixin, wagtail_user_views.DeleteView
+):
+    """Delete an unused account; close one the records name (``actions.delete_user``)."""
+
+    delete_with = staticmethod(actions.delete_user)
+    closed_message = _(
+        "%(name)s has a history (sign-ins, bulletins or other records), so the "
+        "account is closed instead of deleted: it can no longer sign in, and the "
+        "records keep its name."
+    )
 
 
 class StaffHistoryView(ScopedObjectMixin, wagtail_user_views.HistoryView):
@@ -220,18 +259,16 @@ class RoleAssignmentForm(forms.ModelForm):
         ).active()
 
 
-class RoleCreateView(_FormForUser, generic.CreateView):
+class RoleCreateView(_FormForUser, ActionFormMixin, generic.CreateView):
     def get_success_buttons(self):
         return []  # no "Edit": roles are granted or taken back, not edited
 
-    def save_instance(self):
-        data = self.form.cleaned_data
-        try:
-            return actions.grant_role(
-                self.request.user, data["user"], data["role"], data["area"]
-            )
-        except (PermissionDenied, ValidationError) as exc:
-            raise PermissionDenied(str(exc)) from exc
+    def run_action(self, form):
+        # A refusal (not your area, not your account) comes back on the form.
+        data = form.cleaned_data
+        return actions.grant_role(
+            self.request.user, data["user"], data["role"], data["area"]
+        )
 
 
 class RoleDeleteView(ScopedObjectMixin, generic.DeleteView):
@@ -394,9 +431,26 @@ class AuditViewSet(ScopedModelViewSet):
     ]
 
 
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """Wagtail's groups and sites: read by superusers, changed by nobody here.
+
+    Groups follow roles (``actions.sync_groups``): a group edited by hand
+    would grant what no role says. The site is set when the system is
+    installed. Neither has an action or an audit entry in the console.
+    """
+
+    def user_has_permission(self, user, action):
+        return action == "view" and super().user_has_permission(user, action)
+
+
 def register_policies() -> None:
     """Register the scoped policies; Wagtail wants this before any view is built."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import Site
     from wagtail.permissions import register_permission_policy
+
+    register_permission_policy(Group, ReadOnlyPolicy(Group))
+    register_permission_policy(Site, ReadOnlyPolicy(Site))
 
     register_permission_policy(
         User,

@@ -17,6 +17,7 @@ from grassroots.accounts import audit, scope
 from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.core import tabular
+from grassroots.core.references import is_referenced
 
 from .fields import SEGMENT
 from .models import HAMLET_KINDS, Area, Kind, Level
@@ -500,3 +501,27 @@ def set_area_active(actor: Actor, area: Area, active: bool) -> None:
     Area.objects.filter(pk=area.pk).update(is_active=active)
     area.is_active = active
     audit.record("areas.activate" if active else "areas.deactivate", actor, area)
+
+
+@transaction.atomic
+def delete_area(actor: Actor, area: Area) -> str:
+    """Delete an area nothing uses; retire one that history points at.
+
+    An area with units below it, or named by a bulletin, a cluster, a
+    schedule, an account or any other record, is retired instead
+    (``set_area_active``: hidden from choices, its history kept). Returns
+    ``"deleted"`` or ``"closed"``.
+    """
+    if actor is not None and not scope.can(actor, Capability.MANAGE_AREAS, area):
+        raise PermissionDenied(_("You may not change this area."))
+    if area.level != Level.HAMLET and actor is not None and not actor.is_superuser:
+        raise PermissionDenied(
+            _("Provinces and communes follow the official catalogue.")
+        )
+    if Area.objects.filter(parent=area).exists() or is_referenced(area):
+        if area.is_active:
+            set_area_active(actor, area, False)
+        return "closed"
+    audit.record("areas.delete", actor, area, data={"code": area.code})
+    area.delete()
+    return "deleted"

@@ -15,6 +15,7 @@ class AreasConfig(AppConfig):
         "areas.change_hamlet": _("changed a hamlet"),
         "areas.activate": _("reactivated an area"),
         "areas.deactivate": _("retired an area"),
+        "areas.delete": _("deleted an area"),
     }
     role_permissions = {
         Role.ADMINISTRATOR: ["areas.add_area", "areas.change_area", "areas.view_area"],

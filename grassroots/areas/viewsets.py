@@ -17,7 +17,11 @@ from grassroots.accounts.permissions import (
     ScopedObjectMixin,
 )
 from grassroots.accounts.roles import Capability
-from grassroots.core.console import ActionFormMixin, FormForUserMixin
+from grassroots.core.console import (
+    ActionFormMixin,
+    FormForUserMixin,
+    RetireOrDeleteMixin,
+)
 
 from . import actions
 from .models import HAMLET_KINDS, Area, Kind, Level
@@ -115,6 +119,14 @@ class HamletEditView(_HamletSaveMixin, ScopedObjectMixin, generic.EditView):
         return super().get_queryset().filter(level=Level.HAMLET)
 
 
+class AreaDeleteView(RetireOrDeleteMixin, ScopedObjectMixin, generic.DeleteView):
+    delete_with = staticmethod(actions.delete_area)
+    closed_message = _(
+        "%(name)s is still used by other records, so it is retired instead of "
+        "deleted: it is no longer offered, and its history stays."
+    )
+
+
 class AreaViewSet(ScopedModelViewSet):
     model = Area
     icon = "site"
@@ -126,6 +138,7 @@ class AreaViewSet(ScopedModelViewSet):
     ordering = "path"
     add_view_class = HamletCreateView
     edit_view_class = HamletEditView
+    delete_view_class = AreaDeleteView
     form_fields = ["code", "name", "kind", "latitude", "longitude"]
     list_display = [
         "name",

@@ -50,6 +50,7 @@ class BoardsConfig(AppConfig):
         "board_item.delete": _("removed an item from the boards"),
         "board_origin.add": _("allowed a web site on the boards"),
         "board_origin.delete": _("removed an allowed web site"),
+        "board_origin.change": _("changed an allowed web site"),
         "board.takeover": _("put an emergency on the boards"),
         "board.takeover_update": _("updated an emergency on the boards"),
         "board.release": _("ended an emergency on the boards"),

@@ -113,3 +113,26 @@ class ScopedInspectMixin:
             ("view", "change", "delete"),
         )
         return get_object_or_404(allowed, pk=self.pk)
+
+
+class RetireOrDeleteMixin(ActionDeleteMixin):
+    """Delete through an action that may retire instead (``core.references``).
+
+    ``delete_with(user, instance)`` returns ``"deleted"`` or ``"closed"``;
+    when the records still use the row, ``closed_message`` says what was done
+    instead of deleting it.
+    """
+
+    delete_with: Callable[[Any, Any], str] | None = None
+    closed_message: Any = ""
+
+    def delete_function(self, instance):
+        action = type(self).delete_with
+        if action is None:
+            raise NotImplementedError("set delete_with")
+        self.outcome = action(self.request.user, instance)
+
+    def get_success_message(self):
+        if getattr(self, "outcome", "") == "closed":
+            return self.closed_message % {"name": self.object}
+        return super().get_success_message()

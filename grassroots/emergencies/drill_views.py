@@ -29,7 +29,7 @@ from .forms import CancelForm, DrillForm
 from .live import clusters_under
 from .models import DrillPlan
 from .report import report
-from .views import _add_errors, _can_broadcast, _visible, visible_plans
+from .views import _add_errors, _can_broadcast, _visible, start_page, visible_plans
 
 #: How many of a plan's next runs the confirmation shows.
 NEXT_RUNS = 3
@@ -146,18 +146,7 @@ def _with_audio(posted: QueryDict, audio_id: int) -> QueryDict:
 
 
 def _page(request, form, *, confirm: bool = False, summary=None):
-    return TemplateResponse(
-        request,
-        "emergencies/drill_start.html",
-        {
-            "form": form,
-            "confirm": confirm,
-            "summary": summary,
-            "needs_otp": "otp" in form.fields,
-            "preamble": framing.preamble(),
-            "closing": framing.closing(),
-        },
-    )
+    return start_page(request, drill_form=form, confirm=confirm, summary=summary)
 
 
 def cancel_plan(request, pk: int):

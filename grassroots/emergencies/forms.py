@@ -28,6 +28,39 @@ class AreaChoice(forms.ModelMultipleChoiceField):
         return "— " * (obj.path.count("/") - 1) + obj.name
 
 
+class BulletinChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Bulletin) -> str:
+        return obj.title
+
+
+class AreaCheckboxes(forms.CheckboxSelectMultiple):
+    """Each box carries its area's path: ticking a hamlet unticks its commune.
+
+    An area inside another one chosen airs with it anyway; without this, the
+    commune ticked already would make the hamlet ticked after it mean nothing.
+    """
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-path"] = instance.path
+        return option
+
+
+#: Areas are ticked in a list with a search box above it (core/console.js):
+#: one tap each on a phone, where a multiple select needs three.
+AREA_WIDGET = AreaCheckboxes(attrs={"class": "emg-choices"})
+
+
+def own_area(for_user, queryset) -> Area | None:
+    """Return the user's area when it is the only one they may broadcast in."""
+    roots = scope.roots(for_user, Capability.BROADCAST_EMERGENCY)
+    if roots is None or len(roots) != 1:
+        return None
+    return queryset.filter(path=roots[0]).first()
+
+
 class OtpMixin:
     """Adds the second-factor code when the user must confirm with one."""
 
@@ -47,16 +80,18 @@ class OtpMixin:
 
 
 class StartForm(OtpMixin, forms.Form):
-    bulletin = forms.ModelChoiceField(
+    bulletin = BulletinChoice(
         label=_("Emergency bulletin"),
         queryset=Bulletin.objects.none(),
         help_text=_("Only approved bulletins of emergency level are listed."),
+        widget=forms.RadioSelect(attrs={"class": "emg-choices"}),
+        empty_label=None,
     )
     areas = AreaChoice(
         label=_("Where"),
         queryset=Area.objects.none(),
         help_text=_("Every loudspeaker cluster in these areas airs it at once."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=AREA_WIDGET,
     )
     repeat = forms.IntegerField(
         label=_("Times aired"), min_value=1, max_value=MAX_REPEAT, initial=3
@@ -81,18 +116,30 @@ class StartForm(OtpMixin, forms.Form):
         widget=forms.HiddenInput,
     )
 
+    #: Folded under "More choices" on the first screen: each has a default.
+    MORE = ("repeat", "gap_s")
+
     def __init__(self, *args, for_user, confirm: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(
-            forms.ModelChoiceField, self.fields["bulletin"]
-        ).queryset = Bulletin.objects.filter(
+        bulletins = Bulletin.objects.filter(
             level=Level.EMERGENCY, status=Status.PUBLISHED
         ).order_by("-approved_at", "-pk")
-        cast(forms.ModelChoiceField, self.fields["areas"]).queryset = (
+        cast(forms.ModelChoiceField, self.fields["bulletin"]).queryset = bulletins
+        areas = (
             scope.areas(for_user, Capability.BROADCAST_EMERGENCY)
             .filter(is_active=True)
             .order_by("path")
         )
+        cast(forms.ModelChoiceField, self.fields["areas"]).queryset = areas
+        if not self.is_bound:
+            # The operator's own commune, when it is the only choice; the only
+            # approved emergency bulletin, when there is one.
+            mine = own_area(for_user, areas)
+            if mine is not None:
+                self.initial.setdefault("areas", [mine.pk])
+            first_two = list(bulletins[:2])
+            if len(first_two) == 1:
+                self.initial.setdefault("bulletin", first_two[0].pk)
         if confirm:
             self.add_otp(for_user)
 
@@ -143,14 +190,14 @@ class DrillForm(OtpMixin, forms.Form):
         queryset=Area.objects.none(),
         required=False,
         help_text=_("Every loudspeaker cluster in these areas airs the drill."),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=AREA_WIDGET,
     )
     clusters = ClusterChoice(
         label=_("Or chosen loudspeaker clusters"),
         queryset=Cluster.objects.none(),
         required=False,
         help_text=_("Only these clusters air it (as well as the areas chosen)."),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "emg-choices"}),
     )
     title = forms.CharField(label=_("Title"), max_length=150, required=False)
     text = forms.CharField(
@@ -218,13 +265,23 @@ class DrillForm(OtpMixin, forms.Form):
         widget=forms.HiddenInput,
     )
 
+    #: Folded under "More choices" on the first screen: each has a default.
+    MORE = ("clusters", "title", "repeat", "gap_s", "duration_min")
+
     def __init__(self, *args, for_user, confirm: bool = False, **kwargs):
+        # Its ids differ from the emergency form's, on the same page.
+        kwargs.setdefault("auto_id", "id_drill_%s")
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["areas"]).queryset = (
+        areas = (
             scope.areas(for_user, Capability.BROADCAST_EMERGENCY)
             .filter(is_active=True)
             .order_by("path")
         )
+        cast(forms.ModelChoiceField, self.fields["areas"]).queryset = areas
+        if not self.is_bound:
+            mine = own_area(for_user, areas)
+            if mine is not None:
+                self.initial.setdefault("areas", [mine.pk])
         cast(forms.ModelChoiceField, self.fields["clusters"]).queryset = (
             scope.scope(
                 in_service(),

@@ -152,27 +152,53 @@ def _prepare(request, form: StartForm):
     )
 
 
-def _start_page(request, form, *, confirm: bool = False, summary=None):
+def start_page(
+    request,
+    *,
+    real_form: StartForm | None = None,
+    drill_form=None,
+    confirm: bool = False,
+    summary=None,
+):
+    """The first two screens of both: an emergency's form and a drill's, one switch apart.
+
+    The drill form is there when the page is for a drill; the other is
+    rendered too (hidden), so the switch turns the page over in place.
+    """
+    from .actions import framing
+    from .forms import DrillForm
+
+    drill_mode = drill_form is not None and real_form is None
+    if real_form is None:
+        real_form = StartForm(for_user=request.user)
+    if drill_form is None:
+        drill_form = DrillForm(for_user=request.user)
     return TemplateResponse(
         request,
         "emergencies/start.html",
         {
-            "form": form,
+            "real_form": real_form,
+            "drill_form": drill_form,
+            "drill_mode": drill_mode,
             "confirm": confirm,
             "summary": summary,
-            "needs_otp": "otp" in form.fields,
+            "preamble": framing.preamble(),
+            "closing": framing.closing(),
         },
     )
+
+
+def _start_page(request, form, *, confirm: bool = False, summary=None):
+    return start_page(request, real_form=form, confirm=confirm, summary=summary)
 
 
 def live_page(request, pk: int):
     """The emergency as devices report it, refreshed every second."""
     emergency = get_object_or_404(_visible(request.user), pk=pk)
-    return TemplateResponse(
-        request,
-        "emergencies/live.html",
-        _live_context(request, emergency),
-    )
+    context = _live_context(request, emergency)
+    if context["can_broadcast"]:
+        context["cancel_form"] = CancelForm(for_user=request.user)
+    return TemplateResponse(request, "emergencies/live.html", context)
 
 
 def live_status(request, pk: int):
@@ -203,10 +229,19 @@ def _managed(request, pk: int) -> Emergency:
 
 
 def cancel(request, pk: int):
-    """Confirm (with the code where needed), then stop the emergency everywhere."""
+    """Confirm (with the code where needed), then stop the emergency everywhere.
+
+    From the live page (htmx) the answer replaces the cancel panel in place,
+    so the official stays on the screen that counts the clusters.
+    """
     emergency = _managed(request, pk)
     back = reverse("emergencies_live", args=[emergency.pk])
+    in_place = request.headers.get("HX-Request") == "true"
     if emergency.state != State.ACTIVE:
+        if in_place:
+            return _actions_panel(
+                request, emergency, done=_("This emergency is no longer on the air.")
+            )
         return HttpResponseRedirect(back)
     form = CancelForm(
         request.POST if request.method == "POST" else None, for_user=request.user
@@ -217,18 +252,39 @@ def cancel(request, pk: int):
         except (ValidationError, PermissionDenied) as exc:
             _add_errors(form, exc)
         else:
-            messages.success(
-                request,
+            done = (
                 _("The drill is cancelled everywhere.")
                 if emergency.drill
-                else _("The emergency is cancelled everywhere."),
+                else _("The emergency is cancelled everywhere.")
             )
+            if in_place:
+                return _actions_panel(request, emergency, done=done)
+            messages.success(request, done)
             return HttpResponseRedirect(back)
+    if in_place:
+        return _actions_panel(request, emergency, form=form)
     return TemplateResponse(
         request,
         "emergencies/cancel.html",
         {"emergency": emergency, "form": form, "back": back},
     )
+
+
+def _actions_panel(request, emergency: Emergency, *, form=None, done: str = ""):
+    """The live page's cancel panel; once done, with the status swapped in too."""
+    context = {}
+    if done:
+        emergency.refresh_from_db()
+        context = _live_context(request, emergency)
+    context.update(
+        {
+            "emergency": emergency,
+            "can_broadcast": True,
+            "cancel_form": form or CancelForm(for_user=request.user),
+            "done": done,
+        }
+    )
+    return TemplateResponse(request, "emergencies/_actions.html", context)
 
 
 def update(request, pk: int):

@@ -18,7 +18,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from grassroots.accounts import scope
 from grassroots.accounts.permissions import ScopedIndexMixin, ScopedModelViewSet
 from grassroots.accounts.roles import Capability
-from grassroots.core.console import ModelActionFormMixin
+from grassroots.core.console import ModelActionFormMixin, RetireOrDeleteMixin
 
 from . import actions, console
 from .actions.settings import can_manage_settings
@@ -208,6 +208,18 @@ class CategoryEditView(_ActionSaveMixin, generic.EditView):
     domain_save = staticmethod(actions.save_category)
 
 
+class _RetireOrDeleteView(RetireOrDeleteMixin, generic.DeleteView):
+    pass
+
+
+class CategoryDeleteView(_RetireOrDeleteView):
+    delete_with = staticmethod(actions.delete_category)
+    closed_message = _(
+        "“%(name)s” classifies feedback already, so it is closed to new feedback "
+        "instead of deleted."
+    )
+
+
 class CategoryViewSet(ScopedModelViewSet):
     model = Category
     icon = "tag"
@@ -215,6 +227,7 @@ class CategoryViewSet(ScopedModelViewSet):
     copy_view_enabled = False
     add_view_class = CategoryCreateView
     edit_view_class = CategoryEditView
+    delete_view_class = CategoryDeleteView
     form_fields = [
         "code",
         "name",
@@ -319,6 +332,13 @@ class ApiClientEditView(generic.EditView):
         )
 
 
+class ApiClientDeleteView(_RetireOrDeleteView):
+    delete_with = staticmethod(actions.delete_api_client)
+    closed_message = _(
+        "“%(name)s” has sent feedback, so its key is switched off instead of deleted."
+    )
+
+
 class ApiClientViewSet(ScopedModelViewSet):
     model = ApiClient
     icon = "key"
@@ -326,6 +346,7 @@ class ApiClientViewSet(ScopedModelViewSet):
     copy_view_enabled = False
     add_view_class = ApiClientCreateView
     edit_view_class = ApiClientEditView
+    delete_view_class = ApiClientDeleteView
     form_fields = ["name", "contact", "per_minute", "is_active"]
     list_display = [
         "name",

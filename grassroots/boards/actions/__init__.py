@@ -3,7 +3,14 @@
 ``take_over`` and ``release`` are the interface the broadcasts app calls.
 """
 
-from .content import ItemContent, add_origin, delete_item, delete_origin, save_item
+from .content import (
+    ItemContent,
+    add_origin,
+    change_origin,
+    delete_item,
+    delete_origin,
+    save_item,
+)
 from .registry import (
     COMMANDS,
     change_board,
@@ -28,6 +35,7 @@ __all__ = [
     "ScreenshotError",
     "ShownEvent",
     "add_origin",
+    "change_origin",
     "change_board",
     "delete_item",
     "delete_origin",

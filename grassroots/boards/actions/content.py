@@ -247,3 +247,28 @@ def delete_origin(actor: Actor, entry: AllowedOrigin) -> None:
     path = entry.province.path
     entry.delete()
     journal.refresh_areas([path], reason="origins")
+
+
+@transaction.atomic
+def change_origin(
+    actor: Actor, entry: AllowedOrigin, province: Area, origin: str, note: str = ""
+) -> AllowedOrigin:
+    """Change an allowed site: its note in place; a new site or province replaces it."""
+    entry = AllowedOrigin.objects.select_related("province").get(pk=entry.pk)
+    require(actor, Capability.MANAGE_DEVICES, entry.province)
+    cleaned = (origin or "").strip().rstrip("/").lower()
+    if cleaned != entry.origin or province.pk != entry.province_id:
+        added = add_origin(actor, province, origin, note)
+        delete_origin(actor, entry)
+        return added
+    if note[:200] != entry.note:
+        entry.note = note[:200]
+        entry.save(update_fields=["note"])
+        audit.record(
+            "board_origin.change",
+            actor,
+            entry,
+            area=entry.province,
+            data={"origin": entry.origin},
+        )
+    return entry

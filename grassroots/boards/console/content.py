@@ -259,6 +259,18 @@ class OriginCreateView(ActionFormMixin, generic.CreateView):
         )
 
 
+class OriginEditView(ActionFormMixin, ScopedObjectMixin, generic.EditView):
+    def run_action(self, form):
+        data = form.cleaned_data
+        return actions.change_origin(
+            self.request.user,
+            self.object,
+            data["province"],
+            data["origin"],
+            data.get("note", ""),
+        )
+
+
 class OriginDeleteView(ActionDeleteMixin, ScopedObjectMixin, generic.DeleteView):
     def delete_function(self, instance):
         actions.delete_origin(self.request.user, instance)
@@ -278,6 +290,7 @@ class OriginViewSet(ScopedModelViewSet):
     copy_view_enabled = False
     index_view_class = OriginIndexView
     add_view_class = OriginCreateView
+    edit_view_class = OriginEditView
     delete_view_class = OriginDeleteView
     form_fields = OriginForm.Meta.fields
     list_display = ["origin", "province", "note"]

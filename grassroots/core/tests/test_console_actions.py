@@ -2,7 +2,8 @@
 
 Wagtail's default add, edit and delete views save with a bare ``save()`` or
 ``delete()``: no action, no audit, no refusal on the form. A registered
-viewset may keep one only where no role may use it at all.
+viewset (ours, Wagtail's own users, groups and sites, and the snippets) may
+keep one only where nobody may use it at all, a superuser included.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def _model_viewsets() -> list[ModelViewSet]:
 
 def test_no_role_reaches_a_default_add_edit_or_delete_view(tree):
     staff = [make_user(role, tree.province) for role in Role.values]
+    root = make_user(username="root")
+    root.is_superuser = True
+    root.save(update_fields=["is_superuser"])
+    staff.append(root)
     kept = []
     for viewset in _model_viewsets():
         urls = {p.name for p in viewset.get_urlpatterns()}
@@ -91,3 +96,60 @@ def test_the_check_sees_wagtails_own_views(kind):
     from grassroots.areas.models import Area
 
     assert not _through_an_action(default, kind, Area)
+
+
+def test_the_users_and_the_snippets_are_checked_too():
+    """Wagtail's user views and the snippets are in the list the rule walks."""
+    from django.contrib.auth import get_user_model
+    from wagtail.snippets.views.snippets import SnippetViewSet
+
+    found = _model_viewsets()
+    assert any(v.model is get_user_model() for v in found)
+    assert any(isinstance(v, SnippetViewSet) for v in found)
+
+
+@pytest.fixture
+def root(tree):
+    user = make_user(username="root")
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+    return user
+
+
+def test_a_hamlet_is_deleted_through_the_action_or_retired_when_used(
+    tree, client, root
+):
+    from grassroots.accounts.models import AuditEntry
+    from grassroots.areas.models import Area
+    from grassroots.testing import make_area
+
+    unused = make_area(tree.commune_a, name="Ấp Tạm")
+    make_user("viewer", tree.hamlet_a2)  # an account works there: it is used
+    client.force_login(root)
+    assert client.post(f"/console/areas/delete/{unused.pk}/").status_code == 302
+    assert not Area.objects.filter(pk=unused.pk).exists()
+    assert AuditEntry.objects.filter(action="areas.delete", actor=root).exists()
+    page = client.post(f"/console/areas/delete/{tree.hamlet_a2.pk}/", follow=True)
+    assert "ngừng sử dụng thay vì xóa" in page.content.decode()
+    tree.hamlet_a2.refresh_from_db()
+    assert not tree.hamlet_a2.is_active
+    assert AuditEntry.objects.filter(action="areas.deactivate", actor=root).exists()
+
+
+def test_a_feedback_category_in_use_is_closed_not_deleted(tree, client, root):
+    from grassroots.accounts.models import AuditEntry
+    from grassroots.feedback.models import Category
+
+    used = Category.objects.create(code="X1", name="Đường sá", deadline_days=10)
+    spare = Category.objects.create(code="X2", name="Thử", deadline_days=10)
+    from grassroots.feedback.tests.builders import submit
+
+    item = submit(tree, category=used)
+    assert item.category == used
+    client.force_login(root)
+    client.post(f"/console/feedback-categories/delete/{spare.pk}/")
+    assert not Category.objects.filter(pk=spare.pk).exists()
+    assert AuditEntry.objects.filter(action="feedback.category_delete").exists()
+    client.post(f"/console/feedback-categories/delete/{used.pk}/")
+    used.refresh_from_db()
+    assert not used.is_active

@@ -28,6 +28,9 @@ PHONE = {
     "locale": "vi-VN",
 }
 MAX_SCREENS = 3
+MAX_TAPS = 10
+#: The same tasks on a desktop must be no harder.
+DESKTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "vi-VN"}
 #: Words that must never reach staff pages (whole words, case-sensitive).
 DENY = (
     "None",
@@ -63,27 +66,71 @@ OVERFLOW_JS = """() => {
 }"""
 
 
+#: How many screens tall the page is: the document, or the admin's own
+#: scrolling pane when the document itself does not scroll.
+TALL_JS = """() => {
+  let h = document.scrollingElement.scrollHeight;
+  for (const el of document.querySelectorAll('body *')) {
+    const o = getComputedStyle(el).overflowY;
+    if ((o === 'auto' || o === 'scroll') && el.clientHeight > innerHeight / 2) h = Math.max(h, el.scrollHeight);
+  }
+  return h / innerHeight;
+}"""
+
+
 class Phone:
     """A logged-in phone that counts the screens of a task and checks every page."""
 
-    def __init__(self, browser, live_server, artifacts_dir, user, task: str):
-        self.context = browser.new_context(**PHONE)
+    def __init__(
+        self,
+        browser,
+        live_server,
+        artifacts_dir,
+        user,
+        task: str,
+        *,
+        otp=None,
+        screen: dict | None = None,
+    ):
+        self.context = browser.new_context(**(screen or PHONE))
         self.page = self.context.new_page()
         self.base = live_server.url
         self.dir = artifacts_dir
         self.task = task
         self.screens: list[str] = []
+        self.taps = 0
         page = self.page
         page.goto(f"{self.base}/console/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
+        if otp is not None:
+            # A second factor: the code is asked once at sign-in.
+            page.wait_for_selector("#id_token")
+            page.fill("#id_token", otp())
+            page.click("main button[type=submit]")
+            page.wait_for_load_state()
+            page.goto(f"{self.base}/console/")
         page.wait_for_url(re.compile(r".*/console/$"))
         self.check("home")
         page.on("load", lambda _page: self._loaded())
 
     def _loaded(self) -> None:
         self.screens.append(self.page.url)
+
+    # Taps: a tap, a tick or a field focused is one; a drop-down list two
+    # (open it, choose). Typing is not counted.
+    def fill(self, selector: str, text: str) -> None:
+        self.taps += 1
+        self.page.fill(selector, text)
+
+    def choose(self, selector: str, **option) -> None:
+        self.taps += 2
+        self.page.select_option(selector, **option)
+
+    def tick(self, selector: str) -> None:
+        self.taps += 1
+        self.page.locator(selector).first.check()
 
     def check(self, name: str | None = None) -> None:
         """Assert the page fits the screen and says nothing technical; keep a picture."""
@@ -95,21 +142,44 @@ class Phone:
         text += page.inner_text("body")
         found = [w for w in DENY if re.search(rf"(?<![\w-]){re.escape(w)}", text)]
         assert not found, f"{page.url} shows {found}"
+        tall = page.evaluate(TALL_JS)
+        self.tallest = max(getattr(self, "tallest", 0.0), tall)
         n = name or str(len(self.screens))
         page.screenshot(
             path=os.path.join(self.dir, f"phone-{self.task}-{n}.png"), full_page=True
         )
 
     def tap(self, selector: str) -> None:
+        self.taps += 1
         self.page.locator(selector).first.click()
         self.page.wait_for_load_state()
 
-    def done(self) -> None:
+    def done(self, *, close: bool = True) -> None:
         self.check("done")
+        self.record()
         assert len(self.screens) <= MAX_SCREENS, (
             f"{self.task}: {len(self.screens)} screens: {self.screens}"
         )
-        self.context.close()
+        assert self.taps <= MAX_TAPS, f"{self.task}: {self.taps} taps"
+        if close:
+            self.context.close()
+
+    def record(self) -> None:
+        """Append the task's figures to test-artifacts/phone-tasks.jsonl (docs/phone-tasks.md)."""
+        import json
+
+        with open(os.path.join(self.dir, "phone-tasks.jsonl"), "a") as out:
+            out.write(
+                json.dumps(
+                    {
+                        "task": self.task,
+                        "screens": len(self.screens),
+                        "taps": self.taps,
+                        "tallest_page_in_screens": round(self.tallest, 1),
+                    }
+                )
+                + "\n"
+            )
 
 
 @pytest.fixture
@@ -130,13 +200,13 @@ def test_a_bulletin_is_written_and_sent_for_approval_in_two_screens(
     assert "Phát khẩn cấp" not in page.inner_text("body")
     phone.tap(".gr-actions >> text=Viết bản tin")
     phone.check()
-    page.fill("#id_title", "Thông báo tiêm chủng mở rộng tháng 12")
-    page.fill("#id_summary", "Trạm y tế xã tiêm chủng cho trẻ em vào sáng thứ Bảy.")
-    page.select_option("#id_category", index=1)
+    phone.fill("#id_title", "Thông báo tiêm chủng mở rộng tháng 12")
+    phone.fill("#id_summary", "Trạm y tế xã tiêm chủng cho trẻ em vào sáng thứ Bảy.")
+    phone.choose("#id_category", index=1)
     # "Gửi duyệt" is the main button, not hidden under "save draft".
     send = page.locator("button[name=action-submit]")
     assert send.is_visible() and send.inner_text().strip() == "Gửi duyệt"
-    send.click()
+    phone.tap("button[name=action-submit]")
     page.wait_for_selector(".messages")
     assert "Đã gửi duyệt bản tin “Thông báo tiêm chủng" in page.inner_text(".messages")
     bulletin = Bulletin.objects.get(title__startswith="Thông báo tiêm chủng")
@@ -159,7 +229,7 @@ def test_an_approver_approves_from_the_home_page_in_two_screens(
     assert "1 bản tin chờ anh/chị duyệt" in todo.inner_text()
     phone.tap(".gr-todos a")
     phone.check()
-    page.locator("button[data-workflow-action-name=approve]").first.click()
+    phone.tap("button[data-workflow-action-name=approve]")
     page.wait_for_selector(".messages")
     assert "Đã duyệt bản tin “Lịch cắt điện”" in page.inner_text(".messages")
     bulletin.refresh_from_db()
@@ -179,8 +249,8 @@ def test_an_operator_schedules_tomorrow_morning_with_one_tap_on_a_preset(
     page = phone.page
     phone.tap(".gr-actions >> text=Đặt lịch phát")
     phone.check()
-    page.select_option("#id_item", label="Bản tin sáng của xã")
-    page.locator("label:has-text('Ngày mai 06:00') input").check()
+    phone.choose("#id_item", label="Bản tin sáng của xã")
+    phone.tick("label:has-text('Ngày mai 06:00') input")
     # The commune is the operator's only area: chosen already, and aired there.
     assert page.input_value("#id_area") == str(tree.commune_a.pk)
     assert page.locator(
@@ -188,7 +258,7 @@ def test_an_operator_schedules_tomorrow_morning_with_one_tap_on_a_preset(
     ).is_checked()
     page.wait_for_selector("#gr-clashes .gr-clashes")
     assert "Không trùng" in page.inner_text("#gr-clashes")
-    page.click("form button[type=submit].action-save, form button.button-longrunning")
+    phone.tap("form button[type=submit].action-save, form button.button-longrunning")
     page.wait_for_selector(".messages")
     schedule = ProgrammeSchedule.objects.get()
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
@@ -220,12 +290,12 @@ def test_a_clash_is_shown_while_choosing_and_saved_in_one_submission(
     phone = Phone(browser, live_server, artifacts_dir, operator, "clash")
     page = phone.page
     phone.tap(".gr-actions >> text=Đặt lịch phát")
-    page.select_option("#id_item", label="Bản tin sáng của xã")
-    page.locator("label:has-text('Ngày mai 06:00') input").check()
+    phone.choose("#id_item", label="Bản tin sáng của xã")
+    phone.tick("label:has-text('Ngày mai 06:00') input")
     page.wait_for_selector("#gr-clashes .help-warning")
     assert "Tiếp sóng thời sự" in page.inner_text("#gr-clashes")
-    page.check("#id_confirm_clashes")
-    page.click("form button[type=submit].action-save, form button.button-longrunning")
+    phone.tick("#id_confirm_clashes")
+    phone.tap("form button[type=submit].action-save, form button.button-longrunning")
     page.wait_for_selector(".messages")
     assert ProgrammeSchedule.objects.count() == 2
     phone.done()
@@ -247,8 +317,8 @@ def test_an_item_is_played_now_from_the_list(
     phone.check()
     phone.tap("a.gr-play-now")
     phone.check()
-    page.check(f"input[name=areas][value='{tree.commune_a.pk}']")
-    page.click("main form button[type=submit]")
+    phone.tick(f"input[name=areas][value='{tree.commune_a.pk}']")
+    phone.tap("main form button[type=submit]")
     page.wait_for_selector(".messages")
     phone.done()
 
@@ -286,14 +356,14 @@ def test_a_hamlet_with_a_code_in_use_keeps_the_form_and_says_why(
     page = phone.page
     phone.tap(".gr-actions >> text=Thêm ấp")
     phone.check()
-    page.fill("#id_code", tree.hamlet_a1.code)
-    page.fill("#id_name", "Ấp Mười Hai")
-    page.click("form button[type=submit].action-save, form button.button-longrunning")
+    phone.fill("#id_code", tree.hamlet_a1.code)
+    phone.fill("#id_name", "Ấp Mười Hai")
+    phone.tap("form button[type=submit].action-save, form button.button-longrunning")
     page.wait_for_load_state()
     assert "Một ấp khác của xã này đã dùng mã này." in page.inner_text("main")
     assert page.input_value("#id_name") == "Ấp Mười Hai"
-    page.fill("#id_code", "H99")
-    page.click("form button[type=submit].action-save, form button.button-longrunning")
+    phone.fill("#id_code", "H99")
+    phone.tap("form button[type=submit].action-save, form button.button-longrunning")
     page.wait_for_selector(".messages")
     assert Area.objects.filter(code="H99", parent=tree.commune_a).exists()
     phone.done()
@@ -342,9 +412,249 @@ def test_a_citizens_feedback_is_answered_from_the_home_page(
     phone.check()
     phone.tap(f"a:has-text('{item.display_code}')")
     phone.check()
-    page.fill("#id_answer-text", "UBND xã đã cho vá ổ gà trước chợ. Cảm ơn bà con.")
-    page.click("form:has(#id_answer-text) button[type=submit]")
+    phone.fill("#id_answer-text", "UBND xã đã cho vá ổ gà trước chợ. Cảm ơn bà con.")
+    phone.tap("form:has(#id_answer-text) button[type=submit]")
     page.wait_for_selector(".messages")
     item.refresh_from_db()
     assert item.status == "answered"
+    phone.done()
+
+
+class Codes:
+    """Fresh codes of one authenticator, each later than the last (none reused)."""
+
+    def __init__(self, user):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        self.device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        self.last: int | None = None
+
+    def __call__(self) -> str:
+        import time
+
+        from django_otp.oath import totp
+
+        d = self.device
+        now = (int(time.time()) - d.t0) // d.step
+        t = now - 1 if self.last is None else max(self.last + 1, now - 1)
+        assert t <= now + d.tolerance, "too many codes in one step"
+        self.last = t
+        code = totp(d.bin_key, step=d.step, t0=d.t0, digits=d.digits, drift=t - now)
+        return f"{code:0{d.digits}d}"
+
+
+@pytest.fixture
+def on_air(settings, tmp_path):
+    """Instant speech and a device plane in memory: an emergency airs in the test."""
+    from grassroots.tts.engines import _engines
+
+    fake = "grassroots.tts.engines.memory.MemoryEngine"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    settings.GRASSROOTS_TTS_ENGINE = fake
+    settings.GRASSROOTS_DEVICE_PLANE = "memory"
+    yield
+    _engines.pop(fake, None)
+
+
+def _ack_all(emergency, clusters) -> None:
+    from grassroots.loudspeakers.models import Ack
+
+    for cluster in clusters:
+        Ack.objects.create(
+            cluster=cluster,
+            ref_type="emergency",
+            ref=emergency.item_id,
+            version=emergency.rev,
+            status="ok",
+            at=timezone.now(),
+        )
+
+
+def _stop_polling(phone: Phone) -> None:
+    """Leave the live page before the database goes (it polls every second)."""
+    import time
+
+    phone.page.goto("about:blank")
+    phone.context.close()
+    time.sleep(1.5)
+
+
+@pytest.mark.parametrize("screen", ["phone", "desktop"])
+def test_an_emergency_is_aired_watched_and_cancelled_in_three_screens(
+    browser, live_server, tree, staff, artifacts_dir, on_air, screen
+):
+    """Pick the bulletin and the area; hear it and give the code; watch, cancel."""
+    from grassroots.bulletins.tests.builders import make_published
+    from grassroots.emergencies.models import Emergency, State
+    from grassroots.loudspeakers.models import ClusterStatus
+    from grassroots.loudspeakers.tests.factories import make_cluster
+
+    make_published(
+        staff.editor_a,
+        staff.approver_a,
+        tree.commune_a,
+        level="emergency",
+        title="Lũ quét trên sông Tiền",
+        channels=("portal",),
+    )
+    clusters = [make_cluster(tree.hamlet_a1) for _ in range(3)]
+    for cluster in clusters:
+        ClusterStatus.objects.create(cluster=cluster, online=True)
+    operator = make_user("operator", tree.commune_a)
+    codes = Codes(operator)
+    phone = Phone(
+        browser,
+        live_server,
+        artifacts_dir,
+        operator,
+        f"emergency-{screen}",
+        otp=codes,
+        screen=None if screen == "phone" else DESKTOP,
+    )
+    page = phone.page
+    # Screen 1: the only emergency bulletin and the operator's commune are chosen.
+    phone.tap(".gr-actions >> text=Phát khẩn cấp")
+    phone.check()
+    form = page.locator("[data-testid=emergency-form]")
+    assert form.locator("input[name=bulletin]:checked").count() == 1
+    assert form.locator(f"input[name=areas][value='{tree.commune_a.pk}']").is_checked()
+    phone.tap("button:has-text('Chuẩn bị phát')")
+    # Screen 2: hear it, and the code on the same screen.
+    phone.check()
+    assert page.locator(".emg-summary audio").count() == 1
+    assert "3 cụm loa" in page.inner_text(".emg-summary")
+    assert not Emergency.objects.exists(), "nothing airs before the confirmation"
+    phone.fill("input[name=otp]", codes())
+    phone.tap("button:has-text('Phát ngay')")
+    # Screen 3: the acknowledgements arrive without a reload.
+    page.wait_for_url(re.compile(r".*/console/emergencies/\d+/$"))
+    emergency = Emergency.objects.get()
+    _ack_all(emergency, clusters[:2])
+    page.wait_for_function(
+        "document.querySelector('[data-testid=acked] .emg-number').textContent === '2'",
+        timeout=5000,
+    )
+    phone.check()
+    # Cancel: one tap, the code, one tap to confirm; still the same screen.
+    phone.tap("[data-testid=cancel]")
+    phone.fill("#emg-actions input[name=otp]", codes())
+    phone.tap("button:has-text('Xác nhận: dừng phát ở mọi nơi')")
+    page.wait_for_selector("#emg-actions [role=status]")
+    assert "Đã hủy phát khẩn cấp ở mọi nơi." in page.inner_text("#emg-actions")
+    # The status is swapped in with the answer, not a second later.
+    assert "đã hủy" in page.inner_text(".emg-state-line")
+    assert Emergency.objects.get().state == State.CANCELLED
+    phone.done(close=False)
+    _stop_polling(phone)
+
+
+def test_a_drill_is_one_switch_away_and_takes_three_screens_too(
+    browser, live_server, tree, artifacts_dir, on_air
+):
+    """A test of the warning system for one hamlet, found by searching its name."""
+    from grassroots.areas.models import Area
+    from grassroots.emergencies.models import Emergency, State
+    from grassroots.loudspeakers.tests.factories import make_cluster
+    from grassroots.testing import make_area
+
+    # A commune with many hamlets: the list gets a search box.
+    for n in range(14):
+        make_area(tree.commune_a, name=f"Ấp Kênh {n + 3}")
+    target = Area.objects.get(name="Ấp Kênh 9")
+    clusters = [make_cluster(target) for _ in range(2)]
+    operator = make_user("operator", tree.commune_a)
+    codes = Codes(operator)
+    phone = Phone(browser, live_server, artifacts_dir, operator, "drill", otp=codes)
+    page = phone.page
+    phone.tap(".gr-actions >> text=Phát khẩn cấp")
+    phone.check("1-emergency")
+    # The switch turns the page into the drill's form in place.
+    phone.tap("[data-testid=drill-switch]")
+    assert len(phone.screens) == 1
+    drill = page.locator("[data-testid=drill-form]")
+    assert drill.is_visible()
+    assert not page.locator("[data-testid=emergency-form]").is_visible()
+    assert "THỬ NGHIỆM" in page.inner_text(".emg-drill-banner")
+    phone.check("1-drill")
+    # The commune is chosen already; the operator narrows it to one hamlet,
+    # found by typing part of its name: ticking it unticks the commune.
+    commune = drill.locator(f"input[name=areas][value='{tree.commune_a.pk}']")
+    assert commune.is_checked()
+    phone.fill("[data-testid=drill-form] .gr-choice-search", "kenh 9")
+    phone.tap(f"[data-testid=drill-form] input[name=areas][value='{target.pk}']")
+    assert not commune.is_checked()
+    phone.tap("button:has-text('Chuẩn bị diễn tập')")
+    phone.check()
+    assert "2 cụm loa" in page.inner_text(".emg-summary")
+    phone.fill("input[name=otp]", codes())
+    phone.tap("button:has-text('Diễn tập ngay')")
+    page.wait_for_url(re.compile(r".*/console/emergencies/\d+/$"))
+    held = Emergency.objects.get()
+    assert held.drill and list(held.target_areas.all()) == [target]
+    _ack_all(held, clusters)
+    page.wait_for_function(
+        "document.querySelector('[data-testid=acked] .emg-number').textContent === '2'",
+        timeout=5000,
+    )
+    phone.check()
+    phone.tap("[data-testid=cancel]")
+    phone.fill("#emg-actions input[name=otp]", codes())
+    phone.tap("button:has-text('Xác nhận: dừng phát ở mọi nơi')")
+    page.wait_for_selector("#emg-actions [role=status]")
+    assert "đã hủy" in page.inner_text(".emg-state-line")
+    assert not page.locator("[data-testid=cancel]").is_visible()
+    assert Emergency.objects.get().state == State.CANCELLED
+    phone.done(close=False)
+    _stop_polling(phone)
+
+
+@pytest.fixture
+def trained(tree):
+    """A roster of officials trained in 2025, so the cards have values."""
+    from grassroots.indicators.tests.conftest import roster
+
+    return roster.__wrapped__(tree)
+
+
+def test_the_indicators_read_as_a_summary_and_export_is_at_the_top(
+    browser, live_server, tree, trained, artifacts_dir
+):
+    """A summary that fits a few screens, details one tap away; export first."""
+    viewer = make_user("viewer", tree.province)
+    phone = Phone(browser, live_server, artifacts_dir, viewer, "indicators")
+    page = phone.page
+    phone.tap(".gr-actions >> text=Chỉ số và báo cáo")
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('details.gr-fold')].every(d => !d.open)"
+    )
+    phone.check()
+    card = page.locator("[id^=card-]").first
+    assert card.locator(".gr-number").is_visible()
+    assert not card.locator(".gr-target").is_visible(), "details are folded"
+    assert phone.tallest <= 4, f"the summary is {phone.tallest:.1f} screens"
+    # One tap opens a card's details.
+    phone.tap("[id^=card-] .gr-card-more > summary")
+    assert card.locator(".gr-target").is_visible()
+    # Export is on the first screen, above the cards.
+    export = page.locator("[data-testid=export] button[name=format]").first
+    assert export.bounding_box()["y"] < PHONE["viewport"]["height"]
+    phone.done()
+
+
+def test_a_report_is_exported_in_two_screens(
+    browser, live_server, tree, trained, artifacts_dir
+):
+    viewer = make_user("viewer", tree.province)
+    phone = Phone(browser, live_server, artifacts_dir, viewer, "export")
+    page = phone.page
+    phone.tap(".gr-actions >> text=Chỉ số và báo cáo")
+    phone.check()
+    phone.tap("[data-testid=export] button[name=format][value=xlsx]")
+    page.wait_for_selector("text=Tệp đã sẵn sàng.", timeout=30_000)
+    assert page.locator("#export-progress a[download]").is_visible()
     phone.done()

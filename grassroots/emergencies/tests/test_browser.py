@@ -44,8 +44,12 @@ def test_an_operator_broadcasts_watches_acks_live_and_cancels_on_a_phone(
 
     page.goto(f"{live_server.url}/console/emergencies/")
     page.click("text=Phát khẩn cấp >> nth=-1")
-    page.select_option("select[name=bulletin]", str(bulletin.pk))
-    page.select_option("select[name=areas]", [str(tree.hamlet_a1.pk)])
+    form = page.locator("[data-testid=emergency-form]")
+    form.locator(f"input[name=bulletin][value='{bulletin.pk}']").check()
+    # The operator's commune comes ticked; narrowed here to one hamlet.
+    form.locator(f"input[name=areas][value='{tree.commune_a.pk}']").uncheck()
+    form.locator(f"input[name=areas][value='{tree.hamlet_a1.pk}']").check()
+    form.locator(".emg-more summary").click()
     page.fill("input[name=repeat]", "2")
     page.click("button:has-text('Chuẩn bị phát')")
     page.wait_for_selector("text=Kiểm tra trước khi phát")
@@ -82,9 +86,9 @@ def test_an_operator_broadcasts_watches_acks_live_and_cancels_on_a_phone(
         path=os.path.join(artifacts_dir, "emergencies-live-phone.png"), full_page=True
     )
 
-    page.click("a.emg-cancel")
+    page.click("summary.emg-cancel")
     page.click("button.emg-cancel")
-    page.wait_for_url(re.compile(rf".*/console/emergencies/{emergency.pk}/$"))
+    page.wait_for_selector("#emg-actions [role=status]")
     assert Emergency.objects.get().state == State.CANCELLED
     assert "đã hủy" in page.inner_text(".emg-state-line")
     # Stop the polling before the database goes (PostgreSQL refuses to drop
@@ -129,7 +133,9 @@ def test_drill_mode_is_one_switch_and_works_on_a_360_px_phone(
 
     # Now: two steps, then the live page, marked as a test.
     page.click("text=Diễn tập ngay hoặc lên lịch")
-    page.select_option("select[name=areas]", [str(tree.hamlet_a1.pk)])
+    drill_form = page.locator("[data-testid=drill-form]")
+    drill_form.locator(f"input[name=areas][value='{tree.commune_a.pk}']").uncheck()
+    drill_form.locator(f"input[name=areas][value='{tree.hamlet_a1.pk}']").check()
     assert not page.locator("input[name=first_date]").is_visible()
     page.click("button:has-text('Chuẩn bị diễn tập')")
     page.wait_for_selector("text=Kiểm tra lần diễn tập")
@@ -147,14 +153,16 @@ def test_drill_mode_is_one_switch_and_works_on_a_360_px_phone(
     page.screenshot(
         path=os.path.join(artifacts_dir, "drills-live-360.png"), full_page=True
     )
-    page.click("a.emg-cancel")
+    page.click("summary.emg-cancel")
     page.click("button.emg-cancel")
-    page.wait_for_url(re.compile(rf".*/console/emergencies/{drill.pk}/$"))
+    page.wait_for_selector("#emg-actions [role=status]")
     assert Emergency.objects.get().state == State.CANCELLED
 
     # Planned: the date and time appear once "later" is chosen.
     page.goto(f"{live_server.url}/console/emergencies/drills/new/")
-    page.select_option("select[name=areas]", [str(tree.commune_a.pk)])
+    assert page.locator(
+        f"[data-testid=drill-form] input[name=areas][value='{tree.commune_a.pk}']"
+    ).is_checked()
     page.check("input[name=when][value=later]")
     assert page.locator("input[name=first_date]").is_visible()
     day = timezone.localdate() + datetime.timedelta(days=2)

@@ -20,7 +20,9 @@ from .handling import (
 from .intake import Submission, record_offline, submit
 from .settings import (
     create_api_client,
+    delete_api_client,
     delete_calendar_day,
+    delete_category,
     revoke_api_client,
     save_calendar_day,
     save_category,
@@ -35,7 +37,9 @@ __all__ = [
     "check_deadlines",
     "close",
     "create_api_client",
+    "delete_api_client",
     "delete_calendar_day",
+    "delete_category",
     "escalate_overdue",
     "merge",
     "not_duplicate",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from grassroots.accounts import audit, scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
+from grassroots.core.references import is_referenced
 
 from .. import workdays
 from ..models import ApiClient, CalendarDay, Category
@@ -130,3 +131,40 @@ def update_api_client(
         data={"per_minute": per_minute, "active": active},
     )
     return client
+
+
+@transaction.atomic
+def delete_category(actor, category: Category) -> str:
+    """Delete a category no feedback ever used; close one that classifies feedback.
+
+    Returns ``"deleted"`` or ``"closed"`` (no longer offered for new
+    feedback, kept on the feedback it classifies and in the statistics).
+    """
+    _require(actor)
+    if is_referenced(category):
+        if category.is_active:
+            category.is_active = False
+            save_category(actor, category)
+        return "closed"
+    audit.record(
+        "feedback.category_delete", actor, category, data={"code": category.code}
+    )
+    category.delete()
+    return "deleted"
+
+
+@transaction.atomic
+def delete_api_client(actor, client: ApiClient) -> str:
+    """Delete a client that never sent anything; revoke one that did.
+
+    Returns ``"deleted"`` or ``"closed"`` (its key stops working; the
+    feedback it sent still says where it came from).
+    """
+    _require(actor)
+    if is_referenced(client) or client.last_used_at is not None:
+        if client.is_active:
+            revoke_api_client(actor, client)
+        return "closed"
+    audit.record("feedback.client_delete", actor, client, data={"name": client.name})
+    client.delete()
+    return "deleted"

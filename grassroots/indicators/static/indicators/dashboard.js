@@ -1,3 +1,21 @@
+// On a phone the dashboard is a summary: each card's value and status, and
+// the details (parts, target, trend, definition), the tables and the map one
+// tap away. Charts and the map are drawn open, then folded; they redraw to
+// their size when unfolded.
+(function () {
+  function fold() {
+    if (!window.matchMedia("(max-width: 40rem)").matches) return;
+    document.querySelectorAll("details.gr-fold").forEach(function (d) {
+      d.open = false;
+    });
+  }
+  document.querySelectorAll("details.gr-fold").forEach(function (d) {
+    d.addEventListener("toggle", function () {
+      if (d.open) window.dispatchEvent(new Event("resize"));
+    });
+  });
+  window.addEventListener("load", function () { setTimeout(fold, 0); });
+})();
 /* Trend charts (Chart.js) and the map (Leaflet), both vendored. The page is
    complete without them: values, targets and the unit table are plain HTML. */
 (function () {
