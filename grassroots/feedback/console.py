@@ -14,7 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts import scope
@@ -360,7 +360,7 @@ def _csv(summary, context) -> HttpResponse:
     writer.writerow(
         [
             _("slice"),
-            _("received"),
+            pgettext("feedback", "received"),
             _("handled on time"),
             _("handled late"),
             _("open, in time"),

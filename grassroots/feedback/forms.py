@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
@@ -253,7 +254,7 @@ class OfflineFeedbackForm(PlaceMixin, forms.Form):
         help_text=_("dd/mm/yyyy hh:mm; empty means now."),
     )
     category = forms.ModelChoiceField(
-        queryset=Category.objects.none(), label=_("Category")
+        queryset=Category.objects.none(), label=pgettext_lazy("feedback", "Category")
     )
     description = forms.CharField(
         label=_("Description"), max_length=DESCRIPTION_MAX, widget=forms.Textarea
