@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
+from grassroots.areas.words import hamlet_label
 
 from . import abuse
 from .models import Category, Channel
@@ -140,7 +141,7 @@ class FeedbackForm(AccessibleFormMixin, PlaceMixin, forms.Form):
         error_messages={"required": _("Describe the problem.")},
     )
     commune = forms.ChoiceField(label=_("Commune or ward"), required=False)
-    hamlet = forms.ChoiceField(label=_("Hamlet"), required=False)
+    hamlet = forms.ChoiceField(label=hamlet_label(), required=False)
     latitude = forms.FloatField(
         label=_("Latitude"), required=False, min_value=-90, max_value=90
     )
@@ -260,7 +261,7 @@ class OfflineFeedbackForm(PlaceMixin, forms.Form):
         label=_("Description"), max_length=DESCRIPTION_MAX, widget=forms.Textarea
     )
     commune = forms.ChoiceField(label=_("Commune or ward"), required=False)
-    hamlet = forms.ChoiceField(label=_("Hamlet"), required=False)
+    hamlet = forms.ChoiceField(label=hamlet_label(), required=False)
     latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
     longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
     address = forms.CharField(label=_("Address"), required=False, max_length=255)

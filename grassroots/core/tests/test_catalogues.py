@@ -8,6 +8,7 @@ apps get a ``pgettext`` context; strings that mean the same get one translation.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -87,3 +88,52 @@ def test_each_app_shows_its_own_meaning_of_a_shared_word():
         assert translation.gettext("From") == "Từ ngày"
         assert translation.pgettext("network", "Address") == "Địa chỉ IP"
         assert translation.gettext("Address") == "Địa chỉ"
+
+
+def _every_translation():
+    """(catalogue, msgid, text) for our apps and the console's own catalogue."""
+    paths = sorted(ROOT.glob("*/locale/vi/LC_MESSAGES/django.po")) + sorted(
+        (ROOT / "locale" / "vi" / "LC_MESSAGES").glob("*.po")
+    )
+    for path in paths:
+        for entry in polib.pofile(str(path)):
+            if entry.msgid and not entry.obsolete:
+                texts = (
+                    entry.msgstr_plural.values()
+                    if entry.msgid_plural
+                    else [entry.msgstr]
+                )
+                for text in texts:
+                    yield path.parts[-4], entry.msgid, " ".join(text.split())
+
+
+#: docs/ui-words.md: a bulletin (or page) going public is "phát hành", on the
+#: portal too; "đăng" stays only in đăng nhập / đăng xuất / đăng ký.
+OTHER_PUBLISHING_VERBS = re.compile(
+    r"xuất bản|\bđăng\b(?! nhập| xuất| ký| kí)", re.IGNORECASE
+)
+
+
+def test_one_verb_for_publishing():
+    found = [
+        f"{where}: {msgid[:60]!r} -> {text[:80]!r}"
+        for where, msgid, text in _every_translation()
+        if OTHER_PUBLISHING_VERBS.search(text)
+    ]
+    assert not found, "Publishing is 'phát hành' (docs/ui-words.md):\n" + "\n".join(
+        found
+    )
+
+
+def test_thon_is_never_the_generic_word_for_a_hamlet():
+    """The level's word comes from the areas (areas.words); a fixed "thôn" would
+    be wrong in the south. It stays in the kind's own name and in lists of
+    every kind (which name ấp and tổ dân phố too)."""
+    found = [
+        f"{where}: {msgid[:60]!r} -> {text[:80]!r}"
+        for where, msgid, text in _every_translation()
+        if re.search(r"\bthôn\b", text, re.IGNORECASE)
+        and msgid != "village (thôn)"
+        and not ("ấp" in text and "tổ dân phố" in text)
+    ]
+    assert not found, "\n".join(found)
