@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from grassroots.areas.words import hamlet_word
+from grassroots.core import numbers
 from grassroots.core.spreadsheets import harden_workbook
 
 from .report import Report
@@ -138,6 +139,8 @@ def workbook(report: Report) -> bytes:
             for b in report.boards
         ),
     )
+    for page in book.worksheets:
+        numbers.format_cells(page)
     harden_workbook(book)
     out = io.BytesIO()
     book.save(out)
