@@ -85,3 +85,26 @@ def test_a_pdf_report_writes_12_345_and_3_5():
         data = document.to_bytes()
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert "12.345" in text and "3,5%" in text and "12.345,6" in text
+
+
+def test_the_filter_leaves_dates_and_text_as_localize_would():
+    import datetime
+
+    from django.template import Context, Template
+    from django.utils.safestring import mark_safe
+
+    template = Template(
+        "{% load numbers %}{{ n|number }} {{ d|number }} {{ s|number }} {{ h|number }}"
+    )
+    with translation.override("vi"):
+        out = template.render(
+            Context(
+                {
+                    "n": 12345,
+                    "d": datetime.date(2026, 12, 7),
+                    "s": "<b>",
+                    "h": mark_safe("<i>x</i>"),
+                }
+            )
+        )
+    assert out == "12.345 07/12/2026 &lt;b&gt; <i>x</i>"
