@@ -48,7 +48,7 @@ def test_a_form_error_reads_in_plain_current_vietnamese():
     assert "Hãy nhập ngày hợp lệ, dạng ngày/tháng/năm (ví dụ 25/12/2026)." in html
     assert "Hãy nhập địa chỉ email hợp lệ" in html
     assert "Không quá 1 chữ số sau dấu phẩy." in html
-    assert "Hãy chọn một mục hợp lệ. z không có trong danh sách lựa chọn." in html
+    assert "z không phải lựa chọn hợp lệ. Hãy chọn một mục trong danh sách." in html
 
 
 def test_every_override_replaces_a_translation_django_ships():
