@@ -35,6 +35,9 @@ PLACEHOLDER = re.compile(
     r"%\([^)]+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[-#0 +]*\d*(?:\.\d+)?[sdifr]"
     r"|\{[A-Za-z_0-9.]*\}|__[A-Z_]+__"
 )
+#: The comment of an entry that overrides a string Django itself translates
+#: (wrongly or stalely): ``sync`` keeps it although Django's catalogue has one.
+OVERRIDE = "django override"
 TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 
 
@@ -164,7 +167,9 @@ def sync() -> None:
                 entry.msgstr = kept.msgstr if kept else ""
             po.append(entry)
         for gone in existing.values():
-            if _translated(gone):
+            if gone.comment.startswith(OVERRIDE) and _translated(gone):
+                po.append(gone)  # a Django string whose own Vietnamese is wrong
+            elif _translated(gone):
                 gone.obsolete = True
                 po.append(gone)
         CATALOGUE_DIR.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.admin.views import generic
@@ -412,7 +413,7 @@ class AuditViewSet(ScopedModelViewSet):
         Column("actor_name", label=_("Who")),
         Column("action", label=_("Action"), accessor="action_label"),
         Column("object_repr", label=_("Object")),
-        Column("ip_address", label=_("Address")),
+        Column("ip_address", label=pgettext_lazy("network", "Address")),
         Column("source", label=_("Channel"), accessor="get_source_display"),
     ]
     filterset_class = AuditFilterSet

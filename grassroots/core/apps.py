@@ -11,8 +11,10 @@ class CoreConfig(AppConfig):
         from . import (
             checks,  # noqa: F401 - registers the system check
             inputs,
+            sentence_case,
             spreadsheets,
         )
 
         inputs.install()
+        sentence_case.install()
         spreadsheets.install()

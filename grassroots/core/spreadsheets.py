@@ -13,13 +13,17 @@ formula when the CSV or XLSX file is opened: ``=HYPERLINK(...)`` leaks data,
   formulas), so the text is kept exactly and never evaluated;
 - Wagtail's list exports and reports: :func:`install` does both, once.
 
-Numbers stay numbers: only text is touched.
+Numbers stay numbers: only text is touched. They are also written the
+Vietnamese way (``core.numbers``): CSV with ";" between cells and "," in
+decimals, XLSX cells with a ``#,##0`` number format.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+
+from . import numbers
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d")
@@ -59,7 +63,9 @@ def harden_workbook(book) -> None:
 def _defused_preprocess(original):
     def preprocess_field_value(self, field, value, export_format):
         result = original(self, field, value, export_format)
-        return safe_cell(result) if export_format == "csv" else result
+        return (
+            safe_cell(numbers.csv_value(result)) if export_format == "csv" else result
+        )
 
     preprocess_field_value.defuses_formulas = True
     return preprocess_field_value
@@ -71,9 +77,28 @@ def _defused_xlsx_row(original):
             if cell.data_type == "f" or is_formula_like(cell.value):
                 cell.data_type = "s"
                 cell.quotePrefix = True
+            elif cell.number_format == "General" and numbers.xlsx_format(cell.value):
+                cell.number_format = numbers.xlsx_format(cell.value)
             yield cell
 
     return generate_xlsx_row
+
+
+def _vietnamese_csv(self, queryset):
+    """Wagtail's ``stream_csv`` with ";" between cells and a BOM for Excel."""
+    import csv
+
+    from wagtail.admin.views.mixins import Echo
+
+    writer = csv.DictWriter(
+        Echo(), fieldnames=self.list_export, delimiter=numbers.CSV_DELIMITER
+    )
+    yield "\ufeff"
+    yield writer.writerow(
+        {field: self.get_heading(queryset, field) for field in self.list_export}
+    )
+    for item in queryset:
+        yield self.write_csv_row(writer, self.to_row_dict(item))
 
 
 def install() -> None:
@@ -90,3 +115,4 @@ def install() -> None:
         return
     Mixin.preprocess_field_value = _defused_preprocess(Mixin.preprocess_field_value)
     Mixin.generate_xlsx_row = _defused_xlsx_row(Mixin.generate_xlsx_row)
+    Mixin.stream_csv = _vietnamese_csv

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from grassroots.areas.words import hamlet_word
+from grassroots.core import numbers
 from grassroots.core.spreadsheets import harden_workbook
 
 from .report import Report
@@ -28,7 +30,8 @@ def workbook(report: Report) -> bytes:
         [_("Bulletin"), bulletin.title],
         [_("Published"), _when(bulletin.first_published_at)],
         [
-            _("Hamlets that heard it"),
+            _("%(hamlets)s that heard it")
+            % {"hamlets": hamlet_word(capital=True, plural=True)},
             f"{report.hamlets_heard}/{report.hamlets_targeted}",
         ],
         [_("Times played to the end"), report.times_played],
@@ -55,9 +58,9 @@ def workbook(report: Report) -> bytes:
             page.column_dimensions[chr(ord("A") + index)].width = 22
 
     table(
-        _("Hamlets"),
+        hamlet_word(capital=True, plural=True),
         [
-            _("Hamlet"),
+            hamlet_word(capital=True),
             _("Commune"),
             _("Heard"),
             _("Times played to the end"),
@@ -136,6 +139,8 @@ def workbook(report: Report) -> bytes:
             for b in report.boards
         ),
     )
+    for page in book.worksheets:
+        numbers.format_cells(page)
     harden_workbook(book)
     out = io.BytesIO()
     book.save(out)

@@ -13,14 +13,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts import scope
 from grassroots.accounts.models import User
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
+from grassroots.core import numbers as number_formats
 from grassroots.core import private_files
 from grassroots.core.spreadsheets import safe_row
 
@@ -356,18 +358,22 @@ def _csv(summary, context) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="phan-anh-so-lieu.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    # ";" and decimal commas: what Excel with Vietnamese settings reads (core.numbers).
+    writer = csv.writer(response, delimiter=number_formats.CSV_DELIMITER)
     writer.writerow(
         [
-            _("slice"),
-            _("received"),
-            _("handled on time"),
-            _("handled late"),
-            _("open, in time"),
-            _("overdue"),
-            _("closed without answer"),
-            _("handled on the system (%)"),
-            _("average hours to answer"),
+            capfirst(str(label))
+            for label in (
+                _("slice"),
+                pgettext("feedback", "received"),
+                _("handled on time"),
+                _("handled late"),
+                _("open, in time"),
+                _("overdue"),
+                _("closed without answer"),
+                _("handled on the system (%)"),
+                _("average hours to answer"),
+            )
         ]
     )
 
@@ -384,8 +390,8 @@ def _csv(summary, context) -> HttpResponse:
                     c.open_in_time,
                     c.overdue_open,
                     c.closed_unanswered,
-                    f"{rate * 100:.1f}" if rate is not None else "",
-                    f"{hours:.1f}" if hours is not None else "",
+                    number_formats.csv_value(rate * 100, 1) if rate is not None else "",
+                    number_formats.csv_value(hours, 1) if hours is not None else "",
                 ]
             )
         )

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
+from grassroots.areas.words import hamlet_label
 
 from . import abuse
 from .models import Category, Channel
@@ -139,7 +141,7 @@ class FeedbackForm(AccessibleFormMixin, PlaceMixin, forms.Form):
         error_messages={"required": _("Describe the problem.")},
     )
     commune = forms.ChoiceField(label=_("Commune or ward"), required=False)
-    hamlet = forms.ChoiceField(label=_("Hamlet"), required=False)
+    hamlet = forms.ChoiceField(label=hamlet_label(), required=False)
     latitude = forms.FloatField(
         label=_("Latitude"), required=False, min_value=-90, max_value=90
     )
@@ -253,13 +255,13 @@ class OfflineFeedbackForm(PlaceMixin, forms.Form):
         help_text=_("dd/mm/yyyy hh:mm; empty means now."),
     )
     category = forms.ModelChoiceField(
-        queryset=Category.objects.none(), label=_("Category")
+        queryset=Category.objects.none(), label=pgettext_lazy("feedback", "Category")
     )
     description = forms.CharField(
         label=_("Description"), max_length=DESCRIPTION_MAX, widget=forms.Textarea
     )
     commune = forms.ChoiceField(label=_("Commune or ward"), required=False)
-    hamlet = forms.ChoiceField(label=_("Hamlet"), required=False)
+    hamlet = forms.ChoiceField(label=hamlet_label(), required=False)
     latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
     longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
     address = forms.CharField(label=_("Address"), required=False, max_length=255)

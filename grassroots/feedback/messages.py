@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from grassroots.areas.models import Level
+
 from .models import Feedback, Status
 from .notify.outbox import queue
 
@@ -20,7 +22,20 @@ def tracking_url(item: Feedback) -> str:
     )
 
 
-def _citizen_text(item: Feedback, kind: str, extra: str) -> tuple[str, str]:
+#: An SMS is at most this long (5 UCS-2 parts); the code and the link always fit.
+SMS_CHARS = 320
+
+
+def _sender(item: Feedback) -> str:
+    """The unit that writes: the commune handling it (never a hamlet)."""
+    area = item.area
+    if area.level == Level.HAMLET and area.parent is not None:
+        area = area.parent
+    return area.name
+
+
+def _what_happened(item: Feedback, kind: str) -> tuple[str, str]:
+    """Return (subject, the sentence saying what happened)."""
     code = item.display_code
     if kind == "received":
         subject = _("Feedback received, code %(code)s") % {"code": code}
@@ -49,17 +64,59 @@ def _citizen_text(item: Feedback, kind: str, extra: str) -> tuple[str, str]:
         lead = _("Its status is now: %(status)s.") % {
             "status": Status(item.status).label
         }
+    return subject, lead
+
+
+def _citizen_text(item: Feedback, kind: str, extra: str) -> tuple[str, str]:
+    """The e-mail (and push): the code first, a greeting, what happened, how to
+    reply, and who writes."""
+    code = item.display_code
+    subject, lead = _what_happened(item, kind)
+    name = item.citizen_name.strip()
+    greeting = _("Dear %(name)s,") % {"name": name} if name else _("Dear citizen,")
+    reply = _(
+        "To add information or ask again, open %(url)s and quote code %(code)s, "
+        "or come to %(area)s with the code. Please do not reply to this message."
+    ) % {"url": tracking_url(item), "code": code, "area": _sender(item)}
+    signature = _("Yours faithfully,\nFeedback desk, %(area)s") % {
+        "area": _sender(item)
+    }
     body = "\n\n".join(
         part
         for part in (
+            _("Feedback code: %(code)s") % {"code": code},
+            greeting,
             lead,
             extra,
-            _("Follow it at %(url)s (code %(code)s).")
-            % {"url": tracking_url(item), "code": code},
+            reply,
+            signature,
         )
         if part
     )
     return subject, body
+
+
+def fit_sms(head: str, middle: str, tail: str, limit: int = SMS_CHARS) -> str:
+    """Return ``head middle tail`` within ``limit``: only the middle is shortened.
+
+    The tracking code lives in ``head`` and the link in ``tail``: an SMS never
+    loses them, however long the answer.
+    """
+    room = limit - len(head) - len(tail) - 2
+    middle = " ".join(middle.split())
+    if len(middle) > room:
+        middle = middle[: max(room - 1, 0)].rstrip() + "…"
+    return " ".join(part for part in (head, middle, tail) if part)
+
+
+def _citizen_sms(item: Feedback, kind: str, extra: str) -> str:
+    """The SMS: the code first, what happened, the answer as far as it fits,
+    the link, and who sends it."""
+    code = item.display_code
+    _subject, lead = _what_happened(item, kind)
+    head = _("[%(code)s] %(area)s:") % {"code": code, "area": _sender(item)}
+    tail = _("Details: %(url)s") % {"url": tracking_url(item)}
+    return fit_sms(head, f"{lead} {extra}".strip(), tail)
 
 
 def tell_citizen(item: Feedback, kind: str, extra: str = "") -> None:
@@ -68,8 +125,9 @@ def tell_citizen(item: Feedback, kind: str, extra: str = "") -> None:
 
     with translation.override(settings.LANGUAGE_CODE):
         subject, body = _citizen_text(item, kind, extra)
+        short = _citizen_sms(item, kind, extra)
     if item.push_subscriptions.exists():
-        transaction.on_commit(lambda: push_feedback(item.pk, subject, body))
+        transaction.on_commit(lambda: push_feedback(item.pk, subject, short))
     if not (item.email or item.phone):
         return
     if item.email:
@@ -86,7 +144,7 @@ def tell_citizen(item: Feedback, kind: str, extra: str = "") -> None:
             channel=channel,
             recipient=item.phone,
             subject=subject,
-            body=body,
+            body=short,
             feedback=item,
         )
 

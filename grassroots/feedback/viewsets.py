@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
@@ -152,7 +153,7 @@ class FeedbackViewSet(ScopedModelViewSet):
         Column("channel", label=_("channel"), accessor="get_channel_display"),
         Column(
             "received_at",
-            label=_("received"),
+            label=pgettext_lazy("feedback", "received"),
             accessor=lambda f: timezone.localtime(f.received_at).strftime(
                 "%d/%m/%Y %H:%M"
             ),

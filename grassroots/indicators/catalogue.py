@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.areas.models import Level
+from grassroots.areas.words import hamlet_label
 
 from .registry import Kind, Spec, Unit
 
@@ -33,7 +35,7 @@ IP_STATIONS = Spec(
     denominator_label=_("active communes"),
     target_2025=HUNDRED,
     target_2030=HUNDRED,
-    needs=_("loudspeaker registry (issue 4): clusters with their hamlet and state"),
+    needs=_("loudspeaker registry: clusters with their hamlet and state"),
     levels=_PROVINCE_COMMUNE,
 )
 
@@ -51,24 +53,32 @@ CLUSTERS_PER_STATION = Spec(
     target_2025=Decimal(15),
     target_2030=Decimal(15),
     unit=Unit.RATIO,
-    needs=_("loudspeaker registry (issue 4)"),
+    needs=_("loudspeaker registry"),
     levels=_PROVINCE_COMMUNE,
 )
 
 HAMLET_COVERAGE = Spec(
     code="hamlet_coverage",
     order=30,
-    name=_("Hamlets with an active loudspeaker cluster"),
+    name=format_lazy(
+        _("{hamlets} with an active loudspeaker cluster"),
+        hamlets=hamlet_label(plural=True),
+    ),
     definition=_(
         "Share of the active hamlets (ấp, thôn, tổ dân phố…) in the area with at "
         "least one loudspeaker cluster in the “active” state on the last day of "
         "the period. The 2030 target is every residential cluster."
     ),
-    numerator_label=_("hamlets with an active cluster"),
-    denominator_label=_("active hamlets"),
+    numerator_label=format_lazy(
+        _("{hamlets} with an active cluster"),
+        hamlets=hamlet_label(capital=False, plural=True),
+    ),
+    denominator_label=format_lazy(
+        _("active {hamlets}"), hamlets=hamlet_label(capital=False, plural=True)
+    ),
     target_2025=HUNDRED,
     target_2030=HUNDRED,
-    needs=_("loudspeaker registry (issue 4) and the hamlet lists of each commune"),
+    needs=_("loudspeaker registry and the hamlet lists of each commune"),
 )
 
 COMMUNE_BOARDS = Spec(
@@ -84,7 +94,7 @@ COMMUNE_BOARDS = Spec(
     denominator_label=_("active communes"),
     target_2025=Decimal(30),
     target_2030=HUNDRED,
-    needs=_("board registry (issue 6): boards with their commune, place and state"),
+    needs=_("board registry: boards with their commune, place and state"),
     levels=_PROVINCE_COMMUNE,
 )
 
@@ -104,8 +114,8 @@ ESSENTIAL_DISSEMINATED = Spec(
     target_2030=HUNDRED,
     kind=Kind.FLOW,
     needs=_(
-        "bulletins with the “essential” flag and targets (issue 3), proof of play "
-        "(issue 5) and proof of display (issue 6)"
+        "bulletins with the “essential” flag and targets, proof of play "
+        "and proof of display"
     ),
 )
 
@@ -124,7 +134,7 @@ FEEDBACK_HANDLED = Spec(
     target_2025=HUNDRED,
     target_2030=HUNDRED,
     kind=Kind.FLOW,
-    needs=_("citizen feedback (issue 7): received date, area, answered date"),
+    needs=_("citizen feedback: received date, area, answered date"),
     levels=_PROVINCE_COMMUNE,
 )
 
@@ -142,7 +152,7 @@ FEEDBACK_ON_TIME = Spec(
     target_2025=HUNDRED,
     target_2030=HUNDRED,
     kind=Kind.FLOW,
-    needs=_("citizen feedback (issue 7): deadlines and answered dates"),
+    needs=_("citizen feedback: deadlines and answered dates"),
     levels=_PROVINCE_COMMUNE,
 )
 
@@ -162,10 +172,7 @@ SOURCE_INFORMATION = Spec(
     target_2025=HUNDRED,
     target_2030=HUNDRED,
     kind=Kind.FLOW,
-    needs=_(
-        "bulletins (issue 3), programme items (issue 5) and board items (issue 6) "
-        "with an “essential” flag"
-    ),
+    needs=_("bulletins, programme items and board items with an “essential” flag"),
     levels=_PROVINCE_COMMUNE,
 )
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from grassroots.areas.models import Area
+from grassroots.core import numbers
 
 from . import periods, registry, service
 from .registry import Entry, Measure
@@ -119,7 +120,7 @@ def format_value(value: Decimal | None, unit: str) -> str:
     """Return a value the Vietnamese way: "85,5%" or "15,2"."""
     if value is None:
         return "—"
-    text = f"{value:.1f}".replace(".", ",")
+    text = numbers.text(value, 1)
     return f"{text}%" if unit == registry.Unit.PERCENT else text
 
 
@@ -127,9 +128,9 @@ def format_number(value: object) -> str:
     if value is None:
         return "—"
     if isinstance(value, Decimal) and value != value.to_integral_value():
-        return f"{value:.2f}".replace(".", ",")
+        return numbers.text(value, 2)
     if isinstance(value, int | float | Decimal):
-        return f"{int(value):,}".replace(",", ".")
+        return numbers.text(int(value))
     return str(value)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots.loudspeakers import playables
 
@@ -54,7 +55,10 @@ class LiveSession(models.Model):
         "areas.Area", verbose_name=_("where"), related_name="+"
     )
     level = models.CharField(
-        _("level"), max_length=10, choices=Level.choices, default=Level.NORMAL
+        pgettext_lazy("priority", "level"),
+        max_length=10,
+        choices=Level.choices,
+        default=Level.NORMAL,
     )
     title = models.CharField(_("title"), max_length=200)
     #: The bulletin read out, if any: the broadcast then counts in its

@@ -22,6 +22,7 @@ from grassroots.accounts.permissions import (
 )
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
+from grassroots.areas.words import hamlet_label
 from grassroots.core.console import ActionFormMixin
 
 from . import actions, live
@@ -202,7 +203,7 @@ class ClusterViewSet(ScopedModelViewSet):
     list_display = [
         "code",
         Column("name", label=_("Location")),
-        Column("area", label=_("Hamlet")),
+        Column("area", label=hamlet_label()),
         LiveColumn("live_status", label=_("Status")),
         LiveColumn("live_playing", label=_("Playing")),
         LiveColumn("live_volume", label=_("Volume")),

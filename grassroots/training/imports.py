@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from grassroots.accounts import scope
 from grassroots.accounts.models import User
@@ -177,7 +177,7 @@ ROSTER_COLUMNS = (
     ),
     tabular.Column(
         "category",
-        gettext_lazy("category"),
+        pgettext_lazy("training", "category"),
         aliases=("loai", "doi tuong", "phan loai"),
         required=False,
         parse=parse_category,

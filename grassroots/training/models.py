@@ -64,7 +64,7 @@ class Official(models.Model):
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     position = models.CharField(_("position"), max_length=200, blank=True)
     category = models.CharField(
-        _("category"),
+        pgettext_lazy("training", "category"),
         max_length=20,
         choices=Category.choices,
         default=Category.OFFICIAL,

@@ -113,7 +113,11 @@ class OfficialViewSet(ScopedModelViewSet):
         "full_name",
         "position",
         Column("area", label=_("works in")),
-        Column("category", label=_("category"), accessor="get_category_display"),
+        Column(
+            "category",
+            label=pgettext_lazy("training", "category"),
+            accessor="get_category_display",
+        ),
         BooleanColumn("needs_training", label=_("needs training")),
         Column("left_on", label=_("left on"), accessor=lambda o: _date(o.left_on)),
     ]

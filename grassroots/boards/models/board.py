@@ -209,7 +209,9 @@ class BoardStatus(models.Model):
         Board, on_delete=models.CASCADE, primary_key=True, related_name="status"
     )
     last_seen_at = models.DateTimeField(_("last seen"), null=True)
-    ip_address = models.GenericIPAddressField(_("address"), null=True)
+    ip_address = models.GenericIPAddressField(
+        pgettext_lazy("network", "address"), null=True
+    )
     user_agent = models.CharField(_("browser"), max_length=255, blank=True)
     content_version = models.CharField(max_length=32, blank=True)
     showing_key = models.CharField(max_length=80, blank=True)

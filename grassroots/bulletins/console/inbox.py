@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -166,7 +167,7 @@ class InboxViewSet(ScopedModelViewSet):
         ),
         Column(
             "sender",
-            label=_("From"),
+            label=pgettext_lazy("sender", "From"),
             accessor=lambda i: i.bulletin.issuing_agency or i.bulletin.issuing_area,
         ),
         Column("commune", label=_("Commune")),

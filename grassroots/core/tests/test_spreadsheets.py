@@ -76,7 +76,7 @@ def test_the_audit_csv_quotes_an_entry_that_starts_with_equals(tree, client):
     response = client.get("/console/audit/?export=csv")
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode("utf-8-sig")
-    cells = [c for row in csv.reader(io.StringIO(body)) for c in row]
+    cells = [c for row in csv.reader(io.StringIO(body), delimiter=";") for c in row]
     assert "'" + ATTACK in cells
     assert ATTACK not in cells
 

@@ -81,7 +81,7 @@ def test_the_console_page_in_vietnamese(client, tree, scene):
     page = client.get(f"/console/dissemination/{scene.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "1/2 thôn đã nghe" in html
+    assert "1/2 ấp đã nghe" in html
     assert 'data-cluster="A2-FAILED" data-outcome="failed"' in html
     assert "audio unavailable" in html
     assert "Mất kết nối" in html or "mất kết nối" in html
@@ -104,7 +104,7 @@ def test_the_bulletin_page_links_to_its_report(client, tree, scene):
     assert page.status_code == 200
     html = page.content.decode()
     assert f"/console/dissemination/{scene.pk}/" in html
-    assert "1/2 thôn đã nghe" in html
+    assert "1/2 ấp đã nghe" in html
 
 
 def test_out_of_scope_is_not_found(client, tree, scene):
@@ -137,7 +137,7 @@ def test_the_spreadsheet_holds_the_same_lines(client, tree, scene):
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     summary = {row[0]: row[1] for row in book.worksheets[0].iter_rows(values_only=True)}
-    assert summary["Thôn đã nghe"] == "1/2"
+    assert summary["Ấp đã nghe"] == "1/2"
     clusters = list(book.worksheets[2].iter_rows(values_only=True))
     assert sorted(r[0] for r in clusters[1:]) == [
         "A1-PLAYED",

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots.core.private_files import private_storage
 
@@ -28,7 +29,7 @@ OFFLINE_CHANNELS = (Channel.PHONE, Channel.IN_PERSON, Channel.MAIL)
 
 
 class Status(models.TextChoices):
-    RECEIVED = "received", _("received")
+    RECEIVED = "received", pgettext_lazy("feedback", "received")
     ASSIGNED = "assigned", _("assigned")
     IN_PROGRESS = "in_progress", _("in progress")
     ANSWERED = "answered", _("answered")
@@ -71,7 +72,7 @@ class Feedback(models.Model):
     )
     category = models.ForeignKey(
         "feedback.Category",
-        verbose_name=_("category"),
+        verbose_name=pgettext_lazy("feedback", "category"),
         on_delete=models.PROTECT,
         related_name="feedback",
         db_index=False,
@@ -131,7 +132,9 @@ class Feedback(models.Model):
         on_delete=models.SET_NULL,
         related_name="feedback_assigned",
     )
-    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    received_at = models.DateTimeField(
+        pgettext_lazy("feedback", "received"), default=timezone.now
+    )
     due_date = models.DateField(_("deadline"))
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
@@ -226,7 +229,7 @@ class Feedback(models.Model):
 
 
 class EventKind(models.TextChoices):
-    RECEIVED = "received", _("received")
+    RECEIVED = "received", pgettext_lazy("feedback", "received")
     ASSIGNED = "assigned", _("assigned")
     REASSIGNED = "reassigned", _("sent to another unit")
     STARTED = "started", _("handling started")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NotificationStatus(models.TextChoices):
@@ -27,7 +28,7 @@ class Notification(models.Model):
     channel = models.CharField(_("channel"), max_length=20)
     recipient = models.CharField(_("recipient"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"))
+    body = models.TextField(pgettext_lazy("outbox", "message"))
     status = models.CharField(
         _("status"),
         max_length=10,

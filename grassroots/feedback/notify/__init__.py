@@ -37,6 +37,21 @@ class EmailNotifier:
             raise DeliveryError(str(exc)) from exc
 
 
+def shorten(text: str, limit: int) -> str:
+    """Return ``text`` within ``limit``, cut in the middle: the start (where the
+    tracking code is) and a closing link stay whole."""
+    if len(text) <= limit:
+        return text
+    head, _space, last = text.rpartition(" ")
+    tail = last if last.startswith(("http://", "https://")) and head else ""
+    room = limit - len(tail) - (2 if tail else 1)
+    return (
+        (text if not tail else head)[:room].rstrip()
+        + "…"
+        + (" " + tail if tail else "")
+    )
+
+
 class SmsNotifier:
     """Base of SMS gateways: subclass and implement :meth:`send_sms`."""
 
@@ -44,7 +59,7 @@ class SmsNotifier:
     MAX_CHARS = 320
 
     def send(self, recipient: str, subject: str, body: str) -> None:
-        self.send_sms(recipient, body[: self.MAX_CHARS])
+        self.send_sms(recipient, shorten(body, self.MAX_CHARS))
 
     def send_sms(self, phone: str, text: str) -> None:
         raise NotImplementedError

@@ -129,7 +129,7 @@ def test_numbers_page_and_csv(client, place, province_handler, handler_a):
     assert "Xã An Bình" in body and "Phường Tân Mỹ" in body
     csv = client.get(reverse("feedback_console:numbers"), {**params, "format": "csv"})
     assert csv["Content-Type"].startswith("text/csv")
-    assert "50.0" in csv.content.decode("utf-8-sig")  # 1 of 2 handled
+    assert ";50,0;" in csv.content.decode("utf-8-sig")  # 1 of 2 handled, decimal comma
 
 
 def test_commune_handler_cannot_add_calendar_days(

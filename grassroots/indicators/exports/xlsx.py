@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from grassroots.core import numbers
 from grassroots.core.spreadsheets import harden_workbook
 
 from .. import periods, reports
@@ -36,7 +37,7 @@ def _header(sheet, row: int, values: list[str]) -> None:
 
 
 def _number_format(unit: str) -> str:
-    return "0.0" if unit == Unit.PERCENT else "0.00"
+    return "#,##0.0" if unit == Unit.PERCENT else "#,##0.00"
 
 
 def _widths(sheet, widths: list[int]) -> None:
@@ -161,6 +162,8 @@ def write(report: reports.Report) -> bytes:
 
     book.properties.title = report.title
     book.properties.creator = "grassroots"
+    for sheet in book.worksheets:
+        numbers.format_cells(sheet)
     harden_workbook(book)
     buffer = io.BytesIO()
     book.save(buffer)

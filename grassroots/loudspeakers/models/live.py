@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .registry import Cluster
 
@@ -94,7 +95,7 @@ class PlayEvent(models.Model):
 
     class Kind(models.TextChoices):
         STARTED = "started", _("started")
-        FINISHED = "finished", _("finished")
+        FINISHED = "finished", pgettext_lazy("playback", "finished")
         FAILED = "failed", _("failed")
         PREEMPTED = "preempted", _("pre-empted")
 
@@ -148,7 +149,7 @@ class ClusterLog(models.Model):
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="log")
     at = models.DateTimeField(_("when"))
     kind = models.CharField(_("kind"), max_length=12, choices=LogKind.choices)
-    message = models.CharField(_("what"), max_length=255)
+    message = models.CharField(pgettext_lazy("content", "what"), max_length=255)
     data = models.JSONField(default=dict, blank=True)
     #: The device's event id, for entries that come from device events.
     event_id = models.CharField(max_length=64, blank=True)

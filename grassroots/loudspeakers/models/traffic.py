@@ -46,13 +46,13 @@ class Command(models.Model):
     )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
+        verbose_name=pgettext_lazy("command", "issued by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    issued_at = models.DateTimeField(_("issued"))
+    issued_at = models.DateTimeField(pgettext_lazy("command", "issued"))
     expires_at = models.DateTimeField(_("expires"))
     #: How many clusters it was meant for when sent.
     targets = models.PositiveIntegerField(_("clusters targeted"), default=1)
