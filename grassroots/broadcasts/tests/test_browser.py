@@ -51,9 +51,14 @@ def test_an_operator_schedules_on_a_phone_and_finds_it_in_the_calendar(
     page.fill("#id_starts_on", tomorrow.strftime("%d/%m/%Y"))
     page.fill("#id_at", "06:00")
     page.keyboard.press("Escape")
+    # Each change asks for the clashes, whose answer moves what lies below it:
+    # wait for it as a person waits for the page to settle before the next tap.
+    page.wait_for_load_state("networkidle")
     # The whole commune comes preselected; this airing is for one hamlet.
     page.uncheck(f"input[name=target_areas][value='{tree.commune_a.pk}']")
+    page.wait_for_load_state("networkidle")
     page.check(f"input[name=target_areas][value='{tree.hamlet_a1.pk}']")
+    page.wait_for_load_state("networkidle")
     page.click("form button[type=submit] >> nth=-1")
     # The clash is shown before anything is saved; the operator decides.
     page.wait_for_selector("text=trùng giờ")
