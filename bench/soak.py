@@ -223,8 +223,11 @@ def main() -> None:
             None,
             {c: items for c in clusters},
             valid_from=datetime.datetime.fromtimestamp(begin, datetime.UTC),
+            # Valid for two days: the worker's half-hourly roll
+            # (broadcasts.roll_window) recompiles every schedule ending within
+            # 36 hours from the programme, which knows nothing of these items.
             valid_until=datetime.datetime.fromtimestamp(
-                first + args.minutes * 60 + 3600, datetime.UTC
+                first + args.minutes * 60 + 48 * 3600, datetime.UTC
             ),
         )
         print(
