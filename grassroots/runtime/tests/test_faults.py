@@ -1,7 +1,12 @@
 """Fault injection: processes killed with ``kill -9`` in the middle of a day's schedule and an emergency.
 
-Real Mosquitto, the real database, the real gateway in a process of its own
-(killed and started again), and simulated clusters from the agent package.
+Real Mosquitto, the real database, the real gateway and worker (a huey
+consumer on a queue file of the test's own) in processes of their own
+(killed and started again), a web process forked to make one change and be
+killed right after its commit, the database made unreachable for seconds
+(PostgreSQL: backends terminated and connections refused; SQLite: locked),
+and simulated clusters from the agent package. Devices dropping and coming
+back are in ``loudspeakers/tests/test_end_to_end.py``.
 What must hold whatever dies: no airing missed (devices play from their
 cache), no play event lost and none counted twice, an emergency started while
 the gateway is down reaches every online cluster and its acknowledgements are
