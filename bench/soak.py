@@ -1,4 +1,4 @@
-"""Soak: a simulated fleet airs a day's schedule while the gateway and the broker are killed.
+"""Soak: a simulated fleet airs a day's schedule while the server's processes are killed.
 
     .venv/bin/python bench/soak.py --devices 2000 --minutes 30 [--kill-every 60]
 
@@ -6,11 +6,14 @@ Builds a throw-away installation (SQLite in a temporary directory, or the
 database of DATABASE_URL), registers N clusters, starts its own Mosquitto on
 the configuration ``grassroots broker`` writes, the real gateway
 (``grassroots gateway``) and the fleet simulator in two processes, with
-churn (connections dropping and coming back, ``--drops-per-hour``). Every
-cluster gets a schedule with an item every ``--every`` seconds. Every
-``--kill-every`` seconds one process is killed with SIGKILL — the gateway or
-the broker, in turn — and started again two seconds later, as the
-supervisor or systemd would.
+churn (connections dropping and coming back, ``--drops-per-hour``), and the
+web process (uvicorn) and the worker (``grassroots run_huey``) as ``make run``
+starts them. Every cluster gets a schedule with an item every ``--every``
+seconds. Every ``--kill-every`` seconds one process is killed with SIGKILL —
+the gateway, the broker, the worker or the web process, in a shuffled turn —
+and started again two seconds later, as the supervisor or systemd would.
+Ten seconds after each kill the soak asks ``/healthz`` and sends the worker
+a job through the queue (an outbox delivery), and counts what did not answer.
 
 At the end (after ``--grace`` seconds for devices to send what they hold) it
 prints, for every item due to have finished: missed airings (no ``started``
@@ -31,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -76,15 +80,66 @@ def schedule_items(start: float, minutes: float, every: float, duration: float):
     return items
 
 
-def start_gateway(directory: Path) -> subprocess.Popen:
-    log = (directory / "gateway.log").open("a")
-    return subprocess.Popen(  # noqa: S603 - our own gateway
-        [sys.executable, "-m", "grassroots", "gateway"],
+def _start(directory: Path, name: str, argv: list[str]) -> subprocess.Popen:
+    log = (directory / f"{name}.log").open("a")
+    return subprocess.Popen(  # noqa: S603 - our own processes
+        [sys.executable, *argv],
         cwd=ROOT,
         env={**os.environ},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+def start_gateway(directory: Path) -> subprocess.Popen:
+    return _start(directory, "gateway", ["-m", "grassroots", "gateway"])
+
+
+def start_worker(directory: Path) -> subprocess.Popen:
+    return _start(directory, "worker", ["-m", "grassroots", "run_huey", "--quiet"])
+
+
+def start_web(directory: Path, http_port: int) -> subprocess.Popen:
+    return _start(
+        directory,
+        "web",
+        [
+            "-m",
+            "uvicorn",
+            "grassroots.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(http_port),
+            "--no-access-log",
+            "--lifespan",
+            "off",
+        ],
+    )
+
+
+def healthz(http_port: int) -> bool:
+    try:
+        with urllib.request.urlopen(  # noqa: S310 - our own web process on loopback
+            f"http://127.0.0.1:{http_port}/healthz", timeout=10
+        ) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+def worker_answers(timeout: float = 30.0) -> bool:
+    """Send the worker a job through the queue; True if it ran it in time."""
+    from grassroots.bulletins import tasks
+
+    try:
+        # A job of the outbox with nothing to deliver (huey keeps no result
+        # of a periodic job, so not the sweep itself).
+        tasks.deliver_channel_events([]).get(blocking=True, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - a timeout or a failed job: both count
+        print(f"  the worker did not answer: {exc!r}", flush=True)
+        return False
+    return True
 
 
 def main() -> None:
@@ -122,7 +177,19 @@ def main() -> None:
         )
         files = brokerfiles.write(directory / "mqtt")
         broker = launch_mosquitto(files.conf, port)
-        gateway = start_gateway(directory)
+        http_port = free_port()
+        procs = {
+            "broker": broker,
+            "gateway": start_gateway(directory),
+            "worker": start_worker(directory),
+            "web": start_web(directory, http_port),
+        }
+        restart = {
+            "broker": lambda: launch_mosquitto(files.conf, port),
+            "gateway": lambda: start_gateway(directory),
+            "worker": lambda: start_worker(directory),
+            "web": lambda: start_web(directory, http_port),
+        }
         credentials = directory / "devices.json"
         write_credentials(credentials, specs, port, root, signing.public_keys())
         share = -(-args.devices // args.shards)
@@ -145,8 +212,9 @@ def main() -> None:
             )
             for i in range(args.shards)
         ]
-        samples: list[tuple[float, float, float, float]] = []
+        samples: list[tuple[float, dict[str, float]]] = []
         kills: Counter[str] = Counter()
+        checks: Counter[str] = Counter()
         begin = time.time()
         first = begin + 40  # connections ramp up meanwhile
         items = schedule_items(first, args.minutes, args.every, args.duration)
@@ -155,65 +223,76 @@ def main() -> None:
             None,
             {c: items for c in clusters},
             valid_from=datetime.datetime.fromtimestamp(begin, datetime.UTC),
+            # Valid for two days: the worker's half-hourly roll
+            # (broadcasts.roll_window) recompiles every schedule ending within
+            # 36 hours from the programme, which knows nothing of these items.
             valid_until=datetime.datetime.fromtimestamp(
-                first + args.minutes * 60 + 3600, datetime.UTC
+                first + args.minutes * 60 + 48 * 3600, datetime.UTC
             ),
         )
         print(
             f"{len(items)} items per cluster, one every {args.every:.0f} s, "
-            f"for {args.minutes} min; killing the gateway or the broker every "
-            f"{args.kill_every:.0f} s"
+            f"for {args.minutes} min; killing the gateway, the broker, the worker "
+            f"or the web process every {args.kill_every:.0f} s"
         )
+
+        def rss() -> dict[str, float]:
+            found = {name: rss_mb(p.pid) for name, p in procs.items()}
+            found["simulators"] = sum(rss_mb(s.pid) for s in simulators)
+            return found
+
+        turns: list[str] = []
         try:
             next_kill = first + args.kill_every / 2
-            turn = rng.choice(["gateway", "broker"])
+            next_check = None
             end = first + args.minutes * 60
             while time.time() < end:
                 time.sleep(1)
                 now = time.time()
                 if int(now - begin) % 10 == 0:
-                    samples.append(
-                        (
-                            now - begin,
-                            rss_mb(gateway.pid),
-                            rss_mb(broker.pid),
-                            sum(rss_mb(s.pid) for s in simulators),
-                        )
-                    )
+                    samples.append((now - begin, rss()))
                     if len(samples) % 6 == 0:
-                        t, g, b, s = samples[-1]
+                        t, mb = samples[-1]
                         print(
-                            f"  {t:5.0f} s: RSS gateway {g:.0f} MB, broker {b:.0f} MB, "
-                            f"simulators {s:.0f} MB; kills {dict(kills)}",
+                            f"  {t:5.0f} s: RSS "
+                            + ", ".join(f"{k} {v:.0f} MB" for k, v in mb.items())
+                            + f"; kills {dict(kills)}; checks {dict(checks)}",
                             flush=True,
                         )
+                if next_check is not None and now >= next_check:
+                    next_check = None
+                    checks[
+                        "healthz_ok" if healthz(http_port) else "healthz_failed"
+                    ] += 1
+                    checks["worker_ok" if worker_answers() else "worker_failed"] += 1
                 if now >= next_kill:
                     next_kill = now + args.kill_every
-                    if turn == "gateway":
-                        gateway.send_signal(signal.SIGKILL)
-                        gateway.wait(10)
-                        time.sleep(2)
-                        gateway = start_gateway(directory)
-                    else:
-                        broker.send_signal(signal.SIGKILL)
-                        broker.wait(10)
-                        time.sleep(2)
-                        broker = launch_mosquitto(files.conf, port)
-                    kills[turn] += 1
-                    turn = "broker" if turn == "gateway" else "gateway"
+                    if not turns:
+                        turns = ["gateway", "broker", "worker", "web"]
+                        rng.shuffle(turns)
+                    name = turns.pop()
+                    procs[name].send_signal(signal.SIGKILL)
+                    procs[name].wait(10)
+                    time.sleep(2)
+                    procs[name] = restart[name]()
+                    kills[name] += 1
+                    next_check = time.time() + 10
             print(
                 f"schedule over; {args.grace:.0f} s for devices to send what they hold"
             )
             time.sleep(args.grace)
+            checks["healthz_ok" if healthz(http_port) else "healthz_failed"] += 1
+            checks["worker_ok" if worker_answers() else "worker_failed"] += 1
         finally:
             for simulator in simulators:
                 simulator.send_signal(signal.SIGTERM)
             for simulator in simulators:
                 simulator.wait(120)
-            gateway.send_signal(signal.SIGTERM)
-            gateway.wait(30)
-            broker.terminate()
-            broker.wait(10)
+            for name in ("web", "worker", "gateway"):
+                procs[name].send_signal(signal.SIGTERM)
+                procs[name].wait(30)
+            procs["broker"].terminate()
+            procs["broker"].wait(10)
         due = [
             i["id"]
             for i in items
@@ -226,31 +305,34 @@ def main() -> None:
             )
         )
         missed = lost = duplicated = 0
+        codes = {c.pk: c.code for c in clusters}
+        missing: list[str] = []
         for cluster in clusters:
             for item_id in due:
                 started = counted[(cluster.pk, item_id, "started")]
                 finished = counted[(cluster.pk, item_id, "finished")]
                 if started == 0 and finished == 0:
                     missed += 1
+                    missing.append(f"{codes[cluster.pk]} {item_id}")
                 elif started != finished:
                     lost += abs(started - finished)
                 duplicated += max(0, started - 1) + max(0, finished - 1)
-        rss = {
-            "gateway": [g for _t, g, _b, _s in samples],
-            "broker": [b for _t, _g, b, _s in samples],
-            "simulators": [s for _t, _g, _b, s in samples],
-        }
         print(
             f"RESULT devices={args.devices} minutes={args.minutes} airings_due="
             f"{len(due) * len(clusters)} missed={missed} lost_events={lost} "
-            f"duplicated={duplicated} kills={dict(kills)}"
+            f"duplicated={duplicated} kills={dict(kills)} checks={dict(checks)}"
         )
-        for name, values in rss.items():
-            if values:
-                print(
-                    f"RSS {name} MB: first={values[0]:.0f} max={max(values):.0f} "
-                    f"last={values[-1]:.0f}"
-                )
+        if missing:
+            print("missed:", "; ".join(missing[:20]))
+        for name in samples[0][1] if samples else []:
+            values = [mb[name] for _t, mb in samples]
+            print(
+                f"RSS {name} MB: first={values[0]:.0f} max={max(values):.0f} "
+                f"last={values[-1]:.0f}"
+            )
+        timeline = samples[:: max(1, len(samples) // 10)]
+        for t, mb in timeline:
+            print(f"  {t:5.0f} s " + " ".join(f"{k}={v:.0f}" for k, v in mb.items()))
 
 
 if __name__ == "__main__":

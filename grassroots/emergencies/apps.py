@@ -42,15 +42,25 @@ class EmergenciesConfig(AppConfig):
 
     def ready(self):
         from grassroots.bulletins import channels
-        from grassroots.loudspeakers.signals import retained_lost, signing_keys_changed
+        from grassroots.loudspeakers.signals import (
+            retained_lost,
+            signing_keys_changed,
+            unsent_due,
+        )
 
         from . import coverage  # noqa: F401 - registers the report's sent source
-        from .channel import on_bulletin, on_retained_lost, on_signing_keys_changed
+        from .channel import (
+            on_bulletin,
+            on_retained_lost,
+            on_signing_keys_changed,
+            on_unsent_due,
+        )
 
         signing_keys_changed.connect(
             on_signing_keys_changed, dispatch_uid="emergencies-reseal"
         )
         retained_lost.connect(on_retained_lost, dispatch_uid="emergencies-republish")
+        unsent_due.connect(on_unsent_due, dispatch_uid="emergencies-unsent")
 
         # Every channel: an update that takes a bulletin off the loudspeakers
         # is dispatched to its remaining channels only, and must still cancel.

@@ -104,3 +104,17 @@ def on_retained_lost(sender: object, **kwargs: object) -> int:
     """Put every emergency topic's list back on a broker that may have lost it."""
     with audit.acting_as(SYSTEM), transaction.atomic():
         return actions.republish_all_lists()
+
+
+#: A change younger than this is still being published by the process that made it.
+UNSENT_AFTER_S = 3.0
+
+
+def on_unsent_due(sender: object, **kwargs: object) -> int:
+    """Send the lists a web process killed after its commit left unconfirmed.
+
+    The worker's minute job does the same; from the gateway's housekeeping
+    an emergency (or its cancellation) reaches devices within seconds.
+    """
+    with audit.acting_as(SYSTEM):
+        return actions.republish_undelivered(older_than_s=UNSENT_AFTER_S)

@@ -17,3 +17,10 @@ signing_keys_changed = Signal()
 #: (re)connects to a broker that may have lost its retained messages. A receiver
 #: publishes again what it keeps on the broker and returns how many topics.
 retained_lost = Signal()
+
+#: Sent by the gateway's housekeeping (every few seconds, outside any
+#: transaction, only while it is connected to the broker). A receiver
+#: publishes what a process killed between its commit and its publish left
+#: unsent (the emergencies app: lists whose last change the broker never
+#: confirmed) and returns how many.
+unsent_due = Signal()

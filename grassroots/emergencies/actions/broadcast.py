@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -344,23 +344,28 @@ def expire_due(now: datetime | None = None) -> int:
     return count
 
 
-def republish_undelivered() -> int:
-    """Publish again the lists of active emergencies the broker did not confirm.
+def republish_undelivered(older_than_s: float = 0.0) -> int:
+    """Publish again the lists the broker did not confirm; return how many emergencies.
 
     A broker down at the moment of the decision (a restart, the demo's
-    loader running before the broker) must not leave clusters silent: the
-    periodic job sends the whole list again with a new rev. Returns how many
-    emergencies were sent again.
+    loader running before the broker), or the web process killed between
+    its commit and its publish, must not leave clusters silent, nor keep a
+    cancelled emergency on the air: the lists of every target of an
+    emergency whose last change was not confirmed go out again with a new
+    rev, whatever its state (a cancelled one's lists no longer name it).
+    ``older_than_s`` leaves alone a change still being published by the
+    process that made it.
     """
-    pending = list(
-        Emergency.objects.filter(state=State.ACTIVE, delivered=False).prefetch_related(
-            "target_areas", "target_clusters"
+    pending = Emergency.objects.filter(delivered=False)
+    if older_than_s:
+        pending = pending.filter(
+            updated_at__lte=timezone.now() - timedelta(seconds=older_than_s)
         )
-    )
-    for emergency in pending:
+    found = list(pending.prefetch_related("target_areas", "target_clusters"))
+    for emergency in found:
         with transaction.atomic():
             _publish([emergency], _targets_of(emergency))
-    return len(pending)
+    return len(found)
 
 
 def republish_all_lists() -> int:

@@ -103,6 +103,11 @@ def _publish(emergencies: Iterable[Emergency], targets: Iterable[Target]) -> Non
         row.save(update_fields=["rev", "published_at"])
         documents.append((target, topic, row.rev, _active_on(target)))
     ids = [e.pk for e in emergencies]
+    # Unconfirmed until ``send`` hears the broker: a process killed between
+    # the commit and the publish leaves the flag down, and the gateway's
+    # housekeeping (or the worker's minute job) sends the lists again. A
+    # start, an update and a cancellation alike.
+    Emergency.objects.filter(pk__in=ids).update(delivered=False)
 
     def send() -> None:
         confirmed = True

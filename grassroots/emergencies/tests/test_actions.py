@@ -329,6 +329,30 @@ def test_a_list_the_broker_did_not_confirm_is_sent_again(
         assert actions.republish_undelivered() == 0
 
 
+def test_a_cancellation_committed_but_never_published_is_sent_again(
+    tree, flood, operator_a, outbox, django_capture_on_commit_callbacks
+):
+    """The web process killed between the commit and the publish (runtime/test_faults.py)."""
+    capture = django_capture_on_commit_callbacks
+    emergency = _start(operator_a, flood, [tree.hamlet_a1], capture)
+    assert Emergency.objects.get(pk=emergency.pk).delivered
+    with capture(execute=False):  # committed; the process died before sending
+        actions.cancel(operator_a, emergency)
+    emergency.refresh_from_db()
+    assert emergency.state == State.CANCELLED and not emergency.delivered
+    # A change younger than the gateway's grace is left to its own process.
+    with capture(execute=True):
+        assert actions.republish_undelivered(older_than_s=60) == 0
+    with capture(execute=True):
+        assert actions.republish_undelivered(older_than_s=0.0) == 1
+    lists = emergency_lists(outbox, f"/{tree.hamlet_a1.url_path}/emergency")
+    assert lists[-1]["active"] == [] and lists[-1]["rev"] > lists[0]["rev"]
+    emergency.refresh_from_db()
+    assert emergency.delivered
+    with capture(execute=True):
+        assert actions.republish_undelivered() == 0
+
+
 def test_the_clusters_an_emergency_went_to_count_as_sent_in_the_report(
     tree, flood, operator_a, outbox, django_capture_on_commit_callbacks
 ):

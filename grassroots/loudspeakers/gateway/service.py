@@ -34,6 +34,7 @@ from grassroots_agent.protocol import Topics
 
 from .. import credentials, retained, signing
 from ..actions import reports
+from ..signals import unsent_due
 from .ingest import BACKLOG_GRACE_S, UNKNOWN_RECHECK_S, Ingest, Report
 from .pacing import ReceiptPacer
 
@@ -350,8 +351,21 @@ class Gateway:
                     self.alert_after_s,
                 )
             self.ingest.refresh()
+            if self.connected.is_set():
+                self.send_unsent()
         except OperationalError as exc:
             logger.warning("housekeeping skipped: %s", exc)
+
+    def send_unsent(self) -> None:
+        """Publish what a process killed between its commit and its publish left unsent."""
+        for receiver, outcome in unsent_due.send_robust(sender=type(self)):
+            if isinstance(outcome, Exception):
+                logger.warning("unsent messages not sent by %s: %r", receiver, outcome)
+            elif outcome:
+                logger.warning(
+                    "%s unconfirmed change(s) published again (a process died before publishing?)",
+                    outcome,
+                )
 
     def run(self) -> None:
         """Run until :meth:`stop`; never returns on a bad message or a broker restart."""

@@ -1,7 +1,12 @@
 """Fault injection: processes killed with ``kill -9`` in the middle of a day's schedule and an emergency.
 
-Real Mosquitto, the real database, the real gateway in a process of its own
-(killed and started again), and simulated clusters from the agent package.
+Real Mosquitto, the real database, the real gateway and worker (a huey
+consumer on a queue file of the test's own) in processes of their own
+(killed and started again), a web process forked to make one change and be
+killed right after its commit, the database made unreachable for seconds
+(PostgreSQL: backends terminated and connections refused; SQLite: locked),
+and simulated clusters from the agent package. Devices dropping and coming
+back are in ``loudspeakers/tests/test_end_to_end.py``.
 What must hold whatever dies: no airing missed (devices play from their
 cache), no play event lost and none counted twice, an emergency started while
 the gateway is down reaches every online cluster and its acknowledgements are
@@ -11,20 +16,27 @@ the worker is back.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import sqlite3
 import time
 from collections import Counter
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
+from huey.contrib.djhuey import HUEY
+from huey.storage import SqliteStorage
 
 from grassroots.bulletins import actions as bulletins
 from grassroots.bulletins import tasks as bulletin_tasks
+from grassroots.bulletins.models import ChannelDelivery, DeliveryState
 from grassroots.bulletins.tests.builders import make_published
 from grassroots.emergencies import actions as emergencies
+from grassroots.emergencies.models import Emergency, State
 from grassroots.loudspeakers import actions, plane, signing
 from grassroots.loudspeakers.models import Ack, ClusterStatus, PlayEvent
 from grassroots.loudspeakers.tests.factories import item, make_cluster
@@ -52,14 +64,25 @@ def _gateway_main() -> None:
     gateway.run()
 
 
-class GatewayProcess:
-    def __init__(self) -> None:
+def _worker_main() -> None:
+    """The worker process: what ``grassroots run_huey`` runs, on the test's queue."""
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
+    plane._planes.clear()
+    HUEY.create_consumer(workers=1, worker_type="thread", periodic=False).run()
+
+
+class ChildProcess:
+    """A process of ``make run`` forked from the test, killed and started again."""
+
+    def __init__(self, target: Callable[[], None]) -> None:
+        self.target = target
         self.process: BaseProcess | None = None
 
     def start(self) -> None:
         connections.close_all()
         process = multiprocessing.get_context("fork").Process(
-            target=_gateway_main, daemon=True
+            target=self.target, daemon=True
         )
         process.start()
         self.process = process
@@ -80,18 +103,33 @@ class GatewayProcess:
 @pytest.fixture
 def gateway(settings, broker, mqtt_plane):
     settings.GRASSROOTS_GATEWAY_SHARE_GROUP = ""
-    process = GatewayProcess()
+    process = ChildProcess(_gateway_main)
     yield process
     process.stop()
 
 
-def wait_for(check, timeout: float = 20.0, what: str = "") -> float:
+@pytest.fixture
+def worker(tmp_path):
+    """A real huey queue (SQLite in a file of the test's own) and a worker consuming it.
+
+    The test process plays the web process: what it enqueues waits in the
+    file while the worker is down, as it would in Redis or ``huey.sqlite3``.
+    """
+    HUEY.immediate = False
+    HUEY.storage = SqliteStorage(name="faults", filename=str(tmp_path / "huey.db"))
+    process = ChildProcess(_worker_main)
+    yield process
+    process.stop()
+    HUEY.immediate = True
+
+
+def wait_for(check, timeout: float = 20.0, what: str | Callable[[], str] = "") -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if check():
             return time.monotonic() - started
         time.sleep(0.1)
-    raise AssertionError(f"timed out: {what}")
+    raise AssertionError(f"timed out: {what() if callable(what) else what}")
 
 
 def start_devices(clusters, secrets, broker, root, loop_thread) -> list[Device]:
@@ -140,16 +178,26 @@ def plays(clusters, ids) -> Counter:
 
 
 def assert_every_item_aired_once(clusters, ids, devices) -> None:
+    """Every airing recorded once: one ``finished``, and one ``started`` per attempt.
+
+    An emergency pre-empts the item on the air, which starts again after it
+    (``started``, ``preempted``, ``started``, ``finished``): each of those is
+    an event of its own. An event counted twice, or one lost, breaks the sums.
+    """
     counted = plays(clusters, ids)
     for cluster in clusters:
         for item_id in ids:
-            for kind in ("started", "finished"):
-                assert counted[(cluster.pk, item_id, kind)] == 1, (
-                    cluster.code,
-                    item_id,
-                    kind,
-                    counted[(cluster.pk, item_id, kind)],
-                )
+            key = (cluster.pk, item_id)
+            started, preempted, finished = (
+                counted[(*key, kind)] for kind in ("started", "preempted", "finished")
+            )
+            assert finished == 1 and started == 1 + preempted, (
+                cluster.code,
+                item_id,
+                started,
+                preempted,
+                finished,
+            )
     assert all(len(d.events) == 0 for d in devices), "events still unconfirmed"
 
 
@@ -281,6 +329,253 @@ def test_broker_killed_mid_schedule_and_a_withdrawal_reaches_devices_once_the_wo
             lambda: not any(holds_bulletin(d) for d in devices),
             what="the withdrawal on every device",
         )
+    finally:
+        for device in devices:
+            loop_thread.run(device.stop(graceful=False))
+
+
+def _holds(bulletin):
+    def check(device) -> bool:
+        return any(
+            f"bul:{bulletin.pk}:" in entry["id"]
+            for entry in (device.schedule or {}).get("items", [])
+        )
+
+    return check
+
+
+def _acks(emergency) -> int:
+    return Ack.objects.filter(
+        ref_type="emergency", ref=emergency.item_id, status="ok"
+    ).count()
+
+
+def _every_airing_recorded(clusters, ids, devices, timeout: float = 25) -> None:
+    def finished() -> bool:
+        counted = plays(clusters, ids)
+        return all(
+            counted[(c.pk, i, "finished")] >= 1 for c in clusters for i in ids
+        ) and all(len(d.events) == 0 for d in devices)
+
+    wait_for(
+        finished,
+        timeout=timeout,
+        what=lambda: (
+            f"every airing recorded: {sorted(plays(clusters, ids).items())}, "
+            f"unconfirmed {[len(d.events) for d in devices]}"
+        ),
+    )
+    assert_every_item_aired_once(clusters, ids, devices)
+
+
+def test_worker_killed_mid_schedule_and_mid_emergency_then_a_withdrawal_made_while_it_is_dead(
+    tree, people, broker, gateway, worker, loop_thread, topic_root, flood, operator_a
+):
+    clusters, devices = _fleet(tree, broker, gateway, topic_root, loop_thread)
+    worker.start()
+    try:
+        wait_for(lambda: all_online(clusters), what="clusters online")
+        ids = [f"day-{n}" for n in range(4)]
+        _send_day(clusters, ids, gap_s=1.2)
+        wait_for(
+            lambda: plays(clusters, ids[:1])[(clusters[0].pk, ids[0], "started")] == 1,
+            what="the first airing recorded",
+        )
+        worker.kill9()  # the middle of the day's schedule
+        # An emergency while the worker is dead: it needs no queue.
+        emergency = emergencies.start(
+            operator_a, flood, areas=[tree.hamlet_a1], repeat=1, text="Lũ về."
+        )
+        wait_for(
+            lambda: all(emergency.item_id in d.playout.emergencies for d in devices),
+            what="the emergency on every device",
+        )
+        wait_for(lambda: _acks(emergency) == len(clusters), what="acks recorded")
+        _every_airing_recorded(clusters, ids, devices)
+
+        # The outbox: a priority bulletin goes on the air through the worker...
+        worker.start()
+        bulletin = make_published(
+            people.editor_a, people.approver_a, tree.commune_a, level="priority"
+        )
+        holds = _holds(bulletin)
+        wait_for(lambda: all(holds(d) for d in devices), what="bulletin aired")
+        # ...which is killed; the withdrawal waits in the queue and the outbox.
+        worker.kill9()
+        bulletins.withdraw(people.approver_a, bulletin, reason="Nhầm")
+        time.sleep(1.5)
+        assert all(holds(d) for d in devices), "nothing delivered it yet"
+        assert ChannelDelivery.objects.filter(
+            bulletin=bulletin, event="withdrawn", state=DeliveryState.PENDING
+        ).exists()
+        worker.start()  # as the supervisor does
+        wait_for(
+            lambda: not any(holds(d) for d in devices),
+            what="the withdrawal on every device once the worker is back",
+        )
+        assert not ChannelDelivery.objects.filter(
+            bulletin=bulletin, state=DeliveryState.PENDING
+        ).exists()
+    finally:
+        for device in devices:
+            loop_thread.run(device.stop(graceful=False))
+
+
+def _web_main(action: Callable[[], object]) -> Callable[[], None]:
+    """A web process that makes ``action`` and is killed right after its commit."""
+
+    def main() -> None:
+        for conn in connections.all(initialized_only=True):
+            conn.connection = None
+        plane._planes.clear()
+        from grassroots.loudspeakers import actions as loudspeakers
+
+        def killed(*args, **kwargs):
+            os.kill(os.getpid(), signal.SIGKILL)  # committed, not yet published
+
+        loudspeakers.publish_emergencies = killed
+        action()
+
+    return main
+
+
+def _killed_web(action: Callable[[], object]) -> None:
+    web = ChildProcess(_web_main(action))
+    web.start()
+    assert web.process is not None
+    web.process.join(20)
+    assert web.process.exitcode == -signal.SIGKILL
+
+
+def test_web_killed_after_committing_an_emergency_and_its_cancellation(
+    tree, broker, gateway, loop_thread, topic_root, flood, operator_a
+):
+    clusters, devices = _fleet(tree, broker, gateway, topic_root, loop_thread)
+    try:
+        wait_for(lambda: all_online(clusters), what="clusters online")
+        ids = [f"day-{n}" for n in range(4)]
+        _send_day(clusters, ids, gap_s=1.2)
+        wait_for(
+            lambda: plays(clusters, ids[:1])[(clusters[0].pk, ids[0], "started")] == 1,
+            what="the first airing recorded",
+        )
+        before = set(Emergency.objects.values_list("pk", flat=True))
+        _killed_web(
+            lambda: emergencies.start(
+                operator_a, flood, areas=[tree.hamlet_a1], repeat=1, text="Lũ về."
+            )
+        )
+        emergency = Emergency.objects.exclude(pk__in=before).get()
+        assert emergency.state == State.ACTIVE
+        assert not emergency.delivered
+        # The gateway's housekeeping publishes what the dead process did not.
+        wait_for(
+            lambda: all(emergency.item_id in d.playout.emergencies for d in devices),
+            what="the committed emergency on every online device",
+        )
+        wait_for(lambda: _acks(emergency) == len(clusters), what="acks recorded")
+        emergency.refresh_from_db()
+        assert emergency.delivered
+
+        # A cancellation committed by a web process killed before publishing it.
+        _killed_web(lambda: emergencies.cancel(operator_a, emergency))
+        wait_for(
+            lambda: (
+                not any(emergency.item_id in d.playout.emergencies for d in devices)
+            ),
+            what="the committed cancellation on every device",
+        )
+        emergency.refresh_from_db()
+        assert emergency.state == State.CANCELLED and emergency.delivered
+
+        # The web process back: a new emergency and its cancellation work.
+        again = emergencies.start(
+            operator_a, flood, areas=[tree.hamlet_a1], repeat=1, text="Lũ lần hai."
+        )
+        wait_for(
+            lambda: all(again.item_id in d.playout.emergencies for d in devices),
+            what="the second emergency on every device",
+        )
+        emergencies.cancel(operator_a, again)
+        wait_for(
+            lambda: not any(again.item_id in d.playout.emergencies for d in devices),
+            what="the second cancellation on every device",
+        )
+        _every_airing_recorded(clusters, ids, devices)
+    finally:
+        for device in devices:
+            loop_thread.run(device.stop(graceful=False))
+
+
+@contextlib.contextmanager
+def database_down(seconds: float):
+    """The database unreachable for ``seconds``; the shared server keeps running.
+
+    PostgreSQL: every backend of the test database terminated and new
+    connections refused (``ALLOW_CONNECTIONS false``), as in a restart.
+    SQLite: the file locked exclusively by another process's transaction.
+    """
+    name = connection.settings_dict["NAME"]
+    connections.close_all()
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        given = connection.settings_dict
+        admin = psycopg.connect(
+            host=given["HOST"] or None,
+            port=given["PORT"] or None,
+            user=given["USER"] or None,
+            password=given["PASSWORD"] or None,
+            dbname="postgres",
+            autocommit=True,
+        )
+        try:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            )
+            yield
+            time.sleep(seconds)
+        finally:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+            admin.close()
+    else:
+        lock = sqlite3.connect(name, timeout=20, isolation_level=None)
+        try:
+            lock.execute("BEGIN EXCLUSIVE")
+            yield
+            time.sleep(seconds)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+
+
+def test_database_down_mid_broadcast(
+    tree, people, broker, gateway, worker, loop_thread, topic_root
+):
+    clusters, devices = _fleet(tree, broker, gateway, topic_root, loop_thread)
+    worker.start()
+    try:
+        wait_for(lambda: all_online(clusters), what="clusters online")
+        ids = [f"day-{n}" for n in range(5)]
+        _send_day(clusters, ids, gap_s=1.2)
+        wait_for(
+            lambda: plays(clusters, ids[:1])[(clusters[0].pk, ids[0], "started")] == 1,
+            what="the first airing recorded",
+        )
+        with database_down(4.0):
+            pass  # items air from the devices' caches; their events wait
+        connections.close_all()
+        # The gateway reconnects by itself: every event recorded, none twice.
+        _every_airing_recorded(clusters, ids, devices, timeout=40)
+        # So does the worker: a bulletin published now goes on the air.
+        bulletin = make_published(
+            people.editor_a, people.approver_a, tree.commune_a, level="priority"
+        )
+        holds = _holds(bulletin)
+        wait_for(lambda: all(holds(d) for d in devices), what="bulletin aired")
     finally:
         for device in devices:
             loop_thread.run(device.stop(graceful=False))
