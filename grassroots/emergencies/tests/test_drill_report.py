@@ -139,7 +139,7 @@ def test_the_report_says_who_acknowledged_played_how_fast_and_who_failed_why(
     reasons = {p.cluster: p.reason for p in result.problems}
     assert reasons == {
         broken: "phát lỗi: không tải được tệp âm thanh",
-        silent_online: "không xác nhận (hiện đang kết nối)",
+        silent_online: "không xác nhận (hiện trực tuyến)",
         gone: "không xác nhận (hiện mất kết nối)",
     }
     assert result.problem_count == 3 and sum(n for _r, n in result.reasons) == 3
@@ -163,6 +163,6 @@ def test_the_report_page_is_scoped_and_plain(
     assert page.status_code == 200
     text = page.content.decode()
     assert "Báo cáo diễn tập" in text and "THỬ NGHIỆM" in text
-    assert "không xác nhận (hiện đang kết nối)" in text
+    assert "không xác nhận (hiện trực tuyến)" in text
     client.force_login(make_user("viewer", tree.commune_b))
     assert client.get(f"/console/emergencies/{drill.pk}/report/").status_code == 404

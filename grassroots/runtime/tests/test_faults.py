@@ -248,6 +248,9 @@ def test_gateway_killed_mid_schedule_and_an_emergency_started_while_it_is_down(
             what="the emergency on every device",
         )
         gateway.start()
+        # The restarted gateway forks, sets Django up and connects before the
+        # broker hands it the queued acks: on a loaded 2-core machine (Debian 13,
+        # four processes busy) that took 20-25 s, so the wait is longer here.
         wait_for(
             lambda: (
                 Ack.objects.filter(
@@ -255,6 +258,7 @@ def test_gateway_killed_mid_schedule_and_an_emergency_started_while_it_is_down(
                 ).count()
                 == len(clusters)
             ),
+            timeout=45,
             what="every acknowledgement recorded",
         )
         wait_for(
