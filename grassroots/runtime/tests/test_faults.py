@@ -49,12 +49,27 @@ from grassroots_agent.store import MemoryEvents, MemoryState
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 
 
-def _gateway_main() -> None:
-    """The gateway process: what ``grassroots gateway`` runs, with test timings."""
-    # Forked: the parent's connections and MQTT client belong to the parent.
+CHILD_APPLICATION = "grassroots-fault-child"
+
+
+def _forget_parent_connections() -> None:
+    """In a forked child: the parent's connections and MQTT client are the parent's.
+
+    The child's own connections carry an application name, so that the
+    database outage cuts them (and the test process's never: a later test in
+    this worker would meet a terminated connection).
+    """
     for conn in connections.all(initialized_only=True):
         conn.connection = None
+    options = connections.settings["default"].setdefault("OPTIONS", {})
+    if connection.vendor == "postgresql":
+        options["application_name"] = CHILD_APPLICATION
     plane._planes.clear()
+
+
+def _gateway_main() -> None:
+    """The gateway process: what ``grassroots gateway`` runs, with test timings."""
+    _forget_parent_connections()
     from grassroots.loudspeakers.gateway.service import Gateway
 
     gateway = Gateway(
@@ -66,9 +81,7 @@ def _gateway_main() -> None:
 
 def _worker_main() -> None:
     """The worker process: what ``grassroots run_huey`` runs, on the test's queue."""
-    for conn in connections.all(initialized_only=True):
-        conn.connection = None
-    plane._planes.clear()
+    _forget_parent_connections()
     HUEY.create_consumer(workers=1, worker_type="thread", periodic=False).run()
 
 
@@ -429,9 +442,7 @@ def _web_main(action: Callable[[], object]) -> Callable[[], None]:
     """A web process that makes ``action`` and is killed right after its commit."""
 
     def main() -> None:
-        for conn in connections.all(initialized_only=True):
-            conn.connection = None
-        plane._planes.clear()
+        _forget_parent_connections()
         from grassroots.loudspeakers import actions as loudspeakers
 
         def killed(*args, **kwargs):
@@ -515,7 +526,7 @@ def test_web_killed_after_committing_an_emergency_and_its_cancellation(
 def database_down(seconds: float):
     """The database unreachable for ``seconds``; the shared server keeps running.
 
-    PostgreSQL: every backend of the test database terminated and new
+    PostgreSQL: every backend of the forked processes terminated and new
     connections refused (``ALLOW_CONNECTIONS false``), as in a restart.
     SQLite: the file locked exclusively by another process's transaction.
     """
@@ -535,11 +546,12 @@ def database_down(seconds: float):
         )
         try:
             admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = %s AND pid <> pg_backend_pid()",
-                [name],
-            )
+            cut = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = %s AND application_name = %s",
+                [name, CHILD_APPLICATION],
+            ).fetchone()
+            assert cut and cut[0] > 0, "no connection of the forked processes to cut"
             yield
             time.sleep(seconds)
         finally:
