@@ -237,18 +237,24 @@ def _send_day(clusters, ids, gap_s):
         )
 
 
+def _day_under_way(clusters, count: int) -> list[str]:
+    """Once every cluster is online, send a day of ``count`` airings; return when the first aired."""
+    wait_for(lambda: all_online(clusters), what="clusters online")
+    ids = [f"day-{n}" for n in range(count)]
+    _send_day(clusters, ids, gap_s=1.2)
+    wait_for(
+        lambda: plays(clusters, ids[:1])[(clusters[0].pk, ids[0], "started")] == 1,
+        what="the first airing recorded",
+    )
+    return ids
+
+
 def test_gateway_killed_mid_schedule_and_an_emergency_started_while_it_is_down(
     tree, broker, gateway, loop_thread, topic_root, flood, operator_a
 ):
     clusters, devices = _fleet(tree, broker, gateway, topic_root, loop_thread)
     try:
-        wait_for(lambda: all_online(clusters), what="clusters online")
-        ids = [f"day-{n}" for n in range(4)]
-        _send_day(clusters, ids, gap_s=1.2)
-        wait_for(
-            lambda: plays(clusters, ids[:1])[(clusters[0].pk, ids[0], "started")] == 1,
-            what="the first airing recorded",
-        )
+        ids = _day_under_way(clusters, 4)
         gateway.kill9()  # the middle of the day's schedule
         time.sleep(2.5)  # two items air while nothing records them
 
@@ -391,13 +397,7 @@ def test_worker_killed_mid_schedule_and_mid_emergency_then_a_withdrawal_made_whi
     clusters, devices = _fleet(tree, broker, gateway, topic_root, loop_thread)
     worker.start()
     try:
-        wait_for(lambda: all_online(clusters), what="clusters online")
-        ids = [f"day-{n}" for n in range(4)]
-        _send_day(clusters, ids, gap_s=1.2)
-        wait_for(
-            lambda: plays(clusters, ids[:1])[(clusters[0].pk, ids[0], "started")] == 1,
-            what="the first airing recorded",
-        )
+        ids = _day_under_way(clusters, 4)
         worker.kill9()  # the middle of the day's schedule
         # An emergency while the worker is dead: it needs no queue.
         emergency = emergencies.start(
@@ -467,13 +467,7 @@ def test_web_killed_after_committing_an_emergency_and_its_cancellation(
 ):
     clusters, devices = _fleet(tree, broker, gateway, topic_root, loop_thread)
     try:
-        wait_for(lambda: all_online(clusters), what="clusters online")
-        ids = [f"day-{n}" for n in range(4)]
-        _send_day(clusters, ids, gap_s=1.2)
-        wait_for(
-            lambda: plays(clusters, ids[:1])[(clusters[0].pk, ids[0], "started")] == 1,
-            what="the first airing recorded",
-        )
+        ids = _day_under_way(clusters, 4)
         before = set(Emergency.objects.values_list("pk", flat=True))
         _killed_web(
             lambda: emergencies.start(
@@ -574,13 +568,7 @@ def test_database_down_mid_broadcast(
     clusters, devices = _fleet(tree, broker, gateway, topic_root, loop_thread)
     worker.start()
     try:
-        wait_for(lambda: all_online(clusters), what="clusters online")
-        ids = [f"day-{n}" for n in range(5)]
-        _send_day(clusters, ids, gap_s=1.2)
-        wait_for(
-            lambda: plays(clusters, ids[:1])[(clusters[0].pk, ids[0], "started")] == 1,
-            what="the first airing recorded",
-        )
+        ids = _day_under_way(clusters, 5)
         with database_down(4.0):
             pass  # items air from the devices' caches; their events wait
         connections.close_all()
