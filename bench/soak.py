@@ -12,7 +12,8 @@ starts them. Every cluster gets a schedule with an item every ``--every``
 seconds. Every ``--kill-every`` seconds one process is killed with SIGKILL —
 the gateway, the broker, the worker or the web process, in a shuffled turn —
 and started again two seconds later, as the supervisor or systemd would.
-Ten seconds after each kill the soak asks ``/healthz`` and sends the worker
+With ``--database-restart`` the database is restarted in the turn too
+(PostgreSQL, by the given command). Ten seconds after each kill the soak asks ``/healthz`` and sends the worker
 a job through the queue (an outbox delivery), and counts what did not answer.
 
 At the end (after ``--grace`` seconds for devices to send what they hold) it
@@ -30,6 +31,7 @@ import contextlib
 import datetime
 import os
 import random
+import shlex
 import signal
 import subprocess
 import sys
@@ -197,6 +199,12 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=2)
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument(
+        "--database-restart",
+        metavar="COMMAND",
+        help="also restart the database in the turn with this command, e.g. "
+        "'pg_ctlcluster 15 main restart' (PostgreSQL through DATABASE_URL)",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         help="keep the installation (database, logs) in this new directory",
@@ -218,6 +226,7 @@ def main() -> None:
         os.environ["GRASSROOTS_DEVICE_HEARTBEAT_S"] = "30"
         setup_django(directory, port, service_port, root)
         from django.conf import settings
+        from django.db import connections
 
         from grassroots.loudspeakers import actions, brokerfiles, signing
         from grassroots.loudspeakers.models import Cluster, PlayEvent
@@ -322,12 +331,18 @@ def main() -> None:
                     next_kill = now + args.kill_every
                     if not turns:
                         turns = ["gateway", "broker", "worker", "web"]
+                        if args.database_restart:
+                            turns.append("database")
                         rng.shuffle(turns)
                     name = turns.pop()
-                    procs[name].send_signal(signal.SIGKILL)
-                    procs[name].wait(10)
-                    time.sleep(2)
-                    procs[name] = restart[name]()
+                    if name == "database":
+                        subprocess.run(shlex.split(args.database_restart), check=True)  # noqa: S603 - the operator's command
+                        connections.close_all()
+                    else:
+                        procs[name].send_signal(signal.SIGKILL)
+                        procs[name].wait(10)
+                        time.sleep(2)
+                        procs[name] = restart[name]()
                     kills[name] += 1
                     kill_log.append((now, name))
                     next_check = time.time() + 10
