@@ -18,6 +18,7 @@ from wagtail.admin.ui.components import Component
 
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability as C
+from grassroots.areas.words import hamlet_word
 
 
 @dataclass
@@ -235,7 +236,8 @@ def actions(user) -> list[Action]:
     if scope.can_anywhere(user, C.VIEW):
         out.append(Action(_("Loudspeakers"), reverse("loudspeakers_clusters:index")))
     if scope.can_anywhere(user, C.MANAGE_AREAS):
-        out.append(Action(_("Add a hamlet"), reverse("areas:add")))
+        label = _("Add a {hamlet}").format(hamlet=hamlet_word())
+        out.append(Action(label, reverse("areas:add")))
     if scope.can_anywhere(user, C.EXPORT_REPORTS):
         out.append(Action(_("Indicators and reports"), reverse("indicators_dashboard")))
     return out
