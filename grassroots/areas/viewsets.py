@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Count
 from django.urls import reverse
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import BooleanColumn, Column
@@ -81,9 +81,9 @@ class _HamletSaveMixin(FormForUserMixin, ActionFormMixin):
 
 
 def _level_choices() -> list[tuple[int, str]]:
-    """The levels, the one below the commune in the installation's own word."""
+    """The levels, the one below the commune in the installation's own word ("Ấp, khóm")."""
     return [
-        (level.value, hamlet_word() if level == Level.HAMLET else str(level.label))
+        (level.value, capfirst(hamlet_word() if level == Level.HAMLET else level.label))
         for level in Level
     ]
 

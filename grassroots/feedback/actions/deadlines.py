@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
 from grassroots.areas.models import Level
+from grassroots.core.sentence_case import mid_sentence
 
 from .. import messages, workdays
 from ..models import Event, EventKind, Feedback
@@ -109,7 +110,7 @@ def escalate_overdue(today: date | None = None) -> int:
                 _("It was due on %(date)s and is still %(status)s. “%(text)s”")
                 % {
                     "date": item.due_date.strftime("%d/%m/%Y"),
-                    "status": item.get_status_display(),
+                    "status": mid_sentence(item.get_status_display()),
                     "text": item.description[:300],
                 },
             )
