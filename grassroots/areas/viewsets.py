@@ -83,7 +83,10 @@ class _HamletSaveMixin(FormForUserMixin, ActionFormMixin):
 def _level_choices() -> list[tuple[int, str]]:
     """The levels, the one below the commune in the installation's own word ("Ấp, khóm")."""
     return [
-        (level.value, capfirst(hamlet_word() if level == Level.HAMLET else level.label))
+        (
+            level.value,
+            str(capfirst(hamlet_word() if level == Level.HAMLET else level.label)),
+        )
         for level in Level
     ]
 

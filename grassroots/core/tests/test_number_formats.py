@@ -135,3 +135,10 @@ def test_every_counted_sentence_in_a_template_groups_its_count():
         if "|number" not in found
     ]
     assert not ungrouped, "\n".join(ungrouped)
+
+
+def test_a_count_in_a_message_is_grouped():
+    from grassroots.loudspeakers.refusals import describe
+
+    with translation.override("vi"):
+        assert describe("unknown", 1234).startswith("Đã từ chối 1.234 tin")

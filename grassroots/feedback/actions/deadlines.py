@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
 from grassroots.areas.models import Level
+from grassroots.core import numbers
 from grassroots.core.sentence_case import mid_sentence
 
 from .. import messages, workdays
@@ -162,12 +163,13 @@ def send_digests(now=None) -> int:
         ]
         body = "\n".join(
             [
-                _("New feedback for %(area)s: %(count)d.")
-                % {"area": area.name, "count": len(items)},
+                _("New feedback for %(area)s: %(count)s.")
+                % {"area": area.name, "count": numbers.text(len(items))},
                 "",
                 *lines,
                 "",
-                _("Overdue and still open: %(count)d.") % {"count": overdue},
+                _("Overdue and still open: %(count)s.")
+                % {"count": numbers.text(overdue)},
             ]
         )
         if messages.tell_officials(
