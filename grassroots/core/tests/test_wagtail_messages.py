@@ -16,11 +16,16 @@ from django.utils import translation
 
 from grassroots.testing import login_verified, make_user
 
-OURS = Path(settings.LOCALE_PATHS[0]) / "vi" / "LC_MESSAGES" / "django.po"
+OURS = Path(settings.LOCALE_PATHS[0]) / "vi" / "LC_MESSAGES"
 
 
 def _translations():
-    for entry in polib.pofile(str(OURS)):
+    entries = [
+        e
+        for name in ("django.po", "djangojs.po")
+        for e in polib.pofile(str(OURS / name))
+    ]
+    for entry in entries:
         if entry.obsolete:
             continue
         texts = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
