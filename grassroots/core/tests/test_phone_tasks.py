@@ -360,7 +360,7 @@ def test_a_hamlet_with_a_code_in_use_keeps_the_form_and_says_why(
     phone.fill("#id_name", "Ấp Mười Hai")
     phone.tap("form button[type=submit].action-save, form button.button-longrunning")
     page.wait_for_load_state()
-    assert "Một ấp khác của xã này đã dùng mã này." in page.inner_text("main")
+    assert f"{tree.hamlet_a1.name} đã dùng mã này." in page.inner_text("main")
     assert page.input_value("#id_name") == "Ấp Mười Hai"
     phone.fill("#id_code", "H99")
     phone.tap("form button[type=submit].action-save, form button.button-longrunning")
@@ -546,7 +546,7 @@ def test_an_emergency_is_aired_watched_and_cancelled_in_three_screens(
     page.wait_for_selector("#emg-actions [role=status]")
     assert "Đã hủy phát khẩn cấp ở mọi nơi." in page.inner_text("#emg-actions")
     # The status is swapped in with the answer, not a second later.
-    assert "đã hủy" in page.inner_text(".emg-state-line")
+    assert "Đã hủy" in page.inner_text(".emg-state-line")
     assert Emergency.objects.get().state == State.CANCELLED
     phone.done(close=False)
     _stop_polling(phone)
@@ -605,7 +605,7 @@ def test_a_drill_is_one_switch_away_and_takes_three_screens_too(
     phone.fill("#emg-actions input[name=otp]", codes())
     phone.tap("button:has-text('Xác nhận: dừng phát ở mọi nơi')")
     page.wait_for_selector("#emg-actions [role=status]")
-    assert "đã hủy" in page.inner_text(".emg-state-line")
+    assert "Đã hủy" in page.inner_text(".emg-state-line")
     assert not page.locator("[data-testid=cancel]").is_visible()
     assert Emergency.objects.get().state == State.CANCELLED
     phone.done(close=False)
