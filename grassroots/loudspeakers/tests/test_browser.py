@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from grassroots.accounts.roles import Role
@@ -49,6 +50,20 @@ def test_operator_sees_the_fleet_live_and_sends_a_confirmed_command(
     page.screenshot(
         path=os.path.join(artifacts_dir, "loudspeakers-map.png"), full_page=True
     )
+
+    # A province's counts are grouped as Vietnamese writes them.
+    def province_sized(route):
+        answer = route.fetch()
+        data = answer.json()
+        data["summary"]["online"] = 12345
+        route.fulfill(response=answer, json=data)
+
+    page.route(f"**{reverse('loudspeakers_map:live')}*", province_sized)
+    page.reload()
+    page.wait_for_function(
+        "document.querySelector('[data-count=online]').textContent === '12.345'"
+    )
+    page.unroute_all()
 
     page.goto(f"{live_server.url}/console/loudspeakers/clusters/inspect/{online.pk}/")
     page.click("a[href$='/command/volume/']")

@@ -3,6 +3,9 @@
 (function () {
   "use strict";
   var COLOURS = { online: "#1a7f37", offline: "#8c959f", alert: "#cf222e", never: "#57606a" };
+  // Counts and times as the page's language writes them: 1.234 and 14:05:09 in Vietnamese.
+  var lang = document.documentElement.lang || "vi";
+  var numbers = new Intl.NumberFormat(lang);
 
   function baseMap(element, tiles, attribution) {
     var map = L.map(element, { zoomSnap: 0.5, attributionControl: !!tiles });
@@ -64,13 +67,13 @@
       list.innerHTML = rows.join("") || "<tr><td colspan='6'>–</td></tr>";
       Object.keys(data.summary).forEach(function (key) {
         var el = root.querySelector("[data-count='" + key + "']");
-        if (el) { el.textContent = data.summary[key]; }
+        if (el) { el.textContent = numbers.format(data.summary[key]); }
       });
       if (!fitted) {
         if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 }); } else { map.setView([10.46, 105.63], 9); }
         fitted = true;
       }
-      if (stamp) { stamp.textContent = "✓ " + new Date(data.at).toLocaleTimeString("vi-VN"); }
+      if (stamp) { stamp.textContent = "✓ " + new Date(data.at).toLocaleTimeString(lang); }
     }
     function poll() {
       if (document.hidden && fitted) { return; }
