@@ -95,7 +95,9 @@ def test_fields_the_page_does_not_offer_are_not_changed(client, clerk, tree):
         (Role.EDITOR, tree.hamlet_a1.pk)
     ]
     [entry] = _entries(clerk, "account.own_change")
-    assert set(entry.data["fields"]) <= set(actions.OWN_FIELDS + actions.OWN_PREFERENCES)
+    assert set(entry.data["fields"]) <= set(
+        actions.OWN_FIELDS + actions.OWN_PREFERENCES
+    )
 
 
 def test_another_accounts_id_changes_only_ones_own(client, clerk, other):
