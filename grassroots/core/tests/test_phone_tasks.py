@@ -420,6 +420,74 @@ def test_a_citizens_feedback_is_answered_from_the_home_page(
     phone.done()
 
 
+#: Is the element's middle covered by something else (the ☰ button)?
+COVERED_JS = """(el) => {
+  const r = el.getBoundingClientRect();
+  const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  if (top && (el.contains(top) || top.contains(el))) return "";
+  return (top ? top.tagName + "." + top.className : "nothing") + " at " + JSON.stringify(r);
+}"""
+
+
+def _shoot_at(phone: Phone, selector: str, name: str) -> None:
+    """Keep a picture of the screen showing ``selector`` (the admin scrolls inside)."""
+    phone.page.locator(selector).first.scroll_into_view_if_needed()
+    phone.page.screenshot(
+        path=os.path.join(phone.dir, f"phone-{phone.task}-{name}.png")
+    )
+
+
+@pytest.mark.parametrize("way", ["answered", "without-answer"])
+def test_a_citizens_feedback_is_closed_from_the_home_page_in_three_screens(
+    browser, live_server, tree, artifacts_dir, settings, way
+):
+    """Close: with the answer in one submission, or without one, giving a reason."""
+    from grassroots.feedback.models import CalendarDay, Category, Feedback
+    from grassroots.feedback.seed import seed_calendar, seed_categories
+    from grassroots.feedback.tests.builders import submit
+
+    if not Category.objects.exists():
+        seed_categories(Category)
+        seed_calendar(CalendarDay)
+    settings.GRASSROOTS_FEEDBACK_JURISDICTION = tree.province.code
+    item = submit(tree, citizen_name="Nguyễn Văn Tư", phone="0912345678", consent=True)
+    Feedback.objects.filter(pk=item.pk).update(
+        due_date=timezone.localdate() + datetime.timedelta(days=1)
+    )
+    handler = make_user("feedback_handler", tree.commune_a)
+    phone = Phone(browser, live_server, artifacts_dir, handler, f"close-{way}")
+    page = phone.page
+    phone.tap(".gr-todos a")
+    phone.check()
+    phone.tap(f"a:has-text('{item.display_code}')")
+    phone.check()
+    if way == "answered":
+        phone.fill("#id_answer-text", "Đã vá ổ gà trước chợ ngày 06/12. Cảm ơn bà con.")
+        _shoot_at(phone, "button[name=close]", "form")
+        phone.tap("button[name=close]")
+        said = f"Đã gửi trả lời và đóng phản ánh {item.display_code}."
+    else:
+        phone.tap("summary:has-text('Đóng')")
+        phone.fill("#close-reason", "Trùng với phản ánh đã xử lý tuần trước.")
+        _shoot_at(phone, "form:has(#close-reason) button[type=submit]", "form")
+        phone.tap("form:has(#close-reason) button[type=submit]")
+        said = f"Đã đóng phản ánh {item.display_code}."
+    message = page.locator(".messages li").first
+    message.wait_for()
+    assert said in message.inner_text()
+    # It slides in from the top; then it must sit on screen, uncovered.
+    page.wait_for_function(
+        "(el) => el.getBoundingClientRect().top >= 0", arg=message.element_handle()
+    )
+    covered = message.evaluate(COVERED_JS)
+    assert not covered, f"the message is under {covered}"
+    assert "đã đóng" in page.inner_text("table.listing")
+    item.refresh_from_db()
+    assert item.status == "closed"
+    assert (item.public_answer != "") is (way == "answered")
+    phone.done()
+
+
 class Codes:
     """Fresh codes of one authenticator, each later than the last (none reused)."""
 
