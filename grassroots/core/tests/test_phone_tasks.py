@@ -372,7 +372,7 @@ def test_a_hamlet_with_a_code_in_use_keeps_the_form_and_says_why(
 @pytest.mark.parametrize(
     ("role", "pages"),
     [
-        ("feedback_handler", ["/console/feedback/"]),
+        ("feedback_handler", ["/console/feedback/", "/console/account/"]),
         ("administrator", ["/console/areas/", "/console/working-calendar/"]),
         ("administrator", ["/console/feedback-categories/"]),
         ("operator", ["/console/loudspeakers/clusters/", "/console/emergencies/new/"]),
