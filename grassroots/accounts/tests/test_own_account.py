@@ -206,3 +206,37 @@ def test_the_emailed_link_sets_the_password_through_the_action(client, clerk):
     clerk.refresh_from_db()
     assert clerk.check_password(NEW)
     assert _entries(clerk, "account.password_reset").count() == 1
+
+
+def test_error_reports_never_show_the_posted_passwords(rf, clerk):
+    """Django's error reports hide the POST of the account page (as Wagtail's)."""
+    from grassroots.accounts.own_account import OwnAccountView
+
+    request = rf.post(URL, _form(**{"password-new_password1": NEW}))
+    request.user = clerk
+    OwnAccountView.as_view()(request)
+    assert request.sensitive_post_parameters == "__ALL__"
+
+
+def test_a_new_picture_replaces_the_old_through_the_action(
+    client, clerk, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grassroots.feedback.tests.builders import png_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    client.force_login(clerk)
+    for name in ("mot.png", "hai.png"):
+        picture = SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+        response = client.post(URL, _form(**{"avatar-avatar": picture}))
+        assert response.status_code == 302
+    avatar = UserProfile.get_for_user(clerk).avatar
+    assert "hai" in avatar.name
+    assert [p.name for p in tmp_path.rglob("*.png")] == [avatar.name.split("/")[-1]]
+    entries = _entries(clerk, "account.own_change")
+    assert ["avatar" in e.data["fields"] for e in entries] == [True, True]
