@@ -78,6 +78,19 @@ TALL_JS = """() => {
 }"""
 
 
+#: Is the element covered by something else (the ☰ button) at its left edge,
+#: middle or right edge? Returns what covers it, or "".
+COVERED_JS = """(el) => {
+  const r = el.getBoundingClientRect(), y = r.top + r.height / 2;
+  for (const x of [r.left + 4, r.left + r.width / 2, r.right - 4]) {
+    const top = document.elementFromPoint(x, y);
+    if (top && (el.contains(top) || top.contains(el))) continue;
+    return (top ? top.tagName + "." + top.className : "nothing") + " at " + Math.round(x) + "," + Math.round(y);
+  }
+  return "";
+}"""
+
+
 class Phone:
     """A logged-in phone that counts the screens of a task and checks every page."""
 
@@ -155,6 +168,7 @@ class Phone:
         self.page.wait_for_load_state()
 
     def done(self, *, close: bool = True) -> None:
+        self.message_is_on_screen()
         self.check("done")
         self.record()
         assert len(self.screens) <= MAX_SCREENS, (
@@ -163,6 +177,18 @@ class Phone:
         assert self.taps <= MAX_TAPS, f"{self.task}: {self.taps} taps"
         if close:
             self.context.close()
+
+    def message_is_on_screen(self) -> None:
+        """A confirmation slides in from the top; then it sits uncovered (the ☰ button)."""
+        message = self.page.locator(".messages li").first
+        if not message.count():
+            return
+        self.page.wait_for_function(
+            "(el) => el.getBoundingClientRect().top >= 0",
+            arg=message.element_handle(),
+        )
+        covered = message.evaluate(COVERED_JS)
+        assert not covered, f"{self.task}: the message is under {covered}"
 
     def record(self) -> None:
         """Append the task's figures to test-artifacts/phone-tasks.jsonl (docs/phone-tasks.md)."""
@@ -420,15 +446,6 @@ def test_a_citizens_feedback_is_answered_from_the_home_page(
     phone.done()
 
 
-#: Is the element's middle covered by something else (the ☰ button)?
-COVERED_JS = """(el) => {
-  const r = el.getBoundingClientRect();
-  const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-  if (top && (el.contains(top) || top.contains(el))) return "";
-  return (top ? top.tagName + "." + top.className : "nothing") + " at " + JSON.stringify(r);
-}"""
-
-
 def _shoot_at(phone: Phone, selector: str, name: str) -> None:
     """Keep a picture of the screen showing ``selector`` (the admin scrolls inside)."""
     phone.page.locator(selector).first.scroll_into_view_if_needed()
@@ -475,12 +492,6 @@ def test_a_citizens_feedback_is_closed_from_the_home_page_in_three_screens(
     message = page.locator(".messages li").first
     message.wait_for()
     assert said in message.inner_text()
-    # It slides in from the top; then it must sit on screen, uncovered.
-    page.wait_for_function(
-        "(el) => el.getBoundingClientRect().top >= 0", arg=message.element_handle()
-    )
-    covered = message.evaluate(COVERED_JS)
-    assert not covered, f"the message is under {covered}"
     assert "đã đóng" in page.inner_text("table.listing")
     item.refresh_from_db()
     assert item.status == "closed"
