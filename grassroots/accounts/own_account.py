@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.debug import sensitive_post_parameters
 from wagtail.admin import messages
+from wagtail.admin.forms.account import NameEmailForm
 from wagtail.admin.views import account as wagtail_account
 from wagtail.users.models import UserProfile
 
@@ -30,11 +31,31 @@ from . import actions
 from .audit import SignedInRequest
 
 
+class OwnNameEmailForm(NameEmailForm):
+    """Names and e-mail, none required: accounts are made without them.
+
+    Wagtail requires all three, so someone whose administrator left the
+    e-mail empty could not change their own password without inventing one.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
 @method_decorator(sensitive_post_parameters(), name="post")
 class OwnAccountView(wagtail_account.AccountView):
     """Wagtail's account page; names, preferences and password through actions."""
 
     request: SignedInRequest
+
+    def get_panels(self):
+        panels = super().get_panels()
+        for panel in panels:
+            if isinstance(panel, wagtail_account.NameEmailSettingsPanel):
+                panel.form_class = OwnNameEmailForm
+        return panels
 
     def post(self, request: SignedInRequest) -> HttpResponse:
         forms = [(panel, panel.get_form()) for panel in self.get_panels()]

@@ -240,3 +240,29 @@ def test_a_new_picture_replaces_the_old_through_the_action(
     assert [p.name for p in tmp_path.rglob("*.png")] == [avatar.name.split("/")[-1]]
     entries = _entries(clerk, "account.own_change")
     assert ["avatar" in e.data["fields"] for e in entries] == [True, True]
+
+
+def test_an_account_made_without_names_or_email_changes_only_its_password(
+    client, clerk
+):
+    """Administrators may leave names and e-mail empty; the page does not ask for them."""
+    assert clerk.email == "" and clerk.first_name == ""
+    client.force_login(clerk)
+    response = client.post(
+        URL,
+        _form(
+            **{
+                "name_email-first_name": "",
+                "name_email-last_name": "",
+                "name_email-email": "",
+                "password-old_password": PASSWORD,
+                "password-new_password1": NEW,
+                "password-new_password2": NEW,
+            }
+        ),
+    )
+    assert response.status_code == 302
+    clerk.refresh_from_db()
+    assert clerk.check_password(NEW)
+    changed = [e.data["fields"] for e in _entries(clerk, "account.own_change")]
+    assert not set().union(*changed) & set(actions.OWN_FIELDS)
