@@ -69,6 +69,8 @@ class OwnAccountView(wagtail_account.AccountView):
                 return TemplateResponse(
                     request, self.template_name, self.get_context_data()
                 )
+            # Once saved, a new password keeps this session signed in.
+            update_session_auth_hash(request, request.user)
             profile = UserProfile.get_for_user(request.user)
             # The message in the language just chosen, as Wagtail does.
             with override(profile.get_preferred_language()):
@@ -88,7 +90,6 @@ class OwnAccountView(wagtail_account.AccountView):
                     current_password=form.cleaned_data.get("old_password") or "",
                     new_password=form.cleaned_data["new_password1"],
                 )
-                update_session_auth_hash(request, request.user)
             else:
                 changes.update(form.cleaned_data)
         actions.update_own_account(request.user, **changes)
