@@ -625,7 +625,7 @@ def test_an_emergency_is_aired_watched_and_cancelled_in_three_screens(
     page.wait_for_selector("#emg-actions [role=status]")
     assert "Đã hủy phát khẩn cấp ở mọi nơi." in page.inner_text("#emg-actions")
     # The status is swapped in with the answer, not a second later.
-    assert "đã hủy" in page.inner_text(".emg-state-line")
+    assert "Đã hủy" in page.inner_text(".emg-state-line")
     assert Emergency.objects.get().state == State.CANCELLED
     phone.done(close=False)
     _stop_polling(phone)
@@ -684,7 +684,7 @@ def test_a_drill_is_one_switch_away_and_takes_three_screens_too(
     phone.fill("#emg-actions input[name=otp]", codes())
     phone.tap("button:has-text('Xác nhận: dừng phát ở mọi nơi')")
     page.wait_for_selector("#emg-actions [role=status]")
-    assert "đã hủy" in page.inner_text(".emg-state-line")
+    assert "Đã hủy" in page.inner_text(".emg-state-line")
     assert not page.locator("[data-testid=cancel]").is_visible()
     assert Emergency.objects.get().state == State.CANCELLED
     phone.done(close=False)

@@ -90,7 +90,7 @@ def test_an_operator_broadcasts_watches_acks_live_and_cancels_on_a_phone(
     page.click("button.emg-cancel")
     page.wait_for_selector("#emg-actions [role=status]")
     assert Emergency.objects.get().state == State.CANCELLED
-    assert "đã hủy" in page.inner_text(".emg-state-line")
+    assert "Đã hủy" in page.inner_text(".emg-state-line")
     # Stop the polling before the database goes (PostgreSQL refuses to drop
     # a test database a server thread still reads).
     page.goto("about:blank")
