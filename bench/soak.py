@@ -12,7 +12,8 @@ starts them. Every cluster gets a schedule with an item every ``--every``
 seconds. Every ``--kill-every`` seconds one process is killed with SIGKILL —
 the gateway, the broker, the worker or the web process, in a shuffled turn —
 and started again two seconds later, as the supervisor or systemd would.
-Ten seconds after each kill the soak asks ``/healthz`` and sends the worker
+With ``--database-restart`` the database is restarted in the turn too
+(PostgreSQL, by the given command). Ten seconds after each kill the soak asks ``/healthz`` and sends the worker
 a job through the queue (an outbox delivery), and counts what did not answer.
 
 At the end (after ``--grace`` seconds for devices to send what they hold) it
@@ -26,9 +27,11 @@ resident memory of the gateway, the broker and the simulators over time
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import random
+import shlex
 import signal
 import subprocess
 import sys
@@ -142,6 +145,46 @@ def worker_answers(timeout: float = 30.0) -> bool:
     return True
 
 
+def explain_missed(
+    missing: list[tuple[int, str]],
+    items: list[dict],
+    kill_log: list[tuple[float, str]],
+    begin: float,
+) -> None:
+    """Print what the database knows of the clusters that missed an airing."""
+    from grassroots.loudspeakers.models import Cluster, ClusterLog
+
+    starts = {
+        i["id"]: datetime.datetime.fromisoformat(i["start"]).timestamp() for i in items
+    }
+    by_cluster: dict[int, list[str]] = {}
+    for pk, item_id in missing:
+        by_cluster.setdefault(pk, []).append(item_id)
+    by_item = Counter(item_id for _pk, item_id in missing)
+    print(
+        f"missed airings by item ({len(by_item)} items, {len(by_cluster)} clusters):",
+        ", ".join(
+            f"{item_id} (t={starts[item_id] - begin:.0f} s) x{n}"
+            for item_id, n in sorted(by_item.items(), key=lambda kv: starts[kv[0]])
+        ),
+    )
+    print(
+        "kills at:",
+        ", ".join(f"{name} t={at - begin:.0f} s" for at, name in kill_log),
+    )
+    for cluster in Cluster.objects.filter(pk__in=list(by_cluster)[:20]).select_related(
+        "status"
+    ):
+        status = cluster.status
+        print(
+            f"  {cluster.code}: missed {', '.join(by_cluster[cluster.pk])}; "
+            f"schedule sent v{cluster.schedule_version}, held "
+            f"v{status.schedule_version}, online={status.online}"
+        )
+        for entry in ClusterLog.objects.filter(cluster=cluster).order_by("at")[:30]:
+            print(f"      t={entry.at.timestamp() - begin:7.1f} s {entry.message}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--devices", type=int, default=2000)
@@ -155,17 +198,35 @@ def main() -> None:
     parser.add_argument("--grace", type=float, default=60.0)
     parser.add_argument("--shards", type=int, default=2)
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument(
+        "--database-restart",
+        metavar="COMMAND",
+        help="also restart the database in the turn with this command, e.g. "
+        "'pg_ctlcluster 15 main restart' (PostgreSQL through DATABASE_URL)",
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the installation (database, logs) in this new directory",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)  # noqa: S311 - which process to kill, not security
     print(f"Machine: {machine()}")
     raise_nofile()
     root = "soak" + uuid.uuid4().hex[:6]
-    with tempfile.TemporaryDirectory(prefix="gr-soak-") as tmp:
-        directory = Path(tmp)
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            args.keep.mkdir(parents=True)
+            directory = args.keep.resolve()
+        else:
+            directory = Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="gr-soak-"))
+            )
         port, service_port = free_port(), free_port()
         os.environ["GRASSROOTS_DEVICE_HEARTBEAT_S"] = "30"
         setup_django(directory, port, service_port, root)
         from django.conf import settings
+        from django.db import connections
 
         from grassroots.loudspeakers import actions, brokerfiles, signing
         from grassroots.loudspeakers.models import Cluster, PlayEvent
@@ -214,6 +275,7 @@ def main() -> None:
         ]
         samples: list[tuple[float, dict[str, float]]] = []
         kills: Counter[str] = Counter()
+        kill_log: list[tuple[float, str]] = []
         checks: Counter[str] = Counter()
         begin = time.time()
         first = begin + 40  # connections ramp up meanwhile
@@ -269,13 +331,20 @@ def main() -> None:
                     next_kill = now + args.kill_every
                     if not turns:
                         turns = ["gateway", "broker", "worker", "web"]
+                        if args.database_restart:
+                            turns.append("database")
                         rng.shuffle(turns)
                     name = turns.pop()
-                    procs[name].send_signal(signal.SIGKILL)
-                    procs[name].wait(10)
-                    time.sleep(2)
-                    procs[name] = restart[name]()
+                    if name == "database":
+                        subprocess.run(shlex.split(args.database_restart), check=True)  # noqa: S603 - the operator's command
+                        connections.close_all()
+                    else:
+                        procs[name].send_signal(signal.SIGKILL)
+                        procs[name].wait(10)
+                        time.sleep(2)
+                        procs[name] = restart[name]()
                     kills[name] += 1
+                    kill_log.append((now, name))
                     next_check = time.time() + 10
             print(
                 f"schedule over; {args.grace:.0f} s for devices to send what they hold"
@@ -305,15 +374,14 @@ def main() -> None:
             )
         )
         missed = lost = duplicated = 0
-        codes = {c.pk: c.code for c in clusters}
-        missing: list[str] = []
+        missing: list[tuple[int, str]] = []
         for cluster in clusters:
             for item_id in due:
                 started = counted[(cluster.pk, item_id, "started")]
                 finished = counted[(cluster.pk, item_id, "finished")]
                 if started == 0 and finished == 0:
                     missed += 1
-                    missing.append(f"{codes[cluster.pk]} {item_id}")
+                    missing.append((cluster.pk, item_id))
                 elif started != finished:
                     lost += abs(started - finished)
                 duplicated += max(0, started - 1) + max(0, finished - 1)
@@ -323,7 +391,7 @@ def main() -> None:
             f"duplicated={duplicated} kills={dict(kills)} checks={dict(checks)}"
         )
         if missing:
-            print("missed:", "; ".join(missing[:20]))
+            explain_missed(missing, items, kill_log, begin)
         for name in samples[0][1] if samples else []:
             values = [mb[name] for _t, mb in samples]
             print(

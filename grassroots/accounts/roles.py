@@ -8,7 +8,10 @@ role is one line in ``ROLE_CAPABILITIES``.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from grassroots.areas.words import hamlet_label
 
 
 class Role(models.TextChoices):
@@ -29,7 +32,13 @@ class Capability(models.TextChoices):
     COMMAND_DEVICES = "command_devices", _("send commands to loudspeakers and boards")
     MANAGE_DEVICES = "manage_devices", _("register devices and their credentials")
     HANDLE_FEEDBACK = "handle_feedback", _("handle citizen feedback")
-    MANAGE_AREAS = "manage_areas", _("keep the list of hamlets")
+    MANAGE_AREAS = (
+        "manage_areas",
+        format_lazy(
+            _("keep the list of {hamlets}"),
+            hamlets=hamlet_label(capital=False, plural=True),
+        ),
+    )
     MANAGE_USERS = "manage_users", _("manage staff accounts and roles")
     MANAGE_TRAINING = "manage_training", _("keep training records")
     VIEW_AUDIT = "view_audit", _("read the audit log")

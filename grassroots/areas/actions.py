@@ -21,6 +21,7 @@ from grassroots.core.references import is_referenced
 
 from .fields import SEGMENT
 from .models import HAMLET_KINDS, Area, Kind, Level
+from .words import hamlet_word
 
 Progress = Callable[[int], None]
 
@@ -233,7 +234,7 @@ def parse_hamlet_kind(text: str) -> str:
     if kind is None:
         raise ValueError(
             _(
-                "“%(text)s” is not a kind of hamlet. Use one of: ấp, thôn, tổ dân phố, khóm, khu phố, sóc, bản, buôn, làng."
+                "There is no kind “%(text)s”. Use one of: ấp, thôn, tổ dân phố, khóm, khu phố, sóc, bản, buôn, làng."
             )
             % {"text": text}
         )
@@ -356,8 +357,8 @@ def _hamlet_rows(
                 tabular.RowError(
                     line,
                     label,
-                    _("You may not change the hamlets of %(commune)s.")
-                    % {"commune": target},
+                    _("You may not change the %(hamlets)s of %(commune)s.")
+                    % {"hamlets": hamlet_word(plural=True), "commune": target},
                 )
             )
         key = (target.code, row["code"])
@@ -403,7 +404,10 @@ def import_hamlets(
     the same commune) are updated, never duplicated.
     """
     if commune is not None and commune.level != Level.COMMUNE:
-        raise ValidationError(_("Hamlets can only be imported into a commune."))
+        raise ValidationError(
+            _("You can import %(hamlets)s into a commune only.")
+            % {"hamlets": hamlet_word(plural=True)}
+        )
     rows = _hamlet_rows(file, commune, actor)
     result = ImportResult()
     existing = {
@@ -451,25 +455,31 @@ def save_hamlet(
 ) -> Area:
     """Create a hamlet in ``commune``, or update ``hamlet``, from the console."""
     if commune.level != Level.COMMUNE:
-        raise ValidationError(_("A hamlet must belong to a commune."))
+        raise ValidationError(
+            _("Each %(hamlet)s must belong to a commune.") % {"hamlet": hamlet_word()}
+        )
     if kind not in HAMLET_KINDS:
-        raise ValidationError(_("“%(kind)s” is not a kind of hamlet.") % {"kind": kind})
+        raise ValidationError(_("There is no kind “%(kind)s”.") % {"kind": kind})
     if actor is not None and not scope.can(actor, Capability.MANAGE_AREAS, commune):
         raise PermissionDenied(
-            _("You may not change the hamlets of %(commune)s.") % {"commune": commune}
+            _("You may not change the %(hamlets)s of %(commune)s.")
+            % {"hamlets": hamlet_word(plural=True), "commune": commune}
         )
     if (
         hamlet is not None
         and actor is not None
         and not scope.can(actor, Capability.MANAGE_AREAS, hamlet)
     ):
-        raise PermissionDenied(_("You may not change this hamlet."))
+        raise PermissionDenied(
+            _("You may not change %(name)s.") % {"name": hamlet.name}
+        )
     clash = Area.objects.filter(parent=commune, code=code)
     if hamlet is not None:
         clash = clash.exclude(pk=hamlet.pk)
-    if clash.exists():
+    other = clash.first()
+    if other is not None:
         raise ValidationError(
-            {"code": _("Another hamlet of this commune already has this code.")}
+            {"code": _("%(name)s already has this code.") % {"name": other.name}}
         )
     result = ImportResult()
     area = _upsert(

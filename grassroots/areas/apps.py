@@ -1,7 +1,10 @@
 from django.apps import AppConfig
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.roles import Role
+
+from .words import hamlet_label
 
 
 class AreasConfig(AppConfig):
@@ -10,9 +13,15 @@ class AreasConfig(AppConfig):
     verbose_name = _("administrative areas")
     audit_actions = {
         "areas.import_catalogue": _("imported the unit catalogue"),
-        "areas.import_hamlets": _("imported hamlets"),
-        "areas.create_hamlet": _("added a hamlet"),
-        "areas.change_hamlet": _("changed a hamlet"),
+        "areas.import_hamlets": format_lazy(
+            _("imported {hamlets}"), hamlets=hamlet_label(capital=False, plural=True)
+        ),
+        "areas.create_hamlet": format_lazy(
+            _("added a {hamlet}"), hamlet=hamlet_label(capital=False)
+        ),
+        "areas.change_hamlet": format_lazy(
+            _("changed a {hamlet}"), hamlet=hamlet_label(capital=False)
+        ),
         "areas.activate": _("reactivated an area"),
         "areas.deactivate": _("retired an area"),
         "areas.delete": _("deleted an area"),

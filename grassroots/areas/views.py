@@ -13,6 +13,7 @@ from grassroots.core import tabular
 
 from . import actions
 from .forms import HamletImportForm
+from .words import hamlet_word
 
 
 def import_hamlets(request: SignedInRequest) -> HttpResponse:
@@ -42,7 +43,9 @@ def import_hamlets(request: SignedInRequest) -> HttpResponse:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
             messages.success(
-                request, _("Hamlets imported: %(result)s.") % {"result": result}
+                request,
+                _("Imported %(hamlets)s: %(result)s.")
+                % {"hamlets": hamlet_word(plural=True), "result": result},
             )
             return redirect("areas:index")
     return render(

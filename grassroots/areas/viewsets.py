@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import HeaderButton
@@ -25,6 +28,7 @@ from grassroots.core.console import (
 
 from . import actions
 from .models import HAMLET_KINDS, Area, Kind, Level
+from .words import hamlet_label, hamlet_word
 
 
 class HamletForm(forms.ModelForm):
@@ -76,11 +80,29 @@ class _HamletSaveMixin(FormForUserMixin, ActionFormMixin):
         )
 
 
+def _level_choices() -> list[tuple[int, str]]:
+    """The levels, the one below the commune in the installation's own word ("Ấp, khóm")."""
+    return [
+        (
+            level.value,
+            str(capfirst(hamlet_word() if level == Level.HAMLET else level.label)),
+        )
+        for level in Level
+    ]
+
+
+class AreaFilterSet(WagtailFilterSet):
+    level = django_filters.ChoiceFilter(label=_("level"), choices=_level_choices)
+
+
 class AreaIndexView(ScopedIndexMixin, generic.IndexView):
     """Areas in the user's scope, in tree order; ``?parent=ID`` walks down the tree."""
 
     scope_actions = ("view",)
-    add_item_label = _("Add a hamlet")
+    base_filterset_class = AreaFilterSet
+    add_item_label = format_lazy(
+        _("Add a {hamlet}"), hamlet=hamlet_label(capital=False)
+    )
 
     def get_base_queryset(self):
         queryset = (
@@ -103,7 +125,9 @@ class AreaIndexView(ScopedIndexMixin, generic.IndexView):
         if scope.can_anywhere(self.request.user, Capability.MANAGE_AREAS):
             buttons.append(
                 HeaderButton(
-                    _("Import hamlets"), url=reverse("areas_import"), icon_name="upload"
+                    _("Import %(hamlets)s") % {"hamlets": hamlet_word(plural=True)},
+                    url=reverse("areas_import"),
+                    icon_name="upload",
                 )
             )
         return buttons

@@ -12,26 +12,28 @@ from django.db.models import Count
 from django.utils.functional import lazy
 from django.utils.translation import get_language
 
-from .models import Area, Kind, Level
-
-#: The Vietnamese word of each hamlet-level kind (names, not translations).
+#: The Vietnamese word of each hamlet-level ``Kind`` (names, not translations).
+#: Keyed by the kind's value so that app configs and choices (``Capability``)
+#: can use :func:`hamlet_label` before the models are loaded.
 VIETNAMESE = {
-    Kind.HAMLET: "ấp",
-    Kind.VILLAGE: "thôn",
-    Kind.RESIDENTIAL_GROUP: "tổ dân phố",
-    Kind.QUARTER: "khóm",
-    Kind.NEIGHBOURHOOD: "khu phố",
-    Kind.KHMER_HAMLET: "sóc",
-    Kind.HIGHLAND_VILLAGE: "bản",
-    Kind.HIGHLAND_HAMLET: "buôn",
-    Kind.VILLAGE_LANG: "làng",
+    "ap": "ấp",
+    "thon": "thôn",
+    "to_dan_pho": "tổ dân phố",
+    "khom": "khóm",
+    "khu_pho": "khu phố",
+    "soc": "sóc",
+    "ban": "bản",
+    "buon": "buôn",
+    "lang": "làng",
 }
 #: With no hamlet yet: the word of the national programme's documents.
-DEFAULT = (Kind.HAMLET,)
+DEFAULT = ("ap",)
 
 
 def hamlet_kinds() -> tuple[str, ...]:
     """Return the kinds the installation uses below the commune, commonest first."""
+    from .models import Area, Level
+
     rows = list(
         Area.objects.filter(level=Level.HAMLET, is_active=True, kind__in=VIETNAMESE)
         .values("kind")
@@ -46,7 +48,7 @@ def hamlet_kinds() -> tuple[str, ...]:
 def hamlet_word(*, capital: bool = False, plural: bool = False) -> str:
     """Return "ấp, khóm" (Vietnamese, from the areas) or "hamlet(s)" (English)."""
     if (get_language() or "vi").startswith("vi"):
-        word = ", ".join(VIETNAMESE[Kind(kind)] for kind in hamlet_kinds())
+        word = ", ".join(VIETNAMESE[kind] for kind in hamlet_kinds())
     else:
         word = "hamlets" if plural else "hamlet"  # the English branch: no catalogue
     return word[:1].upper() + word[1:] if capital else word

@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminTimeInput
@@ -14,6 +15,7 @@ from wagtail.admin.widgets import AdminDateInput, AdminTimeInput
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
+from grassroots.areas.words import hamlet_label
 from grassroots.loudspeakers.models import Cluster
 from grassroots.loudspeakers.selectors import in_service
 
@@ -184,7 +186,10 @@ class ProgrammeScheduleForm(WagtailAdminModelForm):
         label=_("target areas"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("The province, communes or hamlets whose clusters air it."),
+        help_text=format_lazy(
+            _("The province, communes or {hamlets} whose clusters air it."),
+            hamlets=hamlet_label(capital=False, plural=True),
+        ),
     )
     target_groups = forms.ModelMultipleChoiceField(
         queryset=ClusterGroup.objects.none(),

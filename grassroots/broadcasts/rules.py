@@ -14,6 +14,7 @@ from dateutil import rrule as du
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import ProgrammeSchedule, Rule
 
@@ -100,13 +101,14 @@ def overlap(
     return a_start < b_end and b_start < a_end
 
 
+# Marked for the catalogue here, translated where used (``describe_rrule``).
 _FREQ = {
-    "MINUTELY": ("every minute", "every %(n)s minutes"),
-    "HOURLY": ("every hour", "every %(n)s hours"),
-    "DAILY": ("every day", "every %(n)s days"),
-    "WEEKLY": ("every week", "every %(n)s weeks"),
-    "MONTHLY": ("every month", "every %(n)s months"),
-    "YEARLY": ("every year", "every %(n)s years"),
+    "MINUTELY": (gettext_noop("every minute"), gettext_noop("every %(n)s minutes")),
+    "HOURLY": (gettext_noop("every hour"), gettext_noop("every %(n)s hours")),
+    "DAILY": (gettext_noop("every day"), gettext_noop("every %(n)s days")),
+    "WEEKLY": (gettext_noop("every week"), gettext_noop("every %(n)s weeks")),
+    "MONTHLY": (gettext_noop("every month"), gettext_noop("every %(n)s months")),
+    "YEARLY": (gettext_noop("every year"), gettext_noop("every %(n)s years")),
 }
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 

@@ -114,8 +114,10 @@ def handlers_for(channel: str) -> list[Handler]:
 MAX_ATTEMPTS = 8
 RETRY_FIRST_S = 5.0
 RETRY_MAX_S = 3600.0
-#: A delivery taken by a process that died is taken again after this.
-CLAIM_S = 300.0
+#: A delivery is leased, not locked: the lease is renewed before each
+#: handler, so one taken by a process that died (a worker killed mid-job) is
+#: taken again within this time, and a long delivery is not taken twice.
+CLAIM_S = 60.0
 
 
 def _key(handler: Handler) -> str:
@@ -195,6 +197,14 @@ def _claim(pk: int, now: datetime.datetime) -> bool:
     )
 
 
+def _renew(pk: int) -> None:
+    from .models import ChannelDelivery
+
+    ChannelDelivery.objects.filter(pk=pk).update(
+        claimed_until=timezone.now() + datetime.timedelta(seconds=CLAIM_S)
+    )
+
+
 def due(now: datetime.datetime | None = None):
     """Return the deliveries waiting whose time has come."""
     from .models import ChannelDelivery, DeliveryState
@@ -231,6 +241,7 @@ def deliver(ids: Iterable[int] | None = None, *, limit: int = 500) -> int:
                 if key in seen or key in done:
                     continue
                 seen.add(key)
+                _renew(pk)
                 try:
                     with transaction.atomic():
                         handler(event)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
 from grassroots.areas.models import Area, Level
+from grassroots.areas.words import hamlet_word
 
 from .models import PushSubscription, PushTally
 from .push import EndpointRefused, check_endpoint
@@ -45,7 +46,10 @@ def subscribe(
     areas = list(areas)
     for area in areas:
         if area.level not in (Level.COMMUNE, Level.HAMLET) or not area.is_active:
-            raise ValidationError(_("Choose a commune or a hamlet."), code="wrong_area")
+            raise ValidationError(
+                _("Choose a commune or a %(hamlet)s.") % {"hamlet": hamlet_word()},
+                code="wrong_area",
+            )
     subscription, _created = PushSubscription.objects.select_for_update().get_or_create(
         endpoint=endpoint, defaults={"p256dh": p256dh, "auth": auth}
     )

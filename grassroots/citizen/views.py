@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from grassroots.areas.words import hamlet_word
+
 #: Bump to drop every cached page and file when the app changes.
 VERSION = "1"
 
@@ -54,8 +56,9 @@ def manifest(request: HttpRequest) -> JsonResponse:
         "name": _("Grassroots information"),
         "short_name": _("Information"),
         "description": _(
-            "Bulletins and warnings for your hamlet, and feedback to the commune."
-        ),
+            "Bulletins and warnings for your %(hamlet)s, and feedback to the commune."
+        )
+        % {"hamlet": hamlet_word()},
         "lang": "vi",
         "start_url": reverse("citizen:app"),
         "scope": "/",

@@ -18,6 +18,8 @@ from wagtail.admin.ui.components import Component
 
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability as C
+from grassroots.areas.words import hamlet_word
+from grassroots.core import numbers
 
 
 @dataclass
@@ -58,7 +60,7 @@ def _bulletins_to_approve(user) -> Todo | None:
             "%(n)s bulletins await your approval",
             count,
         )
-        % {"n": count},
+        % {"n": numbers.text(count)},
         url,
         urgent=True,
     )
@@ -81,7 +83,7 @@ def _bulletins_returned(user) -> Todo | None:
             "%(n)s bulletins returned for changes",
             count,
         )
-        % {"n": count},
+        % {"n": numbers.text(count)},
         reverse("bulletins_bulletin:list") + "?status=returned",
         urgent=True,
     )
@@ -106,7 +108,7 @@ def _feedback_due(user) -> Todo | None:
                 "%(n)s feedback items past their deadline",
                 overdue,
             )
-            % {"n": overdue}
+            % {"n": numbers.text(overdue)}
         )
     if soon:
         parts.append(
@@ -115,7 +117,7 @@ def _feedback_due(user) -> Todo | None:
                 "%(n)s due within two days",
                 soon,
             )
-            % {"n": soon}
+            % {"n": numbers.text(soon)}
         )
     return Todo(
         ", ".join(parts), reverse("feedback_console:index"), urgent=bool(overdue)
@@ -135,7 +137,7 @@ def _clusters_offline(user) -> Todo | None:
             "%(n)s loudspeaker clusters offline",
             offline,
         )
-        % {"n": offline},
+        % {"n": numbers.text(offline)},
         reverse("loudspeakers_clusters:index") + f"?status={selectors.OFFLINE}",
         urgent=True,
     )
@@ -184,7 +186,7 @@ def _airings_today(user) -> Todo | None:
             "%(n)s airings on the loudspeakers today",
             count,
         )
-        % {"n": count},
+        % {"n": numbers.text(count)},
         reverse("broadcasts_calendar"),
     )
 
@@ -235,7 +237,8 @@ def actions(user) -> list[Action]:
     if scope.can_anywhere(user, C.VIEW):
         out.append(Action(_("Loudspeakers"), reverse("loudspeakers_clusters:index")))
     if scope.can_anywhere(user, C.MANAGE_AREAS):
-        out.append(Action(_("Add a hamlet"), reverse("areas:add")))
+        label = _("Add a {hamlet}").format(hamlet=hamlet_word())
+        out.append(Action(label, reverse("areas:add")))
     if scope.can_anywhere(user, C.EXPORT_REPORTS):
         out.append(Action(_("Indicators and reports"), reverse("indicators_dashboard")))
     return out

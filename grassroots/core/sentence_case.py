@@ -33,3 +33,14 @@ def install() -> None:
     bound_field_init.sentence_case = True  # type: ignore[attr-defined]
     BoundField.__init__ = bound_field_init  # type: ignore[method-assign]
     Column.__init__ = column_init_capitalised
+
+
+def mid_sentence(text: object) -> str:
+    """Return ``text`` with a small first letter, for a choice said inside a sentence.
+
+    Choice labels are written as they stand alone, in selects, filters and
+    badges ("Đã trả lời"); a sentence that embeds one ("Phản ánh này đã ở
+    trạng thái đã trả lời.") lowers only the first letter, so "CNTT" stays.
+    """
+    value = str(text)
+    return value[:1].lower() + value[1:]

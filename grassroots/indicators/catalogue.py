@@ -35,7 +35,10 @@ IP_STATIONS = Spec(
     denominator_label=_("active communes"),
     target_2025=HUNDRED,
     target_2030=HUNDRED,
-    needs=_("loudspeaker registry: clusters with their hamlet and state"),
+    needs=format_lazy(
+        _("loudspeaker registry: clusters with their {hamlet} and state"),
+        hamlet=hamlet_label(capital=False),
+    ),
     levels=_PROVINCE_COMMUNE,
 )
 
@@ -78,7 +81,10 @@ HAMLET_COVERAGE = Spec(
     ),
     target_2025=HUNDRED,
     target_2030=HUNDRED,
-    needs=_("loudspeaker registry and the hamlet lists of each commune"),
+    needs=format_lazy(
+        _("loudspeaker registry and the lists of {hamlets} of each commune"),
+        hamlets=hamlet_label(capital=False, plural=True),
+    ),
 )
 
 COMMUNE_BOARDS = Spec(
@@ -102,13 +108,20 @@ ESSENTIAL_DISSEMINATED = Spec(
     code="essential_disseminated",
     order=50,
     name=_("Essential information disseminated"),
-    definition=_(
-        "Of the essential bulletins published in the period for loudspeakers or "
-        "boards and targeting the area, the share that reached every targeted "
-        "hamlet in the area: each hamlet has proof of play (a loudspeaker cluster "
-        "there finished playing it) or proof of display (a board there showed it)."
+    definition=format_lazy(
+        _(
+            "Of the essential bulletins published in the period for loudspeakers or "
+            "boards and targeting the area, the share that reached every targeted "
+            "{hamlet} in the area: each {hamlet} has proof of play (a loudspeaker "
+            "cluster there finished playing it) or proof of display (a board there "
+            "showed it)."
+        ),
+        hamlet=hamlet_label(capital=False),
     ),
-    numerator_label=_("essential bulletins that reached every targeted hamlet"),
+    numerator_label=format_lazy(
+        _("essential bulletins that reached every targeted {hamlet}"),
+        hamlet=hamlet_label(capital=False),
+    ),
     denominator_label=_("essential bulletins published for the area"),
     target_2025=HUNDRED,
     target_2030=HUNDRED,

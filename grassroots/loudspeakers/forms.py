@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateInput
 
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
+from grassroots.areas.words import hamlet_label, hamlet_word
 
 from .models import Cluster, Station
 
@@ -30,7 +32,7 @@ class AreaChoiceField(forms.ModelChoiceField):
 
 
 class ClusterForm(forms.ModelForm):
-    area = AreaChoiceField(queryset=Area.objects.none(), label=_("hamlet"))
+    area = AreaChoiceField(queryset=Area.objects.none(), label=hamlet_label())
 
     class Meta:
         model = Cluster
@@ -65,6 +67,9 @@ class ClusterForm(forms.ModelForm):
         self.fields["area"].queryset = _areas(
             for_user, Capability.MANAGE_DEVICES
         ).select_related("parent")
+        self.fields["area"].help_text = _(
+            "Where it is installed: a %(hamlet)s, or the commune itself."
+        ) % {"hamlet": hamlet_word()}
         self.fields["code"].help_text = _(
             "The device's identity on the network, e.g. 28261-H01-1. It cannot change later."
         )
@@ -102,10 +107,13 @@ class StationForm(forms.ModelForm):
 class ClusterImportForm(forms.Form):
     file = forms.FileField(
         label=_("file (CSV or XLSX)"),
-        help_text=_(
-            "Columns: commune_code, hamlet_code, code, location, latitude, longitude, model, "
-            "firmware, connection (4G, Wi-Fi, có dây), speakers, power, installed (dd/mm/yyyy), "
-            "state. At most 5 MB."
+        help_text=format_lazy(
+            _(
+                "Columns: commune_code, hamlet_code ({hamlet} code), code, location, "
+                "latitude, longitude, model, firmware, connection (4G, Wi-Fi, có dây), "
+                "speakers, power, installed (dd/mm/yyyy), state. At most 5 MB."
+            ),
+            hamlet=hamlet_label(capital=False),
         ),
     )
 

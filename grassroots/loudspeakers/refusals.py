@@ -18,6 +18,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core import numbers
+
 from .models import ClusterLog, LogKind
 
 CODE = "message_refused"
@@ -37,8 +39,8 @@ REASONS = {
 def describe(reason: str, count: int) -> str:
     """Return the history line of one refusal alarm, in plain words."""
     return str(
-        _("Refused %(count)d messages: %(reason)s")
-        % {"count": count, "reason": REASONS.get(reason, reason)}
+        _("Refused %(count)s messages: %(reason)s")
+        % {"count": numbers.text(count), "reason": REASONS.get(reason, reason)}
     )
 
 

@@ -12,7 +12,7 @@ from grassroots.accounts.models import User
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
 
-from .models import Course, Official, Status, TrainingSession
+from .models import Course, Official, Status, TrainingSession, category_choices
 
 DATE_FORMAT = "%d/%m/%Y"
 
@@ -67,6 +67,7 @@ class OfficialForm(WagtailAdminModelForm):
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
         self.fields["area"].queryset = _areas(for_user)
+        self.fields["category"].choices = category_choices()
         self.fields["account"].queryset = scope.scope(
             User.objects.filter(is_active=True), for_user, Capability.VIEW
         ).order_by("username")

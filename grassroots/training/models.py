@@ -13,8 +13,8 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class Topic(models.TextChoices):
@@ -34,6 +34,21 @@ class Category(models.TextChoices):
     OFFICIAL = "official", _("official or civil servant")
     WORKER = "worker", _("radio station worker")
     COLLABORATOR = "collaborator", _("hamlet collaborator")
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """The categories as shown: collaborators named with the installation's word.
+
+    The model's own label ("hamlet collaborator") is fixed at import time;
+    screens ask here so that a northern province reads "thôn", not "ấp".
+    """
+    from grassroots.areas.words import hamlet_word
+
+    collaborator = gettext("%(hamlet)s collaborator") % {"hamlet": hamlet_word()}
+    return [
+        (c.value, collaborator if c == Category.COLLABORATOR else str(c.label))
+        for c in Category
+    ]
 
 
 class OfficialQuerySet(models.QuerySet["Official"]):

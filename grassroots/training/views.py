@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from grassroots.accounts import scope
 from grassroots.accounts.audit import SignedInRequest
 from grassroots.accounts.roles import Capability
-from grassroots.core import tabular
+from grassroots.core import numbers, tabular
 from grassroots.core.text import fold
 
 from . import actions, certificates, imports
@@ -99,14 +99,17 @@ def session_attendance(request: SignedInRequest, pk: int) -> HttpResponse:
                         list(enrol_form.cleaned_data["officials"]),
                     )
                     messages.success(
-                        request, _("%(n)d people added.") % {"n": len(added)}
+                        request,
+                        _("%(n)s people added.") % {"n": numbers.text(len(added))},
                     )
                     return redirect("training_session_attendance", pk=session.pk)
             elif what == "record":
                 # All rows or none: a refused row leaves the sheet as it was.
                 with transaction.atomic():
                     changed = _record(request, session, attendances)
-                messages.success(request, _("%(n)d records saved.") % {"n": changed})
+                messages.success(
+                    request, _("%(n)s records saved.") % {"n": numbers.text(changed)}
+                )
                 return redirect("training_session_attendance", pk=session.pk)
             elif what == "remove":
                 attendance = get_object_or_404(

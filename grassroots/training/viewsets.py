@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import django_filters
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -25,7 +27,7 @@ from grassroots.core.console import (
 )
 
 from . import actions, forms
-from .models import Course, Official, Status, TrainingSession
+from .models import Course, Official, Status, TrainingSession, category_choices
 
 
 def _date(value) -> str:
@@ -67,7 +69,27 @@ class OfficialDeleteView(ActionDeleteMixin, ScopedObjectMixin, generic.DeleteVie
         actions.delete_official(self.request.user, instance)
 
 
+class CategoryColumn(Column):
+    """The category as ``category_choices`` names it, worked out once a table."""
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        table = parent_context["table"]
+        if not hasattr(table, "category_labels"):
+            table.category_labels = dict(category_choices())
+        context["value"] = table.category_labels.get(instance.category, "")
+        return context
+
+
+class OfficialFilterSet(WagtailFilterSet):
+    category = django_filters.ChoiceFilter(
+        label=pgettext_lazy("training", "category"), choices=category_choices
+    )
+
+
 class OfficialIndexView(ScopedIndexMixin, generic.IndexView):
+    base_filterset_class = OfficialFilterSet
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("area")
 
@@ -113,11 +135,7 @@ class OfficialViewSet(ScopedModelViewSet):
         "full_name",
         "position",
         Column("area", label=_("works in")),
-        Column(
-            "category",
-            label=pgettext_lazy("training", "category"),
-            accessor="get_category_display",
-        ),
+        CategoryColumn("category", label=pgettext_lazy("training", "category")),
         BooleanColumn("needs_training", label=_("needs training")),
         Column("left_on", label=_("left on"), accessor=lambda o: _date(o.left_on)),
     ]

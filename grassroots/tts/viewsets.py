@@ -24,6 +24,7 @@ from grassroots.accounts.permissions import (
 from grassroots.accounts.roles import Capability
 from grassroots.accounts.viewsets import local_time
 from grassroots.areas.models import Level
+from grassroots.core import numbers
 from grassroots.core.console import ActionFormMixin, FormForUserMixin
 
 from . import actions, views
@@ -213,8 +214,8 @@ def install_defaults(request):
         )
         messages.success(
             request,
-            _("%(n)d shipped entries added; entries you had already were kept.")
-            % {"n": added},
+            _("%(n)s shipped entries added; entries you had already were kept.")
+            % {"n": numbers.text(added)},
         )
         return redirect("speech-dictionary:index")
     shipped = read_defaults()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+from django.core.exceptions import PermissionDenied
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import translation
 
-from grassroots.areas.models import Kind
-from grassroots.areas.words import hamlet_label, hamlet_word
-from grassroots.testing import make_area
+from grassroots.areas import actions
+from grassroots.areas.models import HAMLET_KINDS, Kind
+from grassroots.areas.words import VIETNAMESE, hamlet_label, hamlet_word
+from grassroots.testing import login_verified, make_area, make_user
 
 
 def _hamlets(commune, kind, count):
@@ -43,3 +47,33 @@ def test_a_northern_province_says_thon_and_retired_units_do_not_count(db):
 def test_with_no_hamlet_yet_the_word_is_ap(db):
     with translation.override("vi"):
         assert hamlet_word(capital=True) == "Ấp"
+
+
+def test_the_keys_name_every_hamlet_kind():
+    assert set(VIETNAMESE) == set(HAMLET_KINDS)
+
+
+def test_a_northern_installation_reads_thon_on_its_screens(db, client):
+    """Buttons, titles, messages and the citizen app say the province's word."""
+    province = make_area()
+    commune = make_area(province)
+    _hamlets(commune, Kind.VILLAGE, 3)
+    other = make_area(province)
+    admin = make_user("administrator", commune)
+    login_verified(client, admin)
+    with translation.override("vi"):
+        areas = client.get(reverse("areas:index"), HTTP_ACCEPT_LANGUAGE="vi")
+        imports = client.get(reverse("areas_import"), HTTP_ACCEPT_LANGUAGE="vi")
+        app = client.get(reverse("citizen:app"), HTTP_ACCEPT_LANGUAGE="vi")
+        with pytest.raises(PermissionDenied) as refused:
+            actions.save_hamlet(admin, commune=other, code="T01", name="Thôn 1")
+        assert str(refused.value) == (
+            f"Bạn không có quyền thay đổi danh sách thôn của {other}."
+        )
+    page = areas.content.decode()
+    assert "Thêm thôn" in page
+    assert "Nhập danh sách thôn" in page
+    assert "<h1" in imports.content.decode()
+    assert "Nhập danh sách thôn" in imports.content.decode()
+    assert "Tin thôn của tôi" in app.content.decode()
+    assert "Thêm ấp" not in page

@@ -9,6 +9,7 @@ from wagtail.admin.widgets import AdminDateInput, AdminTimeInput
 from grassroots.accounts import scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Level
+from grassroots.areas.words import hamlet_word
 
 from ..models import WEEKDAYS, AllowedOrigin, Board, BoardItem, BoardState, ItemKind
 
@@ -51,6 +52,9 @@ class BoardForm(forms.ModelForm):
             .filter(level__in=(Level.PROVINCE, Level.COMMUNE, Level.HAMLET))
             .order_by("path")
         )
+        self.fields["area"].help_text = _(
+            "The commune or %(hamlet)s whose bulletins it shows."
+        ) % {"hamlet": hamlet_word()}
         self.fields["area"].label_from_instance = lambda a: (
             a.full_name if a.level == Level.HAMLET else a.name
         )

@@ -64,7 +64,6 @@ class Board(models.Model):
         verbose_name=_("area"),
         on_delete=models.PROTECT,
         related_name="boards",
-        help_text=_("The commune or hamlet whose bulletins it shows."),
     )
     place = models.CharField(
         _("place"), max_length=10, choices=Place.choices, default=Place.OFFICE

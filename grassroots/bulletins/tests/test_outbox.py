@@ -172,3 +172,51 @@ def test_a_lost_withdrawal_cannot_keep_a_bulletin_on_the_loudspeakers(
     with committed():
         compiler.compile_and_send([cluster.pk])
     assert Schedule.objects.filter(cluster=cluster).latest("version").items == 0
+
+
+def test_a_delivery_taken_by_a_killed_worker_is_taken_again_within_a_minute(
+    tree, people, committed, flaky
+):
+    down = flaky(1)
+    with committed():
+        bulletin = make_published(people.editor_a, people.approver_a, tree.commune_a)
+    row = ChannelDelivery.objects.get(bulletin=bulletin)
+    _due_now(row)
+    # A worker takes it and is killed before it finishes.
+    taken_at = timezone.now()
+    assert channels._claim(row.pk, taken_at)
+    assert channels.deliver() == 0, "not taken twice while the lease runs"
+    row.refresh_from_db()
+    assert row.claimed_until - taken_at <= datetime.timedelta(minutes=1)
+    ChannelDelivery.objects.filter(pk=row.pk).update(
+        claimed_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert channels.deliver() == 1
+    assert down.calls == ["published", "published"]
+
+
+def test_a_long_delivery_renews_its_lease_before_each_handler(
+    tree, people, committed, flaky
+):
+    leases = []
+
+    def slow(event):
+        # The lease has nearly run out by the end of this handler.
+        ChannelDelivery.objects.filter(bulletin_id=event.bulletin_id).update(
+            claimed_until=timezone.now() + datetime.timedelta(seconds=1)
+        )
+
+    def next_one(event):
+        row = ChannelDelivery.objects.get(bulletin_id=event.bulletin_id)
+        leases.append(row.claimed_until - timezone.now())
+
+    channels.register("portal", slow)
+    channels.register("portal", next_one)
+    try:
+        with committed():
+            make_published(people.editor_a, people.approver_a, tree.commune_a)
+    finally:
+        channels.unregister("portal", slow)
+        channels.unregister("portal", next_one)
+    [lease] = leases
+    assert lease > datetime.timedelta(seconds=channels.CLAIM_S - 10)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 
 from django.template.loader import render_to_string
@@ -108,3 +110,35 @@ def test_the_filter_leaves_dates_and_text_as_localize_would():
             )
         )
     assert out == "12.345 07/12/2026 &lt;b&gt; <i>x</i>"
+
+
+def test_a_counted_sentence_groups_its_count():
+    """``{% blocktrans count %}`` shows the count grouped: 1.234 cụm loa, not 1234."""
+    context = {"count": 1234, "alerts": 1001, "minutes": 30, "clusters": []}
+    with translation.override("vi"):
+        html = render_to_string("loudspeakers/home_alerts.html", context)
+    assert "1.234 cụm loa" in html and "1.001" in html
+    assert "1234" not in html
+    with translation.override("en"):
+        html = render_to_string("loudspeakers/home_alerts.html", context)
+    assert "1,234 clusters are offline." in html
+
+
+def test_every_counted_sentence_in_a_template_groups_its_count():
+    """The count picks the plural; what is shown is ``…|number`` (1.234)."""
+    tag = re.compile(r"\{% blocktrans(?:late)? [^%]*\bcount\b[^%]*%\}")
+    root = Path(__file__).resolve().parents[2]
+    ungrouped = [
+        f"{path.relative_to(root)}: {found}"
+        for path in sorted(root.glob("*/templates/**/*.html"))
+        for found in tag.findall(path.read_text(encoding="utf-8"))
+        if "|number" not in found
+    ]
+    assert not ungrouped, "\n".join(ungrouped)
+
+
+def test_a_count_in_a_message_is_grouped():
+    from grassroots.loudspeakers.refusals import describe
+
+    with translation.override("vi"):
+        assert describe("unknown", 1234).startswith("Đã từ chối 1.234 tin")

@@ -386,7 +386,7 @@ def test_a_hamlet_with_a_code_in_use_keeps_the_form_and_says_why(
     phone.fill("#id_name", "Ấp Mười Hai")
     phone.tap("form button[type=submit].action-save, form button.button-longrunning")
     page.wait_for_load_state()
-    assert "Một ấp khác của xã này đã dùng mã này." in page.inner_text("main")
+    assert f"{tree.hamlet_a1.name} đã dùng mã này." in page.inner_text("main")
     assert page.input_value("#id_name") == "Ấp Mười Hai"
     phone.fill("#id_code", "H99")
     phone.tap("form button[type=submit].action-save, form button.button-longrunning")

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from grassroots.accounts import audit
 from grassroots.areas.models import Level
+from grassroots.core import numbers
+from grassroots.core.sentence_case import mid_sentence
 
 from .. import messages, workdays
 from ..models import Event, EventKind, Feedback
@@ -109,7 +111,7 @@ def escalate_overdue(today: date | None = None) -> int:
                 _("It was due on %(date)s and is still %(status)s. “%(text)s”")
                 % {
                     "date": item.due_date.strftime("%d/%m/%Y"),
-                    "status": item.get_status_display(),
+                    "status": mid_sentence(item.get_status_display()),
                     "text": item.description[:300],
                 },
             )
@@ -161,12 +163,13 @@ def send_digests(now=None) -> int:
         ]
         body = "\n".join(
             [
-                _("New feedback for %(area)s: %(count)d.")
-                % {"area": area.name, "count": len(items)},
+                _("New feedback for %(area)s: %(count)s.")
+                % {"area": area.name, "count": numbers.text(len(items))},
                 "",
                 *lines,
                 "",
-                _("Overdue and still open: %(count)d.") % {"count": overdue},
+                _("Overdue and still open: %(count)s.")
+                % {"count": numbers.text(overdue)},
             ]
         )
         if messages.tell_officials(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from grassroots.accounts import audit, scope
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
+from grassroots.core.sentence_case import mid_sentence
 
 from .. import messages, workdays
 from ..abuse import CheckedFile
@@ -41,7 +42,7 @@ def _require_open(item: Feedback) -> None:
     if item.status not in OPEN_STATUSES:
         raise ValidationError(
             _("This feedback is already %(status)s.")
-            % {"status": Status(item.status).label}
+            % {"status": mid_sentence(Status(item.status).label)}
         )
 
 

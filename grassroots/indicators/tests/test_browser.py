@@ -36,7 +36,7 @@ def test_a_province_viewer_reads_the_dashboard_and_exports_a_report(
     page.goto(f"{live_server.url}/console/indicators/?from=01/01/2025&to=31/12/2025")
     card = page.locator("#card-officials_trained")
     assert "60,0%" in card.inner_text()
-    assert "chưa đạt" in card.inner_text()
+    assert "Chưa đạt" in card.inner_text()
     page.wait_for_function(
         "() => window.Chart && Chart.getChart(document.querySelector('canvas[data-trend]'))"
     )

@@ -50,9 +50,9 @@ def test_the_indicator_table_opens_in_a_spreadsheet_with_the_same_numbers(
     trained = rows["officials_trained"]
     assert trained[1] == "Cán bộ được đào tạo, bồi dưỡng"
     assert (trained[2], trained[4], trained[5]) == (60.0, 3, 5)
-    assert trained[9] == "chưa đạt"
+    assert trained[9] == "Chưa đạt"
     assert (
-        rows["feedback_handled"][9] == "chưa có số liệu"
+        rows["feedback_handled"][9] == "Chưa có số liệu"
     )  # measured, no feedback here
     units = {row[1]: row for row in book["Theo đơn vị"].iter_rows(values_only=True)}
     # Columns of the officials-trained indicator, wherever other indicators put it.

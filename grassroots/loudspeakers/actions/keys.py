@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from grassroots.accounts import audit
 from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
+from grassroots.core import numbers
 
 from .. import plane, signing
 from ..models import Ack, Cluster, Schedule
@@ -110,10 +111,10 @@ def finish_key_rotation(actor: Actor, *, force: bool = False) -> RotationStatus:
     if waiting and not force:
         raise ValidationError(
             _(
-                "%(n)d clusters do not hold the new key yet; finishing now would "
+                "%(n)s clusters do not hold the new key yet; finishing now would "
                 "cut them off until they are provisioned again."
             )
-            % {"n": waiting}
+            % {"n": numbers.text(waiting)}
         )
     keys = signing.finish()
     sent = publish_configs(live_clusters())

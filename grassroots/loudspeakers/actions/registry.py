@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +17,7 @@ from grassroots.accounts import audit, scope
 from grassroots.accounts.audit import Actor
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area, Level
+from grassroots.areas.words import hamlet_label, hamlet_word
 from grassroots.core import tabular
 from grassroots.core.text import fold
 
@@ -96,8 +98,9 @@ def _check_area(station: Station, area: Area) -> None:
         raise ValidationError(
             {
                 "area": _(
-                    "The cluster must be in the station's commune or one of its hamlets."
+                    "The cluster must be in the station's commune or one of its %(hamlets)s."
                 )
+                % {"hamlets": hamlet_word(plural=True)}
             }
         )
 
@@ -192,8 +195,10 @@ def add_cluster(
         if found is None:
             raise ValidationError(
                 {
-                    "hamlet": _("%(commune)s has no hamlet with the code “%(code)s”.")
-                    % {"commune": commune_area, "code": hamlet}
+                    "hamlet": _(
+                        "%(commune)s has no %(hamlet)s with the code “%(code)s”."
+                    )
+                    % {"commune": commune_area, "hamlet": hamlet_word(), "code": hamlet}
                 }
             )
         area = found
@@ -359,7 +364,7 @@ CLUSTER_COLUMNS = (
     ),
     tabular.Column(
         "hamlet",
-        gettext_lazy("hamlet code"),
+        format_lazy(gettext_lazy("{hamlet} code"), hamlet=hamlet_label(capital=False)),
         aliases=("hamlet_code", "ma ap", "ma_ap", "ma thon", "ap"),
         required=False,
         parse=_code,
@@ -521,8 +526,12 @@ def import_clusters(
                 tabular.RowError(
                     line,
                     str(CLUSTER_COLUMNS[1].label),
-                    _("%(commune)s has no hamlet with the code “%(code)s”.")
-                    % {"commune": commune, "code": row["hamlet"]},
+                    _("%(commune)s has no %(hamlet)s with the code “%(code)s”.")
+                    % {
+                        "commune": commune,
+                        "hamlet": hamlet_word(),
+                        "code": row["hamlet"],
+                    },
                 )
             )
         elif actor is not None and not scope.can(

@@ -97,7 +97,6 @@ class Cluster(models.Model):
         verbose_name=_("hamlet"),
         on_delete=models.PROTECT,
         related_name="loudspeaker_clusters",
-        help_text=_("Where it is installed: a hamlet, or the commune itself."),
     )
     code = models.CharField(
         _("code"),

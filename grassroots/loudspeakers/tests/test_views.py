@@ -95,7 +95,7 @@ def test_a_command_needs_confirmation_and_is_audited(
     detail = client.get(
         f"/console/loudspeakers/clusters/inspect/{cluster.pk}/"
     ).content.decode()
-    assert "waiting" in detail or "đang chờ" in detail
+    assert "waiting" in detail or "Đang chờ" in detail
 
 
 def test_a_viewer_cannot_command_and_sees_no_command_buttons(client, tree, cluster):

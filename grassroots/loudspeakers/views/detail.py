@@ -25,6 +25,7 @@ from grassroots.accounts import scope
 from grassroots.accounts.audit import SignedInRequest
 from grassroots.accounts.roles import Capability
 from grassroots.areas.models import Area
+from grassroots.core import numbers
 
 from .. import actions, live, playables, refusals
 from ..forms import EmptyForm, PowerForm, VolumeForm
@@ -197,9 +198,9 @@ def _command_page(
             messages.success(
                 request,
                 _(
-                    "“%(command)s” sent to %(n)d cluster(s); acknowledgements appear below as they arrive."
+                    "“%(command)s” sent to %(n)s cluster(s); acknowledgements appear below as they arrive."
                 )
-                % {"command": label, "n": command.targets},
+                % {"command": label, "n": numbers.text(command.targets)},
             )
             return redirect(back)
     targets = (

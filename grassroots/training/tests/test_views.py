@@ -121,7 +121,7 @@ def test_recording_the_attendance_sheet_and_printing_a_certificate(
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Huỳnh Thị Ánh Tuyết",
         "Biên tập tin bài",
-        "ứng dụng CNTT trong biên tập thông tin",
+        "Ứng dụng CNTT trong biên tập thông tin",
         "Hội trường UBND xã An Bình",
         "ngày 07 tháng 05 năm 2025",
         attendance.certificate_number,
