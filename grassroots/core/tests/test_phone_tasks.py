@@ -492,7 +492,7 @@ def test_a_citizens_feedback_is_closed_from_the_home_page_in_three_screens(
     message = page.locator(".messages li").first
     message.wait_for()
     assert said in message.inner_text()
-    assert "đã đóng" in page.inner_text("table.listing")
+    assert "Đã đóng" in page.inner_text("table.listing")
     item.refresh_from_db()
     assert item.status == "closed"
     assert (item.public_answer != "") is (way == "answered")
