@@ -4,6 +4,7 @@ from django.views.static import serve
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from grassroots.accounts import own_account
 from grassroots.accounts import views as accounts_views
 from grassroots.api import api
 from grassroots.bulletins import attachments as bulletin_attachments
@@ -19,6 +20,17 @@ urlpatterns = [
     # Before Wagtail's own: its site history is not scoped by area.
     path("console/reports/site-history/", accounts_views.site_history),
     path("console/reports/site-history/results/", accounts_views.site_history_results),
+    # Before Wagtail's own: one's account is changed through accounts.actions.
+    path(
+        "console/account/",
+        own_account.OwnAccountView.as_view(),
+        name="wagtailadmin_account",
+    ),
+    path(
+        "console/password_reset/confirm/<uidb64>/<token>/",
+        own_account.OwnPasswordResetConfirmView.as_view(),
+        name="wagtailadmin_password_reset_confirm",
+    ),
     path("console/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),

@@ -208,6 +208,116 @@ def update_user(
     return changed
 
 
+#: What anyone may change on their own account (the console's account page).
+OWN_FIELDS = ("first_name", "last_name", "email")
+#: Their own preferences, kept in Wagtail's profile.
+OWN_PREFERENCES = (
+    "preferred_language",
+    "current_time_zone",
+    "avatar",
+    "submitted_notifications",
+    "approved_notifications",
+    "rejected_notifications",
+    "updated_comments_notifications",
+    "theme",
+    "contrast",
+    "density",
+    "keyboard_shortcuts",
+)
+
+
+@transaction.atomic
+def update_own_account(user: User, **changes) -> list[str]:
+    """Change one's own name, e-mail and preferences; audited.
+
+    Nothing else: area, roles, the active flag and superuser status are
+    changed by whoever manages the account (``update_user``), never by its
+    holder. The stored row is compared, not ``user`` (a form may have
+    changed it in memory). Returns the names of what changed.
+    """
+    from wagtail.users.models import UserProfile
+
+    unknown = set(changes) - set(OWN_FIELDS) - set(OWN_PREFERENCES)
+    if unknown:
+        raise ValidationError(
+            _("Unknown field: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
+    _check_preferences(changes)
+    account = User.objects.select_for_update().get(pk=user.pk)
+    profile = UserProfile.get_for_user(account)
+    old_avatar = profile.avatar
+    changed = []
+    for field, value in changes.items():
+        target = account if field in OWN_FIELDS else profile
+        if getattr(target, field) != value:
+            setattr(target, field, value)
+            changed.append(field)
+    if not changed:
+        return changed
+    if own := [f for f in changed if f in OWN_FIELDS]:
+        account.full_clean(exclude=["password"])
+        account.save(update_fields=own)
+    if len(own) < len(changed):
+        profile.full_clean()
+        profile.save()
+    if "avatar" in changed and old_avatar:
+        old_avatar.storage.delete(old_avatar.name)
+    for field in OWN_FIELDS:
+        setattr(user, field, getattr(account, field))
+    audit.record(
+        "account.own_change", user, user, area=user.area, data={"fields": changed}
+    )
+    return changed
+
+
+def _check_preferences(changes: dict) -> None:
+    """Refuse a language or time zone the console does not offer."""
+    from wagtail.admin.localization import (
+        get_available_admin_languages,
+        get_available_admin_time_zones,
+    )
+
+    offered = {
+        "preferred_language": {code for code, _name in get_available_admin_languages()},
+        "current_time_zone": set(get_available_admin_time_zones()),
+    }
+    errors = {
+        field: _("Choose one of the options offered.")
+        for field, choices in offered.items()
+        if changes.get(field) and changes[field] not in choices
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def change_own_password(
+    user: User, *, current_password: str, new_password: str
+) -> None:
+    """Change one's own password, given the current one; audited, never logged."""
+    account = User.objects.select_for_update().get(pk=user.pk)
+    if not account.check_password(current_password or ""):
+        raise ValidationError(
+            {"old_password": _("The current password is wrong. Type it again.")}
+        )
+    _set_own_password(user, account, new_password, "account.password_change")
+
+
+@transaction.atomic
+def reset_own_password(user: User, *, new_password: str) -> None:
+    """Set a new password from the e-mailed link (the view checked its token)."""
+    account = User.objects.select_for_update().get(pk=user.pk)
+    _set_own_password(user, account, new_password, "account.password_reset")
+
+
+def _set_own_password(user: User, account: User, password: str, action: str) -> None:
+    validate_password(password, account)
+    account.set_password(password)
+    account.save(update_fields=["password"])
+    user.password = account.password
+    audit.record(action, user, user, area=user.area)
+
+
 def has_history(user: User) -> bool:
     """Return True if anything the system keeps names ``user``.
 

@@ -28,6 +28,9 @@ class AccountsConfig(AppConfig):
         "account.activate": _("reopened a staff account"),
         "account.deactivate": _("closed a staff account"),
         "account.delete": _("deleted a staff account"),
+        "account.own_change": _("changed their own account"),
+        "account.password_change": _("changed their own password"),
+        "account.password_reset": _("set a new password from the e-mailed link"),
         "account.2fa_enable": _("turned on two-step verification"),
         "account.2fa_disable": _("turned off two-step verification"),
         "account.2fa_replace_start": _(

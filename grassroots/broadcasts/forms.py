@@ -266,6 +266,7 @@ class ProgrammeScheduleForm(WagtailAdminModelForm):
                 scope.area_q(paths, "area__path") | Q(area__path__in=above)
             )
         self.fields["item"].queryset = items.order_by("title")
+        self.fields["item"].empty_label = _("— choose a programme —")
         if self.instance and self.instance.pk:
             self.initial["weekdays"] = [str(d) for d in self.instance.weekday_list]
         from django.urls import reverse

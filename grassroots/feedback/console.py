@@ -166,6 +166,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
                 form.cleaned_data["text"],
                 public=form.cleaned_data["public"],
                 files=files,
+                close="close" in request.POST,
             )
         elif what == "note":
             form = NoteForm(request.POST, prefix="note")
@@ -195,8 +196,24 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.error(request, text)
     else:
-        messages.success(request, _("Done."))
+        messages.success(request, _done(what, "close" in request.POST, item))
     return redirect("feedback_console:handle", pk=item.pk)
+
+
+def _done(what: str, closed: bool, item: Feedback) -> str:
+    """Say what the action did, naming the item ("Đã đóng phản ánh …")."""
+    if what == "answer" and closed:
+        text = _("Answered and closed feedback %(code)s.")
+    else:
+        text = {
+            "start": _("Started handling feedback %(code)s."),
+            "assign": _("Assigned feedback %(code)s."),
+            "answer": _("Answered feedback %(code)s."),
+            "note": _("Added an internal note to feedback %(code)s."),
+            "reassign": _("Sent feedback %(code)s to another unit."),
+            "close": _("Closed feedback %(code)s."),
+        }.get(what, _("Done."))
+    return text % {"code": item.display_code}
 
 
 def _valid(form: forms.Form) -> None:

@@ -84,6 +84,7 @@ class BulletinForm(WagtailAdminModelForm):
             self.fields["category"].queryset = Category.objects.filter(
                 is_active=True
             ) | Category.objects.filter(pk__in=current)
+            self.fields["category"].empty_label = _("— choose a category —")
 
     def clean(self):
         cleaned = super().clean()

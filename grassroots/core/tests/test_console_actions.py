@@ -153,3 +153,43 @@ def test_a_feedback_category_in_use_is_closed_not_deleted(tree, client, root):
     client.post(f"/console/feedback-categories/delete/{used.pk}/")
     used.refresh_from_db()
     assert not used.is_active
+
+
+@pytest.mark.parametrize(
+    "url", ["/console/account/", "/console/password_reset/confirm/MQ/set-password/"]
+)
+def test_ones_own_account_is_saved_through_an_action(url):
+    """The account page and the e-mailed password link are ours, not Wagtail's.
+
+    Wagtail's save each form with ``form.save()``; ours hand the cleaned
+    values to ``accounts.actions`` (tests in accounts/tests/test_own_account.py).
+    """
+    from django.urls import resolve
+
+    view_class = resolve(url).func.view_class
+    assert any(
+        klass.__module__.startswith("grassroots.")
+        and ("post" in vars(klass) or "form_valid" in vars(klass))
+        for klass in view_class.__mro__
+    ), f"{url} saves with {view_class.__module__}.{view_class.__name__}"
+
+
+def test_every_field_of_the_account_page_is_one_the_action_takes(rf, root):
+    """A panel or field Wagtail adds must be taken by the action, not saved around it."""
+    from wagtail.admin.views.account import ChangePasswordPanel
+
+    from grassroots.accounts.actions import OWN_FIELDS, OWN_PREFERENCES
+    from grassroots.accounts.own_account import OwnAccountView
+
+    request = rf.get("/console/account/")
+    request.user = root
+    view = OwnAccountView()
+    view.setup(request)
+    fields = {
+        name
+        for panel in view.get_panels()
+        if not isinstance(panel, ChangePasswordPanel)
+        for name in panel.get_form().fields
+    }
+    assert "first_name" in fields and "preferred_language" in fields
+    assert fields - set(OWN_FIELDS + OWN_PREFERENCES) == set()

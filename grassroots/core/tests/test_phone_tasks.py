@@ -78,6 +78,19 @@ TALL_JS = """() => {
 }"""
 
 
+#: Is the element covered by something else (the ☰ button) at its left edge,
+#: middle or right edge? Returns what covers it, or "".
+COVERED_JS = """(el) => {
+  const r = el.getBoundingClientRect(), y = r.top + r.height / 2;
+  for (const x of [r.left + 4, r.left + r.width / 2, r.right - 4]) {
+    const top = document.elementFromPoint(x, y);
+    if (top && (el.contains(top) || top.contains(el))) continue;
+    return (top ? top.tagName + "." + top.className : "nothing") + " at " + Math.round(x) + "," + Math.round(y);
+  }
+  return "";
+}"""
+
+
 class Phone:
     """A logged-in phone that counts the screens of a task and checks every page."""
 
@@ -155,6 +168,7 @@ class Phone:
         self.page.wait_for_load_state()
 
     def done(self, *, close: bool = True) -> None:
+        self.message_is_on_screen()
         self.check("done")
         self.record()
         assert len(self.screens) <= MAX_SCREENS, (
@@ -163,6 +177,18 @@ class Phone:
         assert self.taps <= MAX_TAPS, f"{self.task}: {self.taps} taps"
         if close:
             self.context.close()
+
+    def message_is_on_screen(self) -> None:
+        """A confirmation slides in from the top; then it sits uncovered (the ☰ button)."""
+        message = self.page.locator(".messages li").first
+        if not message.count():
+            return
+        self.page.wait_for_function(
+            "(el) => el.getBoundingClientRect().top >= 0",
+            arg=message.element_handle(),
+        )
+        covered = message.evaluate(COVERED_JS)
+        assert not covered, f"{self.task}: the message is under {covered}"
 
     def record(self) -> None:
         """Append the task's figures to test-artifacts/phone-tasks.jsonl (docs/phone-tasks.md)."""
@@ -372,7 +398,7 @@ def test_a_hamlet_with_a_code_in_use_keeps_the_form_and_says_why(
 @pytest.mark.parametrize(
     ("role", "pages"),
     [
-        ("feedback_handler", ["/console/feedback/"]),
+        ("feedback_handler", ["/console/feedback/", "/console/account/"]),
         ("administrator", ["/console/areas/", "/console/working-calendar/"]),
         ("administrator", ["/console/feedback-categories/"]),
         ("operator", ["/console/loudspeakers/clusters/", "/console/emergencies/new/"]),
@@ -417,6 +443,59 @@ def test_a_citizens_feedback_is_answered_from_the_home_page(
     page.wait_for_selector(".messages")
     item.refresh_from_db()
     assert item.status == "answered"
+    phone.done()
+
+
+def _shoot_at(phone: Phone, selector: str, name: str) -> None:
+    """Keep a picture of the screen showing ``selector`` (the admin scrolls inside)."""
+    phone.page.locator(selector).first.scroll_into_view_if_needed()
+    phone.page.screenshot(
+        path=os.path.join(phone.dir, f"phone-{phone.task}-{name}.png")
+    )
+
+
+@pytest.mark.parametrize("way", ["answered", "without-answer"])
+def test_a_citizens_feedback_is_closed_from_the_home_page_in_three_screens(
+    browser, live_server, tree, artifacts_dir, settings, way
+):
+    """Close: with the answer in one submission, or without one, giving a reason."""
+    from grassroots.feedback.models import CalendarDay, Category, Feedback
+    from grassroots.feedback.seed import seed_calendar, seed_categories
+    from grassroots.feedback.tests.builders import submit
+
+    if not Category.objects.exists():
+        seed_categories(Category)
+        seed_calendar(CalendarDay)
+    settings.GRASSROOTS_FEEDBACK_JURISDICTION = tree.province.code
+    item = submit(tree, citizen_name="Nguyễn Văn Tư", phone="0912345678", consent=True)
+    Feedback.objects.filter(pk=item.pk).update(
+        due_date=timezone.localdate() + datetime.timedelta(days=1)
+    )
+    handler = make_user("feedback_handler", tree.commune_a)
+    phone = Phone(browser, live_server, artifacts_dir, handler, f"close-{way}")
+    page = phone.page
+    phone.tap(".gr-todos a")
+    phone.check()
+    phone.tap(f"a:has-text('{item.display_code}')")
+    phone.check()
+    if way == "answered":
+        phone.fill("#id_answer-text", "Đã vá ổ gà trước chợ ngày 06/12. Cảm ơn bà con.")
+        _shoot_at(phone, "button[name=close]", "form")
+        phone.tap("button[name=close]")
+        said = f"Đã gửi trả lời và đóng phản ánh {item.display_code}."
+    else:
+        phone.tap("summary:has-text('Đóng')")
+        phone.fill("#close-reason", "Trùng với phản ánh đã xử lý tuần trước.")
+        _shoot_at(phone, "form:has(#close-reason) button[type=submit]", "form")
+        phone.tap("form:has(#close-reason) button[type=submit]")
+        said = f"Đã đóng phản ánh {item.display_code}."
+    message = page.locator(".messages li").first
+    message.wait_for()
+    assert said in message.inner_text()
+    assert "Đã đóng" in page.inner_text("table.listing")
+    item.refresh_from_db()
+    assert item.status == "closed"
+    assert (item.public_answer != "") is (way == "answered")
     phone.done()
 
 

@@ -171,8 +171,13 @@ def answer(
     *,
     public: bool = True,
     files: list[CheckedFile] | None = None,
+    close: bool = False,
 ) -> Feedback:
-    """Answer the citizen; a public answer also shows on the tracking page."""
+    """Answer the citizen; a public answer also shows on the tracking page.
+
+    With ``close`` the item is closed in the same step (audited as a close
+    too); the citizen gets one message, the answer, not a second one.
+    """
     item = _lock(item)
     _require(actor, item)
     _require_open(item)
@@ -206,6 +211,12 @@ def answer(
         item,
         data={"public": public, "on_time": item.answered_on_time()},
     )
+    if close:
+        item.status = Status.CLOSED
+        item.closed_at = now
+        item.save(update_fields=["status", "closed_at", "updated_at"])
+        _event(item, EventKind.CLOSED, actor, is_public=True)
+        audit.record("feedback.close", actor, item, data={"reason": ""})
     messages.tell_citizen(item, "answered", text)
     return item
 

@@ -57,6 +57,41 @@ def test_handler_answers_from_the_console_with_a_file(client, place, handler_a):
     )
 
 
+def test_answer_and_close_is_one_submission_that_says_what_it_did(
+    client, place, handler_a
+):
+    from grassroots.accounts.models import AuditEntry
+
+    from ..models.outbox import Notification
+
+    item = submit(place, phone="0912345678", consent=True)
+    client.force_login(handler_a)
+    sent_before = Notification.objects.filter(feedback=item).count()
+    response = client.post(
+        reverse("feedback_console:act", args=[item.pk]),
+        {
+            "action": "answer",
+            "answer-text": "Đã vá ổ gà.",
+            "answer-public": "on",
+            "close": "1",
+        },
+        follow=True,
+    )
+    item.refresh_from_db()
+    assert item.status == Status.CLOSED and item.public_answer == "Đã vá ổ gà."
+    assert item.answered_on_time()
+    said = f"Đã gửi trả lời và đóng phản ánh {item.display_code}."
+    assert said in response.content.decode()
+    actions = set(
+        AuditEntry.objects.filter(object_id=str(item.pk)).values_list(
+            "action", flat=True
+        )
+    )
+    assert {"feedback.answer", "feedback.close"} <= actions
+    # One message to the citizen: the answer, not a second "closed" one.
+    assert Notification.objects.filter(feedback=item).count() == sent_before + 1
+
+
 def test_console_action_errors_are_shown_not_500(client, place, handler_a):
     item = submit(place)
     client.force_login(handler_a)
