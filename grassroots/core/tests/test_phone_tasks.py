@@ -417,9 +417,8 @@ def test_staff_lists_and_forms_fit_the_phone_in_plain_words(
     phone.context.close()
 
 
-def test_a_citizens_feedback_is_answered_from_the_home_page(
-    browser, live_server, tree, artifacts_dir, settings
-):
+def _feedback_due_tomorrow(tree, settings):
+    """A citizen's feedback in commune A, due tomorrow: on the handler's to-do."""
     from grassroots.feedback.models import CalendarDay, Category, Feedback
     from grassroots.feedback.seed import seed_calendar, seed_categories
     from grassroots.feedback.tests.builders import submit
@@ -432,6 +431,13 @@ def test_a_citizens_feedback_is_answered_from_the_home_page(
     Feedback.objects.filter(pk=item.pk).update(
         due_date=timezone.localdate() + datetime.timedelta(days=1)
     )
+    return item
+
+
+def test_a_citizens_feedback_is_answered_from_the_home_page(
+    browser, live_server, tree, artifacts_dir, settings
+):
+    item = _feedback_due_tomorrow(tree, settings)
     handler = make_user("feedback_handler", tree.commune_a)
     phone = Phone(browser, live_server, artifacts_dir, handler, "feedback")
     page = phone.page
@@ -461,18 +467,7 @@ def test_a_citizens_feedback_is_closed_from_the_home_page_in_three_screens(
     browser, live_server, tree, artifacts_dir, settings, way
 ):
     """Close: with the answer in one submission, or without one, giving a reason."""
-    from grassroots.feedback.models import CalendarDay, Category, Feedback
-    from grassroots.feedback.seed import seed_calendar, seed_categories
-    from grassroots.feedback.tests.builders import submit
-
-    if not Category.objects.exists():
-        seed_categories(Category)
-        seed_calendar(CalendarDay)
-    settings.GRASSROOTS_FEEDBACK_JURISDICTION = tree.province.code
-    item = submit(tree, citizen_name="Nguyễn Văn Tư", phone="0912345678", consent=True)
-    Feedback.objects.filter(pk=item.pk).update(
-        due_date=timezone.localdate() + datetime.timedelta(days=1)
-    )
+    item = _feedback_due_tomorrow(tree, settings)
     handler = make_user("feedback_handler", tree.commune_a)
     phone = Phone(browser, live_server, artifacts_dir, handler, f"close-{way}")
     page = phone.page
